@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Catalynx",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "catalynx", targets: ["catalynx"]),
+        .library(name: "AgentCore", targets: ["AgentCore"]),
+        .library(name: "AgentStore", targets: ["AgentStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
+        .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Run stores: the protocol's implementations (in-memory, SQLite).
+        .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Built-in generic tools that touch the outside world (sleep, files, HTTP).
+        .target(name: "AgentTools", dependencies: [
+            "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .executableTarget(name: "catalynx", dependencies: [
+            "AgentCore", "AgentStore", "AgentTools",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
+        .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
+        .testTarget(name: "CLITests", dependencies: ["AgentCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

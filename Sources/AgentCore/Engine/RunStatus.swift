@@ -1,0 +1,15 @@
+/// Where a run is in its life.
+public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending, running, waiting, paused, completed, failed, cancelled
+
+    /// Whether the run can change no more.
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+}
+
+/// Where a step is in its life.
+public enum StepStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending, running, succeeded, failed, skipped, retrying, waiting
+
+    /// Whether the step will not run again.
+    public var isSettled: Bool { self == .succeeded || self == .skipped }
+}

@@ -1,0 +1,284 @@
+import Foundation
+
+/// The driver: the impure half of the engine. It folds a run's events into state, asks the
+/// `Scheduler` what to do, executes tools at the edge, and appends each batch of results in one
+/// transaction before acting on it. It keeps nothing of its own: stop it anywhere, and
+/// `drive(runID:)` in any process picks the run up from its events.
+public struct WorkflowEngine: Sendable {
+    public let store: any RunStore
+    public let registry: ToolRegistry
+    /// How often a waiting driver looks for events appended by others (pause, cancel).
+    public var pollInterval: Duration = .milliseconds(250)
+    private let now: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - store: where runs' events are kept.
+    ///   - registry: the tools steps may run.
+    ///   - clock: the current time; injectable for tests.
+    public init(store: any RunStore, registry: ToolRegistry, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.registry = registry
+        self.now = clock
+    }
+
+    /// Called with every event as it is durably recorded.
+    public typealias Observer = @Sendable (RunEvent) -> Void
+
+    /// Starts a run and drives it until it completes, fails, is cancelled, pauses or waits.
+    /// - Parameters:
+    ///   - definition: the validated workflow.
+    ///   - inputs: the bound inputs (`WorkflowDefinition.bindInputs`).
+    ///   - runID: the id to give the run.
+    ///   - observer: sees each recorded event.
+    /// - Returns: the run's state when the driver stopped.
+    public func run(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String = RunID.make(),
+                    observer: Observer? = nil) async throws -> RunState {
+        let started = EventKind.runStarted(workflow: definition.name, file: definition.file, source: definition.source, inputs: inputs)
+        return try await execute(definition, state: RunState(runID: runID), staged: [started], observer: observer)
+    }
+
+    /// Records a new run without executing it (for another process or worker to drive).
+    /// - Returns: the run id.
+    public func start(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String = RunID.make()) async throws -> String {
+        let started = EventKind.runStarted(workflow: definition.name, file: definition.file, source: definition.source, inputs: inputs)
+        _ = try await store.append(runID: runID, expectedVersion: 0, events: [started], timestamp: now())
+        return runID
+    }
+
+    /// Drives an existing run from its events: after a crash, a resume, or a `start`.
+    /// Completed steps are not executed again; an attempt that was running when its process
+    /// died is executed again with the same attempt number and idempotency key.
+    /// - Parameters:
+    ///   - runID: the run.
+    ///   - observer: sees each recorded event.
+    public func drive(runID: String, observer: Observer? = nil) async throws -> RunState {
+        let state = try await store.state(of: runID)
+        let definition = try definition(of: state)
+        return try await execute(definition, state: state, staged: [], observer: observer)
+    }
+
+    /// The workflow a run started with, reloaded from the source recorded in its events.
+    /// - Throws: `WorkflowValidationError` when the tools it needs are not registered here.
+    public func definition(of state: RunState) throws -> WorkflowDefinition {
+        try WorkflowLoader.load(source: state.workflowSource, file: state.workflowFile, registry: registry)
+    }
+
+    // MARK: Control
+
+    /// Pauses a running run: no new step starts; steps already executing finish and are recorded.
+    public func pause(runID: String, reason: String = "paused by request") async throws -> RunState {
+        try await control(runID, allowed: [.running, .waiting], event: .runPaused(reason: reason))
+    }
+
+    /// Marks a paused run as running again. Call `drive(runID:)` to execute it.
+    public func resume(runID: String) async throws -> RunState {
+        try await control(runID, allowed: [.paused], event: .runResumed)
+    }
+
+    /// Cancels a run that has not ended. A driver executing it stops its steps.
+    public func cancel(runID: String, reason: String = "cancelled by request") async throws -> RunState {
+        try await control(runID, allowed: [.pending, .running, .waiting, .paused], event: .runCancelled(reason: reason))
+    }
+
+    private func control(_ runID: String, allowed: Set<RunStatus>, event: EventKind) async throws -> RunState {
+        while true {
+            var state = try await store.state(of: runID)
+            guard allowed.contains(state.status) else {
+                throw EngineError.invalidTransition(runID: runID, status: state.status, action: event.typeName)
+            }
+            do {
+                for stored in try await store.append(runID: runID, expectedVersion: state.version, events: [event], timestamp: now()) {
+                    state.apply(stored)
+                }
+                return state
+            } catch RunStoreError.conflict {
+                continue
+            }
+        }
+    }
+
+    // MARK: The loop
+
+    private enum ChildResult: Sendable {
+        case step(StepExecution, EventKind)
+        case tick
+    }
+
+    private func execute(_ definition: WorkflowDefinition, state initial: RunState, staged initialStaged: [EventKind],
+                         observer: Observer?) async throws -> RunState {
+        var state = initial
+        var staged = initialStaged
+        return try await withThrowingTaskGroup(of: ChildResult.self) { group in
+            var inFlight: Set<String> = []
+            var ticking = false
+            while true {
+                // Decide to a fixed point on a working copy, staging events and launches.
+                var working = state
+                var batch: [EventKind] = []
+                var launches: [StepExecution] = []
+                var wakeAt: Date?
+                let decidedAt = now()
+                func stage(_ kind: EventKind) {
+                    batch.append(kind)
+                    working.apply(RunEvent(runID: state.runID, sequence: working.version + 1, timestamp: decidedAt, kind: kind))
+                }
+                for kind in staged { stage(kind) }
+                var progressed = true
+                while progressed {
+                    progressed = false
+                    let busy = inFlight.union(launches.map(\.step))
+                    for command in Scheduler.decide(definition, working, now: decidedAt, inFlight: busy) {
+                        switch command {
+                        case .record(let kind):
+                            stage(kind)
+                            progressed = true
+                        case .execute(let execution):
+                            launches.append(execution)
+                            stage(.stepStarted(step: execution.step, attempt: execution.attempt, tool: execution.tool,
+                                               inputs: execution.inputs, resumed: execution.resumed))
+                            progressed = true
+                        case .wake(let date):
+                            wakeAt = date
+                        }
+                    }
+                }
+
+                if !batch.isEmpty {
+                    do {
+                        let stored = try await store.append(runID: state.runID, expectedVersion: state.version, events: batch, timestamp: decidedAt)
+                        for event in stored {
+                            state.apply(event)
+                            observer?(event)
+                        }
+                        staged = []
+                    } catch RunStoreError.conflict {
+                        // Someone else wrote (a pause, a cancel, another driver): re-read and decide again,
+                        // keeping only the results of our own executions that are still news.
+                        state = try await store.state(of: state.runID)
+                        staged = staged.filter { kind in
+                            guard let step = kind.stepName else { return false }
+                            return state.step(step).status == .running
+                        }
+                        continue
+                    }
+                }
+
+                let runID = state.runID
+                for execution in launches {
+                    inFlight.insert(execution.step)
+                    group.addTask { .step(execution, await self.perform(execution, definition: definition, runID: runID)) }
+                }
+
+                if state.status != .running {
+                    if state.status == .cancelled || state.status == .failed { group.cancelAll() }
+                    if inFlight.isEmpty || state.status.isTerminal {
+                        group.cancelAll()
+                        return state
+                    }
+                } else if inFlight.isEmpty && wakeAt == nil {
+                    group.cancelAll()  // nothing executing, nothing ready: waiting on something outside
+                    return state
+                }
+
+                if !ticking {
+                    let interval = pollInterval
+                    let wait: Duration = wakeAt.map { date in
+                        let seconds = max(0, date.timeIntervalSince(now()))
+                        return min(interval, .milliseconds(Int64(seconds * 1000) + 1))
+                    } ?? interval
+                    ticking = true
+                    group.addTask {
+                        try? await Task.sleep(for: wait)
+                        return .tick
+                    }
+                }
+                guard let next = try await group.next() else { return state }
+                switch next {
+                case .step(let execution, let result):
+                    inFlight.remove(execution.step)
+                    staged.append(result)
+                case .tick:
+                    ticking = false
+                    let newer = try await store.events(runID: state.runID, after: state.version)
+                    for event in newer {
+                        state.apply(event)
+                        observer?(event)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Executes one attempt and turns its outcome into the event that records it.
+    private func perform(_ execution: StepExecution, definition: WorkflowDefinition, runID: String) async -> EventKind {
+        let step = definition.step(named: execution.step)
+        let context = ToolContext(runID: runID, stepName: execution.step, attempt: execution.attempt)
+        func failure(_ type: String, _ message: String, retryable: Bool) -> EventKind {
+            .stepFailed(step: execution.step, error: ErrorContext(
+                type: type, message: message, tool: execution.tool, attempt: execution.attempt, inputs: execution.inputs,
+                retryable: retryable, strategiesTried: []))
+        }
+        guard let tool = registry[execution.tool] else {
+            return failure("UnknownTool", "tool '\(execution.tool)' is not registered in this process", retryable: false)
+        }
+        do {
+            let output: Value
+            if let timeout = step?.timeout {
+                output = try await Self.withTimeout(seconds: timeout) { try await tool.invoke(execution.inputs, context: context) }
+            } else {
+                output = try await tool.invoke(execution.inputs, context: context)
+            }
+            for alias in step?.outputs ?? [] where output.value(atPath: alias.path) == nil {
+                let fields = output.fieldNames
+                return failure("MissingOutput",
+                               "output '\(alias.alias)' names '\(alias.path.joined(separator: "."))', which the tool did not return"
+                                   + (fields.isEmpty ? "" : " (it returned: \(fields.joined(separator: ", ")))"),
+                               retryable: false)
+            }
+            return .stepSucceeded(step: execution.step, attempt: execution.attempt, output: output, recovery: nil)
+        } catch let error as ToolError {
+            return failure(error.type, error.message, retryable: error.retryable)
+        } catch is TimeoutError {
+            return failure("Timeout", "the attempt took longer than \(step?.timeout ?? 0) s", retryable: true)
+        } catch is CancellationError {
+            return failure("Cancelled", "the attempt was cancelled", retryable: true)
+        } catch {
+            return failure(String(describing: type(of: error)), String(describing: error), retryable: true)
+        }
+    }
+
+    private struct TimeoutError: Error {}
+
+    private static func withTimeout(seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw TimeoutError() }
+            return value
+        }
+    }
+}
+
+/// Errors of the engine's control operations.
+public enum EngineError: Error, Sendable, CustomStringConvertible {
+    case invalidTransition(runID: String, status: RunStatus, action: String)
+
+    public var description: String {
+        switch self {
+        case .invalidTransition(let runID, let status, let action):
+            "run \(runID) is \(status.rawValue); \(action) does not apply"
+        }
+    }
+}
+
+extension Value {
+    /// The member names of an object, sorted; empty for other values.
+    public var fieldNames: [String] {
+        if case .object(let members) = self { return members.keys.sorted() }
+        return []
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Synchronization
+
+/// A run store in memory: for tests, and as the no-op-durability baseline of benchmarks.
+public final class MemoryRunStore: RunStore {
+    private struct Contents {
+        var events: [String: [RunEvent]] = [:]
+        var summaries: [String: RunSummary] = [:]
+    }
+
+    private let contents = Mutex(Contents())
+
+    public init() {}
+
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+        try contents.withLock { contents in
+            let existing = contents.events[runID] ?? []
+            guard existing.count == expectedVersion else {
+                if existing.isEmpty { throw RunStoreError.notFound(runID) }
+                throw RunStoreError.conflict(runID: runID, expected: expectedVersion, actual: existing.count)
+            }
+            let stored = events.enumerated().map { RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamp, kind: $0.element) }
+            contents.events[runID, default: []].append(contentsOf: stored)
+            contents.summaries[runID] = Self.summary(of: runID, existing: contents.summaries[runID], appending: stored)
+            return stored
+        }
+    }
+
+    public func events(runID: String, after: Int) async throws -> [RunEvent] {
+        contents.withLock { $0.events[runID]?.filter { $0.sequence > after } ?? [] }
+    }
+
+    public func runs(_ query: RunQuery) async throws -> [RunSummary] {
+        contents.withLock { contents in
+            contents.summaries.values
+                .filter { query.status == nil || $0.status == query.status }
+                .filter { query.workflow == nil || $0.workflow == query.workflow }
+                .sorted { $0.id > $1.id }
+                .prefix(query.limit)
+                .map { $0 }
+        }
+    }
+
+    public func resolveRunID(_ idOrPrefix: String) async throws -> String {
+        let matches = contents.withLock { $0.events.keys.filter { $0.hasPrefix(idOrPrefix) } }.sorted()
+        if matches.contains(idOrPrefix) { return idOrPrefix }
+        guard let only = matches.first else { throw RunStoreError.notFound(idOrPrefix) }
+        guard matches.count == 1 else { throw RunStoreError.ambiguous(idOrPrefix, matches: matches) }
+        return only
+    }
+}

@@ -1,0 +1,62 @@
+/// What a tool knows about the call it is serving.
+public struct ToolContext: Sendable {
+    /// The run the step belongs to.
+    public var runID: String
+    /// The workflow step being executed.
+    public var stepName: String
+    /// The attempt number, from 1. A step interrupted by a crash runs again with the same attempt.
+    public var attempt: Int
+    /// `run/step/attempt`: the same for every execution of one attempt, so that a tool with
+    /// side effects can make them idempotent.
+    public var idempotencyKey: String { "\(runID)/\(stepName)/\(attempt)" }
+
+    public init(runID: String, stepName: String, attempt: Int) {
+        self.runID = runID
+        self.stepName = stepName
+        self.attempt = attempt
+    }
+}
+
+/// A small, stateless unit of work with a typed input and output (factor 4: tools are
+/// structured outputs). Its schemas are derived from `Input` and `Output`.
+public protocol Tool: Sendable {
+    associatedtype Input: Decodable & Sendable
+    associatedtype Output: Codable & Sendable
+
+    /// The name workflows use in `tool:`.
+    var name: String { get }
+    /// A version string, recorded with every execution.
+    var version: String { get }
+    /// One sentence for `tools list` and the API.
+    var description: String { get }
+    /// A typical duration in seconds, for progress estimates.
+    var estimatedDuration: Double { get }
+
+    /// Runs the tool.
+    /// - Parameters:
+    ///   - input: the validated, decoded input.
+    ///   - context: the run, step, attempt and idempotency key of this call.
+    func execute(_ input: Input, context: ToolContext) async throws -> Output
+}
+
+extension Tool {
+    public var version: String { "1.0.0" }
+    public var estimatedDuration: Double { 0.01 }
+}
+
+/// An error a tool raises on purpose, saying whether trying again could help.
+public struct ToolError: Error, Sendable, CustomStringConvertible {
+    /// A short machine-readable category (`InvalidInput`, `NotFound`, `Upstream`, …).
+    public var type: String
+    public var message: String
+    /// Whether a retry of the same input may succeed.
+    public var retryable: Bool
+
+    public init(_ type: String, _ message: String, retryable: Bool = false) {
+        self.type = type
+        self.message = message
+        self.retryable = retryable
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,61 @@
+import AgentCore
+import Foundation
+
+/// Where the run store lives, from configuration: `CATALYNX_DATABASE_URL` (a SQLite path or a
+/// `sqlite://` URL), else `$CATALYNX_HOME/catalynx.sqlite`, `CATALYNX_HOME` defaulting to `~/.catalynx`.
+public enum RunStoreLocation: Sendable, Hashable {
+    case sqlite(path: String)
+
+    /// Reads the location from the environment.
+    /// - Parameter environment: the process environment (injectable for tests).
+    /// - Throws: `ConfigurationError` for a URL scheme this build cannot open.
+    public static func from(environment: [String: String]) throws -> RunStoreLocation {
+        if let url = environment["CATALYNX_DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("sqlite://") { return .sqlite(path: String(url.dropFirst("sqlite://".count))) }
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                throw ConfigurationError("CATALYNX_DATABASE_URL names a PostgreSQL server, but this build has only the embedded SQLite store",
+                                         hint: "unset CATALYNX_DATABASE_URL to use $CATALYNX_HOME/catalynx.sqlite")
+            }
+            if url.contains("://") {
+                throw ConfigurationError("CATALYNX_DATABASE_URL has an unknown scheme: \(url.prefix { $0 != ":" })",
+                                         hint: "use a file path or sqlite:///path/to/file.sqlite")
+            }
+            return .sqlite(path: url)
+        }
+        return .sqlite(path: (home(environment: environment) as NSString).appendingPathComponent("catalynx.sqlite"))
+    }
+
+    /// `$CATALYNX_HOME`, or `~/.catalynx`.
+    public static func home(environment: [String: String]) -> String {
+        if let home = environment["CATALYNX_HOME"], !home.isEmpty { return home }
+        let user = environment["HOME"] ?? NSHomeDirectory()
+        return (user as NSString).appendingPathComponent(".catalynx")
+    }
+
+    /// Opens the store.
+    /// - Parameter durability: for SQLite, `CATALYNX_SYNCHRONOUS=full` in the environment selects `.full`.
+    public func open(durability: SQLiteRunStore.Durability = .normal) throws -> any RunStore {
+        switch self {
+        case .sqlite(let path): try SQLiteRunStore(path: path, durability: durability)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): path
+        }
+    }
+}
+
+/// A configuration value that cannot be used, with what to do about it.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { hint.map { "\(message)\n    hint: \($0)" } ?? message }
+}

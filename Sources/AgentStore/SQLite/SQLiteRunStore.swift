@@ -1,0 +1,211 @@
+import AgentCore
+import Dispatch
+import Foundation
+import GRDB
+import Synchronization
+
+/// The embedded run store: one SQLite file in WAL mode, written through GRDB.
+///
+/// Appends from every run in the process go through one writer that commits whatever has
+/// queued up while the previous commit was on its way to disk in a single transaction (group
+/// commit): each append is still all-or-nothing, and concurrent runs share fsyncs.
+public final class SQLiteRunStore: RunStore {
+    /// How hard each commit is pushed to disk.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// WAL + synchronous=NORMAL: survives a killed process, may lose the last commits on power loss.
+        case normal
+        /// WAL + synchronous=FULL: every commit is fsynced.
+        case full
+    }
+
+    public let path: String
+    private let pool: DatabasePool
+    private let writerQueue = DispatchQueue(label: "catalynx.runstore.writer")
+    private let queue = Mutex(WriteQueue())
+
+    private struct WriteQueue {
+        var pending: [AppendRequest] = []
+        var draining = false
+    }
+
+    private struct AppendRequest: Sendable {
+        var runID: String
+        var expectedVersion: Int
+        var events: [EventKind]
+        var timestamp: Date
+        var continuation: CheckedContinuation<[RunEvent], any Error>
+    }
+
+    /// Opens (creating if needed) the store at `path` and applies pending migrations.
+    /// - Parameters:
+    ///   - path: the SQLite file.
+    ///   - durability: the synchronous setting of every connection.
+    public init(path: String, durability: Durability = .normal) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs and events") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    workflow TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    version INTEGER NOT NULL
+                );
+                CREATE INDEX runs_status ON runs(status, id);
+                CREATE INDEX runs_workflow ON runs(workflow, id);
+                CREATE TABLE events (
+                    run_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    step TEXT,
+                    timestamp REAL NOT NULL,
+                    payload TEXT NOT NULL,
+                    PRIMARY KEY (run_id, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Appending
+
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+        try await withCheckedThrowingContinuation { continuation in
+            let request = AppendRequest(runID: runID, expectedVersion: expectedVersion, events: events, timestamp: timestamp,
+                                        continuation: continuation)
+            let startDrain = queue.withLock { queue in
+                queue.pending.append(request)
+                guard !queue.draining else { return false }
+                queue.draining = true
+                return true
+            }
+            if startDrain { writerQueue.async { self.drain() } }
+        }
+    }
+
+    /// Commits queued appends, a batch per transaction, until the queue is empty.
+    private func drain() {
+        while true {
+            let batch: [AppendRequest] = queue.withLock { queue in
+                let batch = queue.pending
+                queue.pending = []
+                if batch.isEmpty { queue.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            var outcomes: [Result<[RunEvent], any Error>] = []
+            do {
+                try pool.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        outcomes = try batch.map { request in try Self.apply(request, in: db) }
+                        return .commit
+                    }
+                }
+            } catch {
+                outcomes = batch.map { _ in .failure(error) }
+            }
+            for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(with: outcome) }
+        }
+    }
+
+    private static func apply(_ request: AppendRequest, in db: Database) throws -> Result<[RunEvent], any Error> {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT workflow, status, created_at, version FROM runs WHERE id = ?"),
+                                   arguments: [request.runID])
+        let version: Int = row?["version"] ?? 0
+        guard version == request.expectedVersion else {
+            if row == nil { return .failure(RunStoreError.notFound(request.runID)) }
+            return .failure(RunStoreError.conflict(runID: request.runID, expected: request.expectedVersion, actual: version))
+        }
+        let stored = request.events.enumerated().map {
+            RunEvent(runID: request.runID, sequence: version + $0.offset + 1, timestamp: request.timestamp, kind: $0.element)
+        }
+        let encoder = JSONEncoder()
+        let insert = try db.cachedStatement(sql: "INSERT INTO events (run_id, seq, type, step, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)")
+        for event in stored {
+            let payload = String(decoding: try encoder.encode(event.kind), as: UTF8.self)
+            try insert.execute(arguments: [event.runID, event.sequence, event.kind.typeName, event.kind.stepName,
+                                            event.timestamp.timeIntervalSince1970, payload])
+        }
+        let existing = row.map {
+            RunSummary(id: request.runID, workflow: $0["workflow"], status: RunStatus(rawValue: $0["status"]) ?? .running,
+                       createdAt: Date(timeIntervalSince1970: $0["created_at"]), updatedAt: request.timestamp, version: version)
+        }
+        guard let summary = summary(of: request.runID, existing: existing, appending: stored) else {
+            return .failure(RunStoreError.corrupt("run \(request.runID) must begin with RunStarted"))
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO runs (id, workflow, status, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
+            """).execute(arguments: [summary.id, summary.workflow, summary.status.rawValue, summary.createdAt.timeIntervalSince1970,
+                                     summary.updatedAt.timeIntervalSince1970, summary.version])
+        return .success(stored)
+    }
+
+    // MARK: Reading
+
+    public func events(runID: String, after: Int) async throws -> [RunEvent] {
+        try await pool.read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, timestamp, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq"),
+                                    arguments: [runID, after]).map { row in
+                let payload: String = row["payload"]
+                let sequence: Int = row["seq"]
+                do {
+                    return RunEvent(runID: runID, sequence: sequence, timestamp: Date(timeIntervalSince1970: row["timestamp"]),
+                                    kind: try decoder.decode(EventKind.self, from: Data(payload.utf8)))
+                } catch {
+                    throw RunStoreError.corrupt("event \(sequence) of run \(runID): \(error)")
+                }
+            }
+        }
+    }
+
+    public func runs(_ query: RunQuery) async throws -> [RunSummary] {
+        try await pool.read { db in
+            var sql = "SELECT id, workflow, status, created_at, updated_at, version FROM runs"
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let status = query.status {
+                conditions.append("status = ?")
+                arguments += [status.rawValue]
+            }
+            if let workflow = query.workflow {
+                conditions.append("workflow = ?")
+                arguments += [workflow]
+            }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [query.limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                RunSummary(id: row["id"], workflow: row["workflow"], status: RunStatus(rawValue: row["status"]) ?? .running,
+                           createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                           updatedAt: Date(timeIntervalSince1970: row["updated_at"]), version: row["version"])
+            }
+        }
+    }
+
+    public func resolveRunID(_ idOrPrefix: String) async throws -> String {
+        let matches: [String] = try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+                                arguments: [idOrPrefix, idOrPrefix + "\u{10FFFF}"])
+        }
+        if matches.contains(idOrPrefix) { return idOrPrefix }
+        guard let only = matches.first else { throw RunStoreError.notFound(idOrPrefix) }
+        guard matches.count == 1 else { throw RunStoreError.ambiguous(idOrPrefix, matches: matches) }
+        return only
+    }
+}

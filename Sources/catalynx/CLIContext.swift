@@ -1,0 +1,137 @@
+import AgentCore
+import AgentStore
+import AgentTools
+import ArgumentParser
+import Foundation
+
+/// A way for a command to end with a given exit code and message.
+struct CLIExit: Error {
+    enum Code: Int32 {
+        case completed = 0, failed = 1, badInput = 2, paused = 3
+    }
+
+    var code: Code
+    var message: String?
+
+    static func badInput(_ message: String) -> CLIExit { CLIExit(code: .badInput, message: message) }
+
+    /// The exit code that reports a run's status.
+    static func code(for status: RunStatus) -> Code {
+        switch status {
+        case .completed: .completed
+        case .failed, .cancelled: .failed
+        case .paused, .waiting, .pending, .running: .paused
+        }
+    }
+}
+
+/// What every command needs: the environment, the tools and the run store.
+struct CLIContext {
+    let environment: [String: String]
+    let home: String
+    let registry: ToolRegistry
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+        home = RunStoreLocation.home(environment: environment)
+        var registry = ToolRegistry()
+        BuiltinTools.register(in: &registry, home: home, environment: environment)
+        self.registry = registry
+    }
+
+    /// Opens the configured run store.
+    func openStore() throws -> any RunStore {
+        let location: RunStoreLocation
+        do {
+            location = try RunStoreLocation.from(environment: environment)
+        } catch let error as ConfigurationError {
+            throw CLIExit.badInput("error: \(error)")
+        }
+        let durability: SQLiteRunStore.Durability = environment["CATALYNX_SYNCHRONOUS"]?.lowercased() == "full" ? .full : .normal
+        do {
+            return try location.open(durability: durability)
+        } catch {
+            throw CLIExit(code: .failed, message: "error: cannot open the run store at \(location.description): \(error)")
+        }
+    }
+
+    func engine() throws -> WorkflowEngine {
+        WorkflowEngine(store: try openStore(), registry: registry)
+    }
+
+    /// Directories searched for workflows by name: `CATALYNX_WORKFLOWS_DIR`, `./workflows`, and
+    /// the `workflows` folder of the installation (found upwards from the executable).
+    var workflowDirectories: [String] {
+        var directories: [String] = []
+        if let configured = environment["CATALYNX_WORKFLOWS_DIR"], !configured.isEmpty { directories.append(configured) }
+        directories.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("workflows"))
+        var directory = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        for _ in 0..<6 where !directory.isEmpty && directory != "/" {
+            let candidate = (directory as NSString).appendingPathComponent("workflows")
+            if FileManager.default.fileExists(atPath: candidate) { directories.append(candidate) }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        var seen: Set<String> = []
+        return directories.filter { seen.insert(($0 as NSString).standardizingPath).inserted }
+    }
+
+    /// Every workflow file in the search directories (and their `examples` folders).
+    func workflowFiles() -> [String] {
+        workflowDirectories.flatMap { directory in
+            [directory, (directory as NSString).appendingPathComponent("examples")].flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                    .sorted()
+                    .map { (folder as NSString).appendingPathComponent($0) }
+            }
+        }
+    }
+
+    /// Loads a workflow given as a file path or as a workflow name found in the search directories.
+    func loadWorkflow(_ reference: String) throws -> WorkflowDefinition {
+        var path = reference
+        if !FileManager.default.fileExists(atPath: path) {
+            let match = workflowFiles().first { file in
+                let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                return base == reference || (try? WorkflowLoader.load(path: file, registry: registry).name) == reference
+            }
+            guard let match else {
+                throw CLIExit.badInput("error: no workflow file or workflow named '\(reference)'\n    hint: `catalynx workflows list` shows the workflows found")
+            }
+            path = match
+        }
+        do {
+            return try WorkflowLoader.load(path: path, registry: registry)
+        } catch {
+            throw CLIExit.badInput(error.description)
+        }
+    }
+
+    /// Resolves a run id or unique prefix.
+    func resolveRun(_ id: String, in store: any RunStore) async throws -> String {
+        do {
+            return try await store.resolveRunID(id)
+        } catch let error as RunStoreError {
+            throw CLIExit.badInput("error: \(error)\n    hint: `catalynx runs list` shows recent runs")
+        }
+    }
+}
+
+/// Writing to the terminal.
+enum Console {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    static func out(_ message: String) {
+        FileHandle.standardOutput.write(Data((message + "\n").utf8))
+    }
+
+    /// Whether standard error is a terminal (for colour and live progress).
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+/// Output formats shared by the commands.
+enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
+    case table, json
+}

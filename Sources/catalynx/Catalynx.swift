@@ -1,0 +1,54 @@
+import AgentCore
+import ArgumentParser
+import Foundation
+
+/// The `catalynx` command: thin argument parsing over the libraries.
+struct Catalynx: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalynx",
+        abstract: "Grant research for nonprofits, on a durable workflow engine.",
+        discussion: """
+            Every analysis is a YAML workflow of small tools, run by an engine whose event log is its only \
+            state: a run survives a crash and resumes where it stopped.
+
+            Exit codes: 0 completed, 1 run failed or cancelled, 2 bad input (invalid workflow or \
+            arguments), 3 paused or waiting.
+
+            Environment: CATALYNX_HOME (default ~/.catalynx), CATALYNX_DATABASE_URL (a SQLite path), \
+            CATALYNX_SYNCHRONOUS (normal|full), CATALYNX_WORKFLOWS_DIR, CATALYNX_SANDBOX_DIR, \
+            CATALYNX_HTTP_ALLOWED_HOSTS.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() async {
+        var command: ParsableCommand
+        do {
+            command = try Catalynx.parseAsRoot()
+        } catch {
+            if Catalynx.exitCode(for: error) == .success { Catalynx.exit(withError: error) }  // --help, --version
+            Console.error(Catalynx.fullMessage(for: error))
+            exit(CLIExit.Code.badInput.rawValue)
+        }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CLIExit {
+            if let message = failure.message { Console.error(message) }
+            exit(failure.code.rawValue)
+        } catch let error as ValidationError {
+            Console.error("error: \(error.message)")
+            exit(CLIExit.Code.badInput.rawValue)
+        } catch {
+            Console.error("error: \(error)")
+            exit(CLIExit.Code.failed.rawValue)
+        }
+    }
+}

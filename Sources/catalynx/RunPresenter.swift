@@ -1,0 +1,128 @@
+import AgentCore
+import Foundation
+import Synchronization
+
+/// How runs look in the terminal and in JSON.
+enum RunPresenter {
+    /// A progress line on stderr for each step event, as it is recorded.
+    static func progressObserver() -> WorkflowEngine.Observer {
+        let color = Console.stderrIsTerminal
+        @Sendable func paint(_ code: String, _ text: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        let started = Mutex([String: Date]())
+        return { event in
+            switch event.kind {
+            case .stepStarted(let step, let attempt, let tool, _, let resumed):
+                started.withLock { $0[step] = event.timestamp }
+                let note = resumed ? " (resumed after interruption)" : attempt > 1 ? " (attempt \(attempt))" : ""
+                Console.error("\(paint("36", "▶")) \(step) [\(tool)]\(note)")
+            case .stepSucceeded(let step, _, _, let recovery):
+                let began = started.withLock { $0[step] }
+                let duration = began.map { formatDuration(event.timestamp.timeIntervalSince($0)) } ?? ""
+                Console.error("\(paint("32", "✓")) \(step) \(duration)\(recovery.map { " — \($0)" } ?? "")")
+            case .stepFailed(let step, let error):
+                Console.error("\(paint("31", "✗")) \(step): \(error.type): \(error.message)")
+            case .stepRetryScheduled(let step, _, _, _, let strategy):
+                Console.error("\(paint("33", "↻")) \(step): \(strategy)")
+            case .stepSkipped(let step, let reason):
+                Console.error("\(paint("90", "–")) \(step) skipped: \(reason)")
+            case .stepAbandoned(let step, let reason):
+                Console.error("\(paint("33", "!")) \(step) abandoned, the run continues: \(reason)")
+            case .gateEvaluated(let gate, let outcome, let action, let detail) where outcome != .passed:
+                Console.error("\(paint("33", "⚑")) gate \(gate) \(outcome.rawValue) (\(action)): \(detail)")
+            case .runPaused(let reason):
+                Console.error("\(paint("33", "⏸")) paused: \(reason)")
+            case .runCancelled(let reason):
+                Console.error("\(paint("31", "■")) cancelled: \(reason)")
+            case .runFailed(let reason):
+                Console.error("\(paint("31", "✗")) run failed: \(reason)")
+            default:
+                break
+            }
+        }
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        if seconds < 1 { return String(format: "%.1f ms", seconds * 1000) }
+        if seconds < 120 { return String(format: "%.2f s", seconds) }
+        return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60)
+    }
+
+    /// The human-readable account of a run: status, steps, gates, errors.
+    static func table(_ state: RunState, definition: WorkflowDefinition?) -> String {
+        var lines: [String] = []
+        lines.append("run       \(state.runID)")
+        lines.append("workflow  \(state.workflowName)  (\(state.workflowFile))")
+        lines.append("status    \(state.status.rawValue)\(state.failureReason.map { " — \($0)" } ?? "")\(state.pauseReason.map { " — \($0)" } ?? "")")
+        if let startedAt = state.startedAt, let updatedAt = state.updatedAt {
+            lines.append("started   \(ISO8601DateFormatter().string(from: startedAt))  (\(formatDuration(updatedAt.timeIntervalSince(startedAt))) to last event)")
+        }
+        if state.consecutiveFailures > 0 { lines.append("consecutive failures  \(state.consecutiveFailures)") }
+        lines.append("")
+        var table = TextTable("STEP", "STATUS", "ATTEMPTS", "DURATION", "NOTE")
+        let order = definition?.steps.map(\.name) ?? state.steps.keys.sorted()
+        for name in order {
+            let step = state.step(name)
+            let duration = step.startedAt.flatMap { start in step.finishedAt.map { formatDuration($0.timeIntervalSince(start)) } } ?? ""
+            let lastError = step.errors.last.map { "\($0.type): \($0.message)" }
+            let note = step.skipReason ?? (step.status == .succeeded ? step.strategiesTried.last : lastError) ?? ""
+            table.add(name, step.status.rawValue + (step.abandoned ? " (abandoned)" : ""), step.attempt == 0 ? "" : String(step.attempt), duration, note)
+        }
+        lines.append(table.render())
+        if !state.gates.isEmpty {
+            lines.append("")
+            var gates = TextTable("GATE", "OUTCOME", "ACTION", "DETAIL")
+            for (name, gate) in state.gates.sorted(by: { $0.key < $1.key }) {
+                gates.add(name, gate.outcome.rawValue, gate.action, gate.detail)
+            }
+            lines.append(gates.render(maxWidth: 70))
+        }
+        let failed = order.filter { !state.step($0).errors.isEmpty }
+        if !failed.isEmpty {
+            lines.append("")
+            lines.append("errors")
+            for name in failed {
+                let step = state.step(name)
+                for error in step.errors {
+                    lines.append("  \(name) attempt \(error.attempt) [\(error.tool)]: \(error.type): \(error.message)")
+                }
+                if !step.strategiesTried.isEmpty { lines.append("    recovery tried: \(step.strategiesTried.joined(separator: "; "))") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The run as one JSON object: id, status, inputs, each step's status and output, gates.
+    static func json(_ state: RunState, definition: WorkflowDefinition?) -> Value {
+        let order = definition?.steps.map(\.name) ?? state.steps.keys.sorted()
+        var steps: [String: Value] = [:]
+        var outputs: [String: Value] = [:]
+        for name in order {
+            let step = state.step(name)
+            var object: [String: Value] = ["status": .string(step.status.rawValue), "attempt": .int(step.attempt), "executions": .int(step.executions)]
+            if let output = step.output { object["output"] = output }
+            if let reason = step.skipReason { object["reason"] = .string(reason) }
+            if step.abandoned { object["abandoned"] = true }
+            if !step.errors.isEmpty { object["errors"] = (try? Value(encoding: step.errors)) ?? .null }
+            if !step.strategiesTried.isEmpty { object["recovery"] = .array(step.strategiesTried.map(Value.string)) }
+            if let start = step.startedAt, let end = step.finishedAt { object["duration_ms"] = .double((end.timeIntervalSince(start) * 1000).rounded()) }
+            steps[name] = .object(object)
+        }
+        if let definition {
+            for step in definition.steps {
+                for alias in step.outputs { outputs[alias.alias] = state.resolve([alias.alias], in: definition) ?? .null }
+            }
+        }
+        var gates: [String: Value] = [:]
+        for (name, gate) in state.gates {
+            gates[name] = ["outcome": .string(gate.outcome.rawValue), "action": .string(gate.action), "detail": .string(gate.detail)]
+        }
+        var object: [String: Value] = [
+            "run_id": .string(state.runID), "workflow": .string(state.workflowName), "status": .string(state.status.rawValue),
+            "inputs": .object(state.inputs), "steps": .object(steps), "outputs": .object(outputs), "quality_gates": .object(gates),
+            "consecutive_failures": .int(state.consecutiveFailures), "version": .int(state.version),
+        ]
+        if let reason = state.failureReason { object["error"] = .string(reason) }
+        if let reason = state.pauseReason { object["pause_reason"] = .string(reason) }
+        return .object(object)
+    }
+}

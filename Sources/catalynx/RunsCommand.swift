@@ -1,0 +1,200 @@
+import AgentCore
+import ArgumentParser
+import Foundation
+
+/// `catalynx runs list|show|events|pause|resume|cancel`
+struct RunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "Inspect and control recorded runs.",
+        discussion: "RUN_ID may be any unique prefix of a run id.",
+        subcommands: [List.self, Show.self, Events.self, Pause.self, Resume.self, Cancel.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List recent runs, newest first.")
+
+        @Option(help: "Only runs with this status (\(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var status: String?
+
+        @Option(help: "Only runs of this workflow.")
+        var workflow: String?
+
+        @Option(help: "At most this many runs.")
+        var limit = 20
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            var parsedStatus: RunStatus?
+            if let status {
+                guard let value = RunStatus(rawValue: status) else {
+                    throw CLIExit.badInput("error: --status '\(status)' is not a run status (\(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                parsedStatus = value
+            }
+            let store = try CLIContext().openStore()
+            let runs = try await store.runs(RunQuery(status: parsedStatus, workflow: workflow, limit: limit))
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                Console.out(String(decoding: try encoder.encode(runs), as: UTF8.self))
+            case .table:
+                var table = TextTable("RUN", "WORKFLOW", "STATUS", "CREATED", "EVENTS")
+                let formatter = ISO8601DateFormatter()
+                for run in runs { table.add(run.id, run.workflow, run.status.rawValue, formatter.string(from: run.createdAt), String(run.version)) }
+                Console.out(runs.isEmpty ? "no runs" : table.render())
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a run: status, steps, attempts, errors with recovery tried, gates.")
+
+        @Argument(help: "The run id (or a unique prefix).")
+        var runID: String
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let context = CLIContext()
+            let engine = try context.engine()
+            let id = try await context.resolveRun(runID, in: engine.store)
+            let state = try await engine.store.state(of: id)
+            let definition = try? engine.definition(of: state)
+            switch format {
+            case .json: Console.out(RunPresenter.json(state, definition: definition).jsonString(pretty: true))
+            case .table: Console.out(RunPresenter.table(state, definition: definition))
+            }
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a run's event log, the run's only state.")
+
+        @Argument(help: "The run id (or a unique prefix).")
+        var runID: String
+
+        @Option(help: "table or json (one JSON object per line).")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let context = CLIContext()
+            let store = try context.openStore()
+            let id = try await context.resolveRun(runID, in: store)
+            let events = try await store.events(runID: id, after: 0)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            for event in events {
+                switch format {
+                case .json:
+                    var object = (try? Value(encoding: event.kind)) ?? .null
+                    if case .object(var members) = object {
+                        members["seq"] = .int(event.sequence)
+                        members["timestamp"] = .string(formatter.string(from: event.timestamp))
+                        members["run_id"] = .string(event.runID)
+                        object = .object(members)
+                    }
+                    Console.out(object.jsonString())
+                case .table:
+                    Console.out("\(String(event.sequence).padding(toLength: 4, withPad: " ", startingAt: 0)) \(formatter.string(from: event.timestamp))  \(event.kind.typeName.padding(toLength: 18, withPad: " ", startingAt: 0)) \(summary(event.kind))")
+                }
+            }
+        }
+
+        private func summary(_ kind: EventKind) -> String {
+            switch kind {
+            case .runStarted(let workflow, let file, _, let inputs): "\(workflow) (\(file)) inputs \(Value.object(inputs).jsonString())"
+            case .stepStarted(let step, let attempt, let tool, _, let resumed): "\(step) attempt \(attempt) [\(tool)]\(resumed ? " resumed" : "")"
+            case .stepSucceeded(let step, let attempt, _, let recovery): "\(step) attempt \(attempt)\(recovery.map { " — \($0)" } ?? "")"
+            case .stepFailed(let step, let error): "\(step) attempt \(error.attempt): \(error.type): \(error.message)"
+            case .stepRetryScheduled(let step, let attempt, _, _, let strategy): "\(step) → attempt \(attempt): \(strategy)"
+            case .stepSkipped(let step, let reason), .stepAbandoned(let step, let reason): "\(step): \(reason)"
+            case .gateEvaluated(let gate, let outcome, let action, let detail): "\(gate) \(outcome.rawValue) (\(action)): \(detail)"
+            case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason): reason
+            case .runResumed, .runCompleted: ""
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pause a run: no new step starts; steps already executing finish and are recorded.")
+
+        @Argument(help: "The run id (or a unique prefix).")
+        var runID: String
+
+        @Option(help: "Why, recorded in the run.")
+        var reason = "paused from the command line"
+
+        func run() async throws {
+            try await control(runID) { engine, id in try await engine.pause(runID: id, reason: reason) }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a paused or interrupted run and drive it to its end.",
+            discussion: """
+                A paused run is marked running again. A run whose process died mid-step continues from its \
+                events: completed steps are not executed again, and the interrupted step runs again with the \
+                same idempotency key. Exit codes as for `catalynx run`.
+                """)
+
+        @Argument(help: "The run id (or a unique prefix).")
+        var runID: String
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let context = CLIContext()
+            let engine = try context.engine()
+            let id = try await context.resolveRun(runID, in: engine.store)
+            var state = try await engine.store.state(of: id)
+            if state.status.isTerminal {
+                throw CLIExit.badInput("error: run \(id) is \(state.status.rawValue); there is nothing to resume")
+            }
+            if state.status == .paused { state = try await engine.resume(runID: id) }
+            let definition: WorkflowDefinition
+            do {
+                definition = try engine.definition(of: state)
+            } catch {
+                throw CLIExit.badInput("error: run \(id) cannot be resumed here: its workflow no longer validates:\n\(error)")
+            }
+            if format == .table { Console.error("resuming run \(id) — \(state.workflowName)") }
+            let final = try await engine.drive(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
+            try finish(final, definition: definition, format: format)
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a run that has not ended.")
+
+        @Argument(help: "The run id (or a unique prefix).")
+        var runID: String
+
+        @Option(help: "Why, recorded in the run.")
+        var reason = "cancelled from the command line"
+
+        func run() async throws {
+            try await control(runID) { engine, id in try await engine.cancel(runID: id, reason: reason) }
+        }
+    }
+}
+
+/// Applies a control operation and reports the new status.
+private func control(_ runID: String, _ operation: (WorkflowEngine, String) async throws -> RunState) async throws {
+    let context = CLIContext()
+    let engine = try context.engine()
+    let id = try await context.resolveRun(runID, in: engine.store)
+    do {
+        let state = try await operation(engine, id)
+        Console.out("run \(id) is \(state.status.rawValue)")
+    } catch let error as EngineError {
+        throw CLIExit.badInput("error: \(error)")
+    }
+}
