@@ -228,7 +228,7 @@ struct WorkflowValidator {
                 break
             }
         }
-        for field in fields where field.isRequired && step.inputs[field.name] == nil {
+        for field in fields where field.isRequired && step.inputs[field.name] == nil && step.locations["inputs.\(field.name)"] == nil {
             report(step.location("inputs"), "step '\(step.name)' is missing required input '\(field.name)' of \(role)",
                    hint: "add `\(field.name):` (\(field.schema.displayName)) under inputs")
         }

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+@testable import AgentCore
+
+@Suite("Engine driver (in-memory store)")
+struct EngineTests {
+    let log = ExecutionLog()
+    let store = MemoryRunStore()
+
+    var engine: WorkflowEngine {
+        var engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log))
+        engine.pollInterval = .milliseconds(20)
+        return engine
+    }
+
+    func load(_ yaml: String, registry: ToolRegistry? = nil) throws -> WorkflowDefinition {
+        try WorkflowLoader.load(source: yaml, file: "w.yaml", registry: registry ?? Fixtures.engineRegistry(log: log))
+    }
+
+    @Test func theSeedWorkflowRunsWithStubTools() async throws {
+        let registry = Fixtures.seedRegistry(completeness: 0.9, confidence: 0.5)
+        let definition = try load(try Fixtures.source("current_tier.yaml"), registry: registry)
+        let engine = WorkflowEngine(store: store, registry: registry)
+        let state = try await engine.run(definition, inputs: try definition.bindInputs(["organization_ein": "541230284"]))
+        #expect(state.status == .completed)
+        #expect(state.resolve(["validated_ein"], in: definition) == "54-1230284")
+        #expect(state.resolve(["final_report", "risk", "score"], in: definition) == 30)
+        #expect(state.gates["data_sufficiency"]?.outcome == .passed)
+        #expect(state.gates["analysis_confidence"]?.outcome == .failed)
+        #expect(state.gates["analysis_confidence"]?.action == "expert_validation_recommended")
+    }
+
+    @Test func lowDataQualitySkipsTheAnalysisAndSaysWhy() async throws {
+        let registry = Fixtures.seedRegistry(completeness: 0.4)
+        let definition = try load(try Fixtures.source("current_tier.yaml"), registry: registry)
+        let state = try await WorkflowEngine(store: store, registry: registry)
+            .run(definition, inputs: try definition.bindInputs(["organization_ein": "541230284"]))
+        #expect(state.status == .completed)
+        #expect(state.step("calculate_financial_metrics").skipReason == "condition is false: data_quality.completeness_score (0.4) > 0.6")
+        #expect(state.step("generate_report").status == .skipped)
+        #expect(state.gates["data_sufficiency"]?.outcome == .failed)
+        #expect(state.gates["analysis_confidence"]?.outcome == .notEvaluated)
+    }
+
+    @Test func independentStepsRunConcurrently() async throws {
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: a, tool: sleep, inputs: { seconds: 0.3 } }
+              - { name: b, tool: sleep, inputs: { seconds: 0.3 } }
+              - { name: c, tool: sleep, inputs: { seconds: 0.3 } }
+              - { name: d, tool: echo, depends_on: [a, b, c], inputs: { value: ["{{ a.value }}", "{{ c.value }}"] } }
+            """)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let state = try await engine.run(definition, inputs: [:])
+        let elapsed = clock.now - start
+        #expect(state.status == .completed)
+        #expect(state.step("d").output == ["value": [0.3, 0.3]])
+        #expect(elapsed < .milliseconds(800))  // three 0.3 s sleeps side by side, not one after another
+    }
+
+    @Test func retriesThenSucceedsWithOneExecutionPerAttempt() async throws {
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: a, tool: flaky, inputs: { n: 2 }, retry: { max_attempts: 3, backoff: constant, delay_s: 0.01 } }
+            """)
+        let state = try await engine.run(definition, inputs: [:], runID: "r1")
+        #expect(state.status == .completed)
+        #expect(state.step("a").output == ["value": 3])
+        #expect(log.all == ["r1/a/1", "r1/a/2", "r1/a/3"])
+        #expect(state.step("a").errors.map(\.attempt) == [1, 2])
+    }
+
+    @Test func aTimeoutIsARetryableFailure() async throws {
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: a, tool: sleep, inputs: { seconds: 5 }, timeout_s: 0.05, retry: { max_attempts: 2, delay_s: 0 } }
+            """)
+        let state = try await engine.run(definition, inputs: [:])
+        #expect(state.status == .failed)
+        #expect(state.step("a").errors.map(\.type) == ["Timeout", "Timeout"])
+        #expect(state.failureReason == "step 'a' failed after 2 attempts: Timeout: the attempt took longer than 0.05 s")
+        #expect(state.step("a").errors.last?.inputs == ["seconds": 5])
+        #expect(state.step("a").errors.last?.strategiesTried == [])
+        #expect(state.step("a").strategiesTried == ["retry 2/2 of sleep after 0 ms"])
+    }
+
+    @Test func aMissingOutputPathFailsTheStepNamingWhatExists() async throws {
+        struct Out: Codable, Sendable { var value: Value }
+        var registry = Fixtures.engineRegistry(log: log)
+        registry.register(ClosureTool<AnyInput, Out>("shape") { _, _ in Out(value: ["a": 1]) })
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: s, tool: shape, inputs: { value: 1 }, outputs: { deep: value.b } }
+            """, registry: registry)
+        let state = try await WorkflowEngine(store: store, registry: registry).run(definition, inputs: [:])
+        #expect(state.status == .failed)
+        #expect(state.step("s").errors.first?.type == "MissingOutput")
+        #expect(state.step("s").errors.first?.message == "output 'deep' names 'value.b', which the tool did not return (it returned: value)")
+    }
+
+    @Test func pauseStopsNewStepsAndResumeFinishesTheRun() async throws {
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: a, tool: sleep, inputs: { seconds: 0.2 } }
+              - { name: b, tool: echo, depends_on: [a], inputs: { value: 1 } }
+            """)
+        let engine = self.engine
+        let runID = "paused-run"
+        async let driven = engine.run(definition, inputs: [:], runID: runID)
+        try await Task.sleep(for: .milliseconds(50))
+        _ = try await engine.pause(runID: runID, reason: "lunch")
+        let paused = try await driven
+        #expect(paused.status == .paused)
+        #expect(paused.step("a").status == .succeeded)  // the in-flight step finished and was recorded
+        #expect(paused.step("b").status == .pending)
+        await #expect(throws: EngineError.self) { try await engine.pause(runID: runID) }
+        _ = try await engine.resume(runID: runID)
+        let finished = try await engine.drive(runID: runID)
+        #expect(finished.status == .completed)
+        #expect(log.count(step: "a") == 1)
+        #expect(log.count(step: "b") == 1)
+    }
+
+    @Test func cancelStopsInFlightSteps() async throws {
+        let definition = try load("workflow: w\nsteps:\n  - { name: a, tool: sleep, inputs: { seconds: 30 } }\n")
+        let engine = self.engine
+        async let driven = engine.run(definition, inputs: [:], runID: "c1")
+        try await Task.sleep(for: .milliseconds(50))
+        _ = try await engine.cancel(runID: "c1", reason: "no longer needed")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let state = try await driven
+        #expect(clock.now - start < .seconds(5))
+        #expect(state.status == .cancelled)
+        #expect(state.failureReason == "no longer needed")
+    }
+
+    @Test func resumingAfterACrashSkipsCompletedStepsAndReusesTheAttempt() async throws {
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: a, tool: echo, inputs: { value: 1 } }
+              - { name: b, tool: echo, depends_on: [a], inputs: { value: "{{ a.value }}" } }
+              - { name: c, tool: echo, depends_on: [b], inputs: { value: 3 } }
+            """)
+        // What a process leaves behind when it is killed while step b runs.
+        _ = try await store.append(runID: "crashed", expectedVersion: 0, events: [
+            .runStarted(workflow: "w", file: "w.yaml", source: definition.source, inputs: [:]),
+            .stepStarted(step: "a", attempt: 1, tool: "echo", inputs: ["value": 1], resumed: false),
+            .stepSucceeded(step: "a", attempt: 1, output: ["value": 1], recovery: nil),
+            .stepStarted(step: "b", attempt: 1, tool: "echo", inputs: ["value": 1], resumed: false),
+        ], timestamp: Date())
+        let state = try await engine.drive(runID: "crashed")
+        #expect(state.status == .completed)
+        #expect(log.all == ["crashed/b/1", "crashed/c/1"])
+        let events = try await store.events(runID: "crashed", after: 4)
+        #expect(events.first?.kind == .stepStarted(step: "b", attempt: 1, tool: "echo", inputs: ["value": 1], resumed: true))
+    }
+
+    @Test func aConflictingWriterIsDetectedAndNothingIsRecordedTwice() async throws {
+        _ = try await store.append(runID: "x", expectedVersion: 0, events: [.runStarted(workflow: "w", file: "", source: "", inputs: [:])], timestamp: Date())
+        await #expect(throws: RunStoreError.conflict(runID: "x", expected: 0, actual: 1)) {
+            try await store.append(runID: "x", expectedVersion: 0, events: [.runCompleted], timestamp: Date())
+        }
+        await #expect(throws: RunStoreError.notFound("y")) {
+            try await store.append(runID: "y", expectedVersion: 3, events: [.runCompleted], timestamp: Date())
+        }
+    }
+}
