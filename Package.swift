@@ -30,7 +30,7 @@ let package = Package(
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
-        .testTarget(name: "CLITests", dependencies: ["AgentCore"]),
+        .testTarget(name: "CLITests", dependencies: ["AgentCore", "catalynx"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -133,19 +133,19 @@ public final class SQLiteRunStore: RunStore {
         let stored = request.events.enumerated().map {
             RunEvent(runID: request.runID, sequence: version + $0.offset + 1, timestamp: request.timestamp, kind: $0.element)
         }
-        let encoder = JSONEncoder()
-        let insert = try db.cachedStatement(sql: "INSERT INTO events (run_id, seq, type, step, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)")
-        for event in stored {
-            let payload = String(decoding: try encoder.encode(event.kind), as: UTF8.self)
-            try insert.execute(arguments: [event.runID, event.sequence, event.kind.typeName, event.kind.stepName,
-                                            event.timestamp.timeIntervalSince1970, payload])
-        }
         let existing = row.map {
             RunSummary(id: request.runID, workflow: $0["workflow"], status: RunStatus(rawValue: $0["status"]) ?? .running,
                        createdAt: Date(timeIntervalSince1970: $0["created_at"]), updatedAt: request.timestamp, version: version)
         }
         guard let summary = summary(of: request.runID, existing: existing, appending: stored) else {
             return .failure(RunStoreError.corrupt("run \(request.runID) must begin with RunStarted"))
+        }
+        let encoder = JSONEncoder()
+        let insert = try db.cachedStatement(sql: "INSERT INTO events (run_id, seq, type, step, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)")
+        for event in stored {
+            let payload = String(decoding: try encoder.encode(event.kind), as: UTF8.self)
+            try insert.execute(arguments: [event.runID, event.sequence, event.kind.typeName, event.kind.stepName,
+                                            event.timestamp.timeIntervalSince1970, payload])
         }
         try db.cachedStatement(sql: """
             INSERT INTO runs (id, workflow, status, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?)
