@@ -53,16 +53,13 @@ struct RunsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a run: status, steps, attempts, errors with recovery tried, gates.")
 
-        @Argument(help: "The run id (or a unique prefix).")
-        var runID: String
+        @OptionGroup var selected: SelectedRun
 
         @Option(help: "table or json.")
         var format: OutputFormat = .table
 
         func run() async throws {
-            let context = CLIContext()
-            let engine = try context.engine()
-            let id = try await context.resolveRun(runID, in: engine.store)
+            let (engine, id) = try await selected.open()
             let state = try await engine.store.state(of: id)
             let definition = try? engine.definition(of: state)
             switch format {
@@ -75,17 +72,14 @@ struct RunsCommand: AsyncParsableCommand {
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a run's event log, the run's only state.")
 
-        @Argument(help: "The run id (or a unique prefix).")
-        var runID: String
+        @OptionGroup var selected: SelectedRun
 
         @Option(help: "table or json (one JSON object per line).")
         var format: OutputFormat = .table
 
         func run() async throws {
-            let context = CLIContext()
-            let store = try context.openStore()
-            let id = try await context.resolveRun(runID, in: store)
-            let events = try await store.events(runID: id, after: 0)
+            let (engine, id) = try await selected.open()
+            let events = try await engine.store.events(runID: id, after: 0)
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             for event in events {
@@ -124,14 +118,13 @@ struct RunsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pause a run: no new step starts; steps already executing finish and are recorded.")
 
-        @Argument(help: "The run id (or a unique prefix).")
-        var runID: String
+        @OptionGroup var selected: SelectedRun
 
         @Option(help: "Why, recorded in the run.")
         var reason = "paused from the command line"
 
         func run() async throws {
-            try await control(runID) { engine, id in try await engine.pause(runID: id, reason: reason) }
+            try await control(selected) { engine, id in try await engine.pause(runID: id, reason: reason) }
         }
     }
 
@@ -144,16 +137,13 @@ struct RunsCommand: AsyncParsableCommand {
                 same idempotency key. Exit codes as for `catalynx run`.
                 """)
 
-        @Argument(help: "The run id (or a unique prefix).")
-        var runID: String
+        @OptionGroup var selected: SelectedRun
 
         @Option(help: "table or json.")
         var format: OutputFormat = .table
 
         func run() async throws {
-            let context = CLIContext()
-            let engine = try context.engine()
-            let id = try await context.resolveRun(runID, in: engine.store)
+            let (engine, id) = try await selected.open()
             var state = try await engine.store.state(of: id)
             if state.status.isTerminal {
                 throw CLIExit.badInput("error: run \(id) is \(state.status.rawValue); there is nothing to resume")
@@ -174,23 +164,33 @@ struct RunsCommand: AsyncParsableCommand {
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a run that has not ended.")
 
-        @Argument(help: "The run id (or a unique prefix).")
-        var runID: String
+        @OptionGroup var selected: SelectedRun
 
         @Option(help: "Why, recorded in the run.")
         var reason = "cancelled from the command line"
 
         func run() async throws {
-            try await control(runID) { engine, id in try await engine.cancel(runID: id, reason: reason) }
+            try await control(selected) { engine, id in try await engine.cancel(runID: id, reason: reason) }
         }
     }
 }
 
+/// The run a subcommand acts on.
+struct SelectedRun: ParsableArguments {
+    @Argument(help: "The run id (or a unique prefix).")
+    var runID: String
+
+    /// Opens the engine and resolves the id (a prefix is enough).
+    func open() async throws -> (WorkflowEngine, String) {
+        let context = CLIContext()
+        let engine = try context.engine()
+        return (engine, try await context.resolveRun(runID, in: engine.store))
+    }
+}
+
 /// Applies a control operation and reports the new status.
-private func control(_ runID: String, _ operation: (WorkflowEngine, String) async throws -> RunState) async throws {
-    let context = CLIContext()
-    let engine = try context.engine()
-    let id = try await context.resolveRun(runID, in: engine.store)
+private func control(_ selected: SelectedRun, _ operation: (WorkflowEngine, String) async throws -> RunState) async throws {
+    let (engine, id) = try await selected.open()
     do {
         let state = try await operation(engine, id)
         Console.out("run \(id) is \(state.status.rawValue)")

@@ -48,32 +48,24 @@ public indirect enum Expression: Sendable, Hashable {
     /// lexicographically, everything else only for (in)equality. An ordering between values of
     /// different kinds, or with `null`, is false.
     static func compare(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value) -> Bool {
-        if let a = lhs.numberValue, let b = rhs.numberValue {
-            switch op {
-            case .equal: return a == b
-            case .notEqual: return a != b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            case .and, .or: return false
-            }
-        }
-        if case .string(let a) = lhs, case .string(let b) = rhs {
-            switch op {
-            case .equal: return a == b
-            case .notEqual: return a != b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            case .and, .or: return false
-            }
-        }
+        if let a = lhs.numberValue, let b = rhs.numberValue { return order(op, a, b) }
+        if case .string(let a) = lhs, case .string(let b) = rhs { return order(op, a, b) }
         switch op {
         case .equal: return lhs == rhs
         case .notEqual: return lhs != rhs
         default: return false
+        }
+    }
+
+    private static func order<T: Comparable>(_ op: BinaryOperator, _ a: T, _ b: T) -> Bool {
+        switch op {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .lessOrEqual: a <= b
+        case .greater: a > b
+        case .greaterOrEqual: a >= b
+        case .and, .or: false
         }
     }
 }

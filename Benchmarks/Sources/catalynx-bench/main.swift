@@ -1,0 +1,75 @@
+import AgentCore
+import AgentStore
+import Foundation
+
+/// `catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C]`
+///
+/// Durable execution of a six-step linear workflow of no-op tools (the shape of the
+/// current-tier workflow), on a fresh SQLite run store: every step is recorded durably before
+/// the next one starts. Prints one `result` line of JSON per configuration.
+
+struct NoOp: Tool {
+    struct Input: Codable, Sendable { var value: Value }
+    struct Output: Codable, Sendable { var ok: Bool; var step: String }
+    let name = "noop"
+    let description = "does nothing"
+    func execute(_ input: Input, context: ToolContext) async throws -> Output { Output(ok: true, step: context.stepName) }
+}
+
+let steps = ["validate_ein", "fetch_organization_data", "validate_data_quality", "calculate_financial_metrics", "assess_risk", "generate_report"]
+let workflowSource = "workflow: engine_bench\ninputs:\n  - { name: ein, type: string }\nsteps:\n" + steps.enumerated().map { index, step in
+    "  - name: \(step)\n    tool: noop\n" + (index > 0 ? "    depends_on: [\(steps[index - 1])]\n" : "") + "    inputs: { value: \"{{ ein }}\" }\n"
+}.joined()
+
+func option(_ name: String, _ fallback: String) -> String {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return fallback }
+    return arguments[index + 1]
+}
+
+func measureEngine() async throws {
+    let runs = Int(option("runs", "2000")) ?? 2000
+    let concurrency = Int(option("concurrency", "1")) ?? 1
+    let storeKind = option("store", "sqlite")
+    let durability = SQLiteRunStore.Durability(rawValue: option("durability", "normal")) ?? .normal
+    let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let store: any RunStore = storeKind == "memory" ? MemoryRunStore() : try SQLiteRunStore(path: directory + "/runs.sqlite", durability: durability)
+    var registry = ToolRegistry()
+    registry.register(NoOp())
+    let definition = try WorkflowLoader.load(source: workflowSource, file: "engine_bench.yaml", registry: registry)
+    let engine = WorkflowEngine(store: store, registry: registry)
+    let inputs: [String: Value] = ["ein": "530196605"]
+
+    for _ in 0..<20 { _ = try await engine.run(definition, inputs: inputs) }  // warm-up
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                for _ in stride(from: worker, to: runs, by: concurrency) {
+                    let state = try await engine.run(definition, inputs: inputs)
+                    guard state.status == .completed, state.steps.count == steps.count else {
+                        throw ToolError("Bench", "run \(state.runID) ended \(state.status)")
+                    }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let result: Value = [
+        "benchmark": "engine", "store": .string(storeKind), "durability": .string(durability.rawValue),
+        "concurrency": .int(concurrency), "runs": .int(runs), "steps": .int(runs * steps.count), "seconds": .double(seconds),
+        "workflows_per_s": .double(Double(runs) / seconds), "steps_per_s": .double(Double(runs * steps.count) / seconds),
+    ]
+    print("result \(result.jsonString())")
+}
+
+switch CommandLine.arguments.dropFirst().first {
+case "engine": try await measureEngine()
+default:
+    FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))
+    exit(2)
+}

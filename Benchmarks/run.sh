@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs one benchmark beside its peer, in the same run, and ends with one line:
+#   NAME: <ours> <unit> vs <peer> <figure> <unit> = <ratio>x     (ratio > 1: we are better)
+# Usage: Benchmarks/run.sh engine [RUNS]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+name="${1:-}"
+venv="${CATALYNX_PEERS_VENV:-/tmp/catalynx-peers}"
+work="$(mktemp -d /tmp/catalynx-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+build() {
+    echo "building the benchmarks (release)…" >&2
+    swift build -c release --package-path "$here" --product catalynx-bench >&2
+    bench="$(swift build -c release --package-path "$here" --show-bin-path)/catalynx-bench"
+}
+
+peer_venv() {
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import $1" 2>/dev/null; then
+        echo "setting up the peer in $venv ($2)…" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q $2 >&2
+    fi
+}
+
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1].split(' ',1)[1])['$2'])" "$1"; }
+
+case "$name" in
+engine)
+    runs="${2:-3000}"
+    build
+    peer_venv langgraph "langgraph langgraph-checkpoint-sqlite"
+    echo "== Catalynx: six-step linear workflow of no-op tools, $runs runs in sequence, each step durable before the next" >&2
+    ours_normal=$("$bench" engine --runs "$runs" --durability normal | grep '^result')
+    ours_full=$("$bench" engine --runs "$((runs / 3))" --durability full | grep '^result')
+    ours_concurrent=$("$bench" engine --runs "$runs" --durability normal --concurrency 16 | grep '^result')
+    ours_concurrent_full=$("$bench" engine --runs "$((runs / 3))" --durability full --concurrency 16 | grep '^result')
+    ours_memory=$("$bench" engine --runs "$runs" --store memory | grep '^result')
+    echo "== LangGraph + SqliteSaver, same workflow shape" >&2
+    lg_normal=$("$venv/bin/python" "$here/peers/langgraph_engine_bench.py" "$((runs / 6))" "$work/lg-normal.db" --synchronous NORMAL)
+    lg_full=$("$venv/bin/python" "$here/peers/langgraph_engine_bench.py" "$((runs / 6))" "$work/lg-full.db")
+    echo "== SQLite single-row commit limit on this disk" >&2
+    limit=$(python3 "$here/peers/sqlite_commit_limit.py" "$work")
+
+    on=$(field "$ours_normal" steps_per_s); of=$(field "$ours_full" steps_per_s)
+    oc=$(field "$ours_concurrent" steps_per_s); ocf=$(field "$ours_concurrent_full" steps_per_s); om=$(field "$ours_memory" steps_per_s)
+    ln=$(echo "$lg_normal" | sed -E 's/.* ([0-9.]+) steps\/s.*/\1/'); lf=$(echo "$lg_full" | sed -E 's/.* ([0-9.]+) steps\/s.*/\1/')
+    cn=$(echo "$limit" | sed -nE 's/journal=wal synchronous=NORMAL: ([0-9]+) commits\/s/\1/p')
+    cf=$(echo "$limit" | sed -nE 's/journal=wal synchronous=FULL: ([0-9]+) commits\/s/\1/p')
+    python3 - "$on" "$of" "$oc" "$ocf" "$om" "$ln" "$lf" "$cn" "$cf" <<'PY'
+import sys
+on, of, oc, ocf, om, ln, lf, cn, cf = map(float, sys.argv[1:])
+rows = [
+    ("Catalynx, WAL + NORMAL, 1 run at a time", on),
+    ("Catalynx, WAL + NORMAL, 16 concurrent runs", oc),
+    ("Catalynx, WAL + FULL, 1 run at a time", of),
+    ("Catalynx, WAL + FULL, 16 concurrent runs", ocf),
+    ("Catalynx, in-memory store (no durability)", om),
+    ("LangGraph + SqliteSaver, NORMAL", ln),
+    ("LangGraph + SqliteSaver, FULL", lf),
+    ("SQLite single-row commits/s, WAL + NORMAL", cn),
+    ("SQLite single-row commits/s, WAL + FULL", cf),
+]
+for label, value in rows:
+    print(f"  {label:<45} {value:>10,.0f} steps/s", file=sys.stderr)
+print(f"  vs LangGraph at NORMAL: {on/ln:.1f}x (target 20x); at FULL: {of/lf:.1f}x", file=sys.stderr)
+print(f"  vs the commit limit at NORMAL: {on/cn:.2f} of it sequentially (target >= 0.5), {oc/cn:.2f} with 16 runs; at FULL: {of/cf:.2f} and {ocf/cf:.2f}", file=sys.stderr)
+print(f"engine: {on:.0f} steps/s vs langgraph {ln:.0f} steps/s = {on/ln:.1f}x")
+PY
+    ;;
+*)
+    echo "usage: Benchmarks/run.sh engine [RUNS]" >&2
+    exit 2
+    ;;
+esac
