@@ -102,7 +102,7 @@ enum RunPresenter {
             if let output = step.output { object["output"] = output }
             if let reason = step.skipReason { object["reason"] = .string(reason) }
             if step.abandoned { object["abandoned"] = true }
-            if !step.errors.isEmpty { object["errors"] = (try? Value(encoding: step.errors)) ?? .null }
+            if !step.errors.isEmpty { object["errors"] = .array(step.errors.map(\.value)) }
             if !step.strategiesTried.isEmpty { object["recovery"] = .array(step.strategiesTried.map(Value.string)) }
             if let start = step.startedAt, let end = step.finishedAt { object["duration_ms"] = .double((end.timeIntervalSince(start) * 1000).rounded()) }
             steps[name] = .object(object)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import AgentCore
 
@@ -42,22 +43,34 @@ struct EngineTests {
         #expect(state.gates["analysis_confidence"]?.outcome == .notEvaluated)
     }
 
-    @Test func independentStepsRunConcurrently() async throws {
+    @Test func independentStepsRunConcurrentlyUpToTheLimit() async throws {
+        final class Gauge: Sendable {
+            let counts = Mutex((now: 0, peak: 0))
+            func enter() { counts.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) } }
+            func leave() { counts.withLock { $0.now -= 1 } }
+        }
+        let gauge = Gauge()
+        var registry = Fixtures.engineRegistry(log: log)
+        registry.register(ClosureTool<AnyInput, AnyOutput>("measured") { input, _ in
+            gauge.enter()
+            defer { gauge.leave() }
+            try await Task.sleep(for: .milliseconds(200))
+            return AnyOutput(value: input.value)
+        })
         let definition = try load("""
             workflow: w
+            parallel: 3
             steps:
-              - { name: a, tool: sleep, inputs: { seconds: 0.3 } }
-              - { name: b, tool: sleep, inputs: { seconds: 0.3 } }
-              - { name: c, tool: sleep, inputs: { seconds: 0.3 } }
-              - { name: d, tool: echo, depends_on: [a, b, c], inputs: { value: ["{{ a.value }}", "{{ c.value }}"] } }
-            """)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let state = try await engine.run(definition, inputs: [:])
-        let elapsed = clock.now - start
+              - { name: a, tool: measured, inputs: { value: 1 } }
+              - { name: b, tool: measured, inputs: { value: 2 } }
+              - { name: c, tool: measured, inputs: { value: 3 } }
+              - { name: d, tool: measured, inputs: { value: 4 } }
+              - { name: join, tool: echo, depends_on: [a, b, c, d], inputs: { value: ["{{ a.value }}", "{{ d.value }}"] } }
+            """, registry: registry)
+        let state = try await WorkflowEngine(store: store, registry: registry).run(definition, inputs: [:])
         #expect(state.status == .completed)
-        #expect(state.step("d").output == ["value": [0.3, 0.3]])
-        #expect(elapsed < .milliseconds(800))  // three 0.3 s sleeps side by side, not one after another
+        #expect(state.step("join").output == ["value": [1, 4]])
+        #expect(gauge.counts.withLock { $0.peak } == 3)  // side by side, but never more than `parallel`
     }
 
     @Test func retriesThenSucceedsWithOneExecutionPerAttempt() async throws {

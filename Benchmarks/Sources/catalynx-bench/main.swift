@@ -67,8 +67,30 @@ func measureEngine() async throws {
     print("result \(result.jsonString())")
 }
 
+/// Appends alone: two small events per transaction, one run at a time.
+func measureStore() async throws {
+    let appends = Int(option("appends", "5000")) ?? 5000
+    let durability = SQLiteRunStore.Durability(rawValue: option("durability", "normal")) ?? .normal
+    let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let store = try SQLiteRunStore(path: directory + "/runs.sqlite", durability: durability)
+    _ = try await store.append(runID: "r", expectedVersion: 0, events: [.runStarted(workflow: "w", file: "", source: "", inputs: [:])], timestamp: Date())
+    var version = 1
+    let clock = ContinuousClock()
+    let start = clock.now
+    for index in 0..<appends {
+        let events: [EventKind] = [.stepSucceeded(step: "s\(index)", attempt: 1, output: ["ok": true], recovery: nil),
+                                   .stepStarted(step: "s\(index + 1)", attempt: 1, tool: "noop", inputs: ["value": "530196605"], resumed: false)]
+        version = try await store.append(runID: "r", expectedVersion: version, events: events, timestamp: Date()).last!.sequence
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print("result {\"benchmark\":\"store\",\"appends_per_s\":\(Double(appends) / seconds)}")
+}
+
 switch CommandLine.arguments.dropFirst().first {
 case "engine": try await measureEngine()
+case "store": try await measureStore()
 default:
     FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))
     exit(2)

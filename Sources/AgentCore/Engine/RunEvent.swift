@@ -17,7 +17,7 @@ public struct RunEvent: Sendable, Hashable, Codable {
 }
 
 /// Why a step failed, and what was tried about it (factor 9: compact errors into context).
-public struct ErrorContext: Sendable, Hashable, Codable {
+public struct ErrorContext: Sendable, Hashable {
     /// A short category: the `ToolError` type, `Timeout`, `MissingOutput`, or the Swift error type.
     public var type: String
     public var message: String

@@ -40,23 +40,24 @@ extension Value: Codable {
 extension Value {
     /// Encodes any `Encodable` into a `Value`.
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder().decode(Value.self, from: JSONEncoder().encode(value))
+        self = try ValueEncoder().encode(value)
     }
 
     /// Decodes this value into a typed `Decodable`.
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+        try ValueDecoder().decode(T.self, from: self)
     }
 
     /// Parses JSON text into a `Value`.
     public init(json: String) throws {
-        self = try JSONDecoder().decode(Value.self, from: Data(json.utf8))
+        self = try Value.parseJSON(json)
     }
 
     /// Renders the value as JSON with keys sorted, compact or pretty-printed.
     public func jsonString(pretty: Bool = false) -> String {
+        guard pretty else { return compactJSON }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -44,6 +44,11 @@ public enum Value: Sendable, Hashable {
         return nil
     }
 
+    public var arrayValue: [Value]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

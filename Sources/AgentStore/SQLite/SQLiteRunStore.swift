@@ -24,7 +24,8 @@ public final class SQLiteRunStore: RunStore {
     private let queue = Mutex(WriteQueue())
 
     private struct WriteQueue {
-        var pending: [AppendRequest] = []
+        var pending: [(request: AppendRequest, continuation: CheckedContinuation<[RunEvent], any Error>)] = []
+        /// Whether a writer is committing (on a caller's thread or on `writerQueue`).
         var draining = false
     }
 
@@ -33,7 +34,6 @@ public final class SQLiteRunStore: RunStore {
         var expectedVersion: Int
         var events: [EventKind]
         var timestamp: Date
-        var continuation: CheckedContinuation<[RunEvent], any Error>
     }
 
     /// Opens (creating if needed) the store at `path` and applies pending migrations.
@@ -84,41 +84,69 @@ public final class SQLiteRunStore: RunStore {
     // MARK: Appending
 
     public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
-        try await withCheckedThrowingContinuation { continuation in
-            let request = AppendRequest(runID: runID, expectedVersion: expectedVersion, events: events, timestamp: timestamp,
-                                        continuation: continuation)
-            let startDrain = queue.withLock { queue in
-                queue.pending.append(request)
-                guard !queue.draining else { return false }
-                queue.draining = true
-                return true
-            }
-            if startDrain { writerQueue.async { self.drain() } }
+        let request = AppendRequest(runID: runID, expectedVersion: expectedVersion, events: events, timestamp: timestamp)
+        // The first writer to arrive commits on its own thread (no hand-off when there is no
+        // contention); writers arriving meanwhile queue up and are committed together next.
+        if queue.withLock({ queue in queue.draining ? false : { queue.draining = true; return true }() }) {
+            return try lead(request)
         }
+        return try await withCheckedThrowingContinuation { continuation in
+            let leaderLeft = queue.withLock { queue in
+                guard queue.draining else {
+                    queue.draining = true
+                    return true
+                }
+                queue.pending.append((request, continuation))
+                return false
+            }
+            if leaderLeft { continuation.resume(with: Result { try lead(request) }) }
+        }
+    }
+
+    /// Commits `first` together with whatever is queued, then hands any later arrivals to the
+    /// writer queue so that this caller is not kept waiting for others.
+    private func lead(_ first: AppendRequest) throws -> [RunEvent] {
+        let queued = queue.withLock { queue in
+            defer { queue.pending = [] }
+            return queue.pending
+        }
+        let outcomes = commit([first] + queued.map(\.request))
+        for (waiter, outcome) in zip(queued, outcomes.dropFirst()) { waiter.continuation.resume(with: outcome) }
+        let more = queue.withLock { queue in
+            if queue.pending.isEmpty { queue.draining = false }
+            return !queue.pending.isEmpty
+        }
+        if more { writerQueue.async { self.drain() } }
+        return try outcomes[0].get()
     }
 
     /// Commits queued appends, a batch per transaction, until the queue is empty.
     private func drain() {
         while true {
-            let batch: [AppendRequest] = queue.withLock { queue in
+            let batch = queue.withLock { queue in
                 let batch = queue.pending
                 queue.pending = []
                 if batch.isEmpty { queue.draining = false }
                 return batch
             }
             if batch.isEmpty { return }
-            var outcomes: [Result<[RunEvent], any Error>] = []
-            do {
-                try pool.writeWithoutTransaction { db in
-                    try db.inTransaction(.immediate) {
-                        outcomes = try batch.map { request in try Self.apply(request, in: db) }
-                        return .commit
-                    }
+            for (waiter, outcome) in zip(batch, commit(batch.map(\.request))) { waiter.continuation.resume(with: outcome) }
+        }
+    }
+
+    /// One transaction for a batch of appends; each succeeds or fails on its own.
+    private func commit(_ batch: [AppendRequest]) -> [Result<[RunEvent], any Error>] {
+        var outcomes: [Result<[RunEvent], any Error>] = []
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    outcomes = try batch.map { request in try Self.apply(request, in: db) }
+                    return .commit
                 }
-            } catch {
-                outcomes = batch.map { _ in .failure(error) }
             }
-            for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(with: outcome) }
+            return outcomes
+        } catch {
+            return batch.map { _ in .failure(error) }
         }
     }
 
@@ -140,10 +168,9 @@ public final class SQLiteRunStore: RunStore {
         guard let summary = summary(of: request.runID, existing: existing, appending: stored) else {
             return .failure(RunStoreError.corrupt("run \(request.runID) must begin with RunStarted"))
         }
-        let encoder = JSONEncoder()
         let insert = try db.cachedStatement(sql: "INSERT INTO events (run_id, seq, type, step, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)")
         for event in stored {
-            let payload = String(decoding: try encoder.encode(event.kind), as: UTF8.self)
+            let payload = event.kind.value.compactJSON
             try insert.execute(arguments: [event.runID, event.sequence, event.kind.typeName, event.kind.stepName,
                                             event.timestamp.timeIntervalSince1970, payload])
         }
@@ -159,14 +186,13 @@ public final class SQLiteRunStore: RunStore {
 
     public func events(runID: String, after: Int) async throws -> [RunEvent] {
         try await pool.read { db in
-            let decoder = JSONDecoder()
-            return try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, timestamp, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq"),
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, timestamp, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq"),
                                     arguments: [runID, after]).map { row in
                 let payload: String = row["payload"]
                 let sequence: Int = row["seq"]
                 do {
                     return RunEvent(runID: runID, sequence: sequence, timestamp: Date(timeIntervalSince1970: row["timestamp"]),
-                                    kind: try decoder.decode(EventKind.self, from: Data(payload.utf8)))
+                                    kind: try EventKind(value: Value.parseJSON(payload)))
                 } catch {
                     throw RunStoreError.corrupt("event \(sequence) of run \(runID): \(error)")
                 }
