@@ -13,6 +13,7 @@ public struct FailNTimesTool: Tool {
     public init() {}
     public let name = "fail_n_times"
     public let description = "Fails its first `n` attempts in a run (a retryable error labelled `key`), then returns `attempts`."
+    public var estimatedDuration: Double { 0 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
         guard context.attempt > input.n else {

@@ -13,6 +13,7 @@ struct NoOp: Tool {
     struct Output: Codable, Sendable { var ok: Bool; var step: String }
     let name = "noop"
     let description = "does nothing"
+    let estimatedDuration = 0.0
     func execute(_ input: Input, context: ToolContext) async throws -> Output { Output(ok: true, step: context.stepName) }
 }
 

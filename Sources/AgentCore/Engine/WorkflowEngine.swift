@@ -9,6 +9,9 @@ public struct WorkflowEngine: Sendable {
     public let registry: ToolRegistry
     /// How often a waiting driver looks for events appended by others (pause, cancel).
     public var pollInterval: Duration = .milliseconds(250)
+    /// Steps whose tool estimates at most this many seconds, when they are the only step ready,
+    /// run on the driver's own task; longer ones run as child tasks that pause and cancel reach.
+    public var inlineThreshold: Double = 0.05
     private let now: @Sendable () -> Date
 
     /// - Parameters:
@@ -164,6 +167,13 @@ public struct WorkflowEngine: Sendable {
                 }
 
                 let runID = state.runID
+                // A lone quick step runs inline: no task hand-off for work shorter than the hand-off.
+                if launches.count == 1, inFlight.isEmpty, state.status == .running, let execution = launches.first,
+                   (registry[execution.tool]?.estimatedDuration ?? .infinity) <= inlineThreshold,
+                   definition.step(named: execution.step)?.timeout == nil {
+                    staged.append(await perform(execution, definition: definition, runID: runID))
+                    continue
+                }
                 for execution in launches {
                     inFlight.insert(execution.step)
                     group.addTask { .step(execution, await self.perform(execution, definition: definition, runID: runID)) }

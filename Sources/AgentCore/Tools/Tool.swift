@@ -29,7 +29,8 @@ public protocol Tool: Sendable {
     var version: String { get }
     /// One sentence for `tools list` and the API.
     var description: String { get }
-    /// A typical duration in seconds, for progress estimates.
+    /// A typical duration in seconds, for progress estimates (default 1). A tool that declares
+    /// 0.05 or less may run inline on the driver, where pause and cancel reach it only after it ends.
     var estimatedDuration: Double { get }
 
     /// Runs the tool.
@@ -41,7 +42,7 @@ public protocol Tool: Sendable {
 
 extension Tool {
     public var version: String { "1.0.0" }
-    public var estimatedDuration: Double { 0.01 }
+    public var estimatedDuration: Double { 1 }
 }
 
 /// An error a tool raises on purpose, saying whether trying again could help.

@@ -55,10 +55,6 @@ extension Value {
 
     /// Renders the value as JSON with keys sorted, compact or pretty-printed.
     public func jsonString(pretty: Bool = false) -> String {
-        guard pretty else { return compactJSON }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        pretty ? prettyJSON : compactJSON
     }
 }

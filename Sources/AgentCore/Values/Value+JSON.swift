@@ -1,8 +1,13 @@
 /// A direct JSON writer and reader for `Value`, several times faster than going through
 /// `JSONEncoder`/`JSONDecoder`; the engine uses them for every event it stores and reads.
 extension Value {
-    /// Writes the value as compact JSON with object keys sorted.
-    public func writeJSON(into output: inout String) {
+    /// Writes the value as JSON with object keys sorted: compact, or indented by two spaces.
+    public func writeJSON(into output: inout String, indent: Int? = nil) {
+        func newline(_ depth: Int) {
+            guard let indent else { return }
+            output += "\n"
+            output += String(repeating: " ", count: indent + depth * 2)
+        }
         switch self {
         case .null: output += "null"
         case .bool(let b): output += b ? "true" : "false"
@@ -18,17 +23,21 @@ extension Value {
             output += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { output += "," }
-                item.writeJSON(into: &output)
+                newline(1)
+                item.writeJSON(into: &output, indent: indent.map { $0 + 2 })
             }
+            if !items.isEmpty { newline(0) }
             output += "]"
         case .object(let members):
             output += "{"
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output += "," }
+                newline(1)
                 Self.writeString(key, into: &output)
-                output += ":"
-                members[key]?.writeJSON(into: &output)
+                output += indent == nil ? ":" : ": "
+                members[key]?.writeJSON(into: &output, indent: indent.map { $0 + 2 })
             }
+            if !members.isEmpty { newline(0) }
             output += "}"
         }
     }
@@ -40,31 +49,39 @@ extension Value {
         return output
     }
 
+    /// JSON text indented by two spaces per level.
+    public var prettyJSON: String {
+        var output = ""
+        writeJSON(into: &output, indent: 0)
+        return output
+    }
+
     private static func writeString(_ string: String, into output: inout String) {
         output += "\""
-        var needsEscaping = false
-        for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscaping = true
-            break
-        }
-        guard needsEscaping else {
-            output += string
-            output += "\""
-            return
-        }
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+        let utf8 = string.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
+                utf8.formIndex(after: &index)
+                continue
             }
+            output += string[start..<index]
+            switch byte {
+            case 0x22: output += "\\\""
+            case 0x5C: output += "\\\\"
+            case 0x0A: output += "\\n"
+            case 0x0D: output += "\\r"
+            case 0x09: output += "\\t"
+            default:
+                let hex = String(byte, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+            utf8.formIndex(after: &index)
+            start = index
         }
+        output += string[start..<index]
         output += "\""
     }
 

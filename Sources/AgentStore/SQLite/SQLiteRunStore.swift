@@ -61,9 +61,7 @@ public final class SQLiteRunStore: RunStore {
                     id TEXT PRIMARY KEY NOT NULL,
                     workflow TEXT NOT NULL,
                     status TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL,
-                    version INTEGER NOT NULL
+                    created_at REAL NOT NULL
                 );
                 CREATE INDEX runs_status ON runs(status, id);
                 CREATE INDEX runs_workflow ON runs(workflow, id);
@@ -150,35 +148,39 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Checks the expected version and appends one request's events. The runs index row is
+    /// written only when the run starts or its status changes, so a step costs one page or two.
     private static func apply(_ request: AppendRequest, in db: Database) throws -> Result<[RunEvent], any Error> {
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT workflow, status, created_at, version FROM runs WHERE id = ?"),
-                                   arguments: [request.runID])
-        let version: Int = row?["version"] ?? 0
+        let version = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM events WHERE run_id = ?"), arguments: [request.runID]) ?? 0
         guard version == request.expectedVersion else {
-            if row == nil { return .failure(RunStoreError.notFound(request.runID)) }
+            if version == 0 { return .failure(RunStoreError.notFound(request.runID)) }
             return .failure(RunStoreError.conflict(runID: request.runID, expected: request.expectedVersion, actual: version))
+        }
+        if version == 0 {
+            guard case .runStarted(let workflow, _, _, _)? = request.events.first else {
+                return .failure(RunStoreError.corrupt("run \(request.runID) must begin with RunStarted"))
+            }
+            try db.cachedStatement(sql: "INSERT INTO runs (id, workflow, status, created_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [request.runID, workflow, RunStatus.running.rawValue, request.timestamp.timeIntervalSince1970])
         }
         let stored = request.events.enumerated().map {
             RunEvent(runID: request.runID, sequence: version + $0.offset + 1, timestamp: request.timestamp, kind: $0.element)
         }
-        let existing = row.map {
-            RunSummary(id: request.runID, workflow: $0["workflow"], status: RunStatus(rawValue: $0["status"]) ?? .running,
-                       createdAt: Date(timeIntervalSince1970: $0["created_at"]), updatedAt: request.timestamp, version: version)
-        }
-        guard let summary = summary(of: request.runID, existing: existing, appending: stored) else {
-            return .failure(RunStoreError.corrupt("run \(request.runID) must begin with RunStarted"))
-        }
         let insert = try db.cachedStatement(sql: "INSERT INTO events (run_id, seq, type, step, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)")
         for event in stored {
-            let payload = event.kind.value.compactJSON
             try insert.execute(arguments: [event.runID, event.sequence, event.kind.typeName, event.kind.stepName,
-                                            event.timestamp.timeIntervalSince1970, payload])
+                                            event.timestamp.timeIntervalSince1970, event.kind.value.compactJSON])
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO runs (id, workflow, status, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
-            """).execute(arguments: [summary.id, summary.workflow, summary.status.rawValue, summary.createdAt.timeIntervalSince1970,
-                                     summary.updatedAt.timeIntervalSince1970, summary.version])
+        let transitions = stored.dropFirst(version == 0 ? 1 : 0).compactMap(\.kind.resultingStatus)
+        if !transitions.isEmpty {
+            let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM runs WHERE id = ?"), arguments: [request.runID])
+                .flatMap(RunStatus.init(rawValue:)) ?? .running
+            var status = current
+            for next in transitions where !status.isTerminal { status = next }
+            if status != current {
+                try db.cachedStatement(sql: "UPDATE runs SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, request.runID])
+            }
+        }
         return .success(stored)
     }
 
@@ -202,7 +204,12 @@ public final class SQLiteRunStore: RunStore {
 
     public func runs(_ query: RunQuery) async throws -> [RunSummary] {
         try await pool.read { db in
-            var sql = "SELECT id, workflow, status, created_at, updated_at, version FROM runs"
+            var sql = """
+                SELECT id, workflow, status, created_at,
+                       (SELECT timestamp FROM events WHERE run_id = runs.id ORDER BY seq DESC LIMIT 1) AS updated_at,
+                       (SELECT MAX(seq) FROM events WHERE run_id = runs.id) AS version
+                FROM runs
+                """
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let status = query.status {
