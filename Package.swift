@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "catalynx", targets: ["catalynx"]),
         .library(name: "AgentCore", targets: ["AgentCore"]),
         .library(name: "AgentStore", targets: ["AgentStore"]),
+        .library(name: "Nonprofit", targets: ["Nonprofit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -20,16 +21,21 @@ let package = Package(
         .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Run stores: the protocol's implementations (in-memory, SQLite).
         .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Nonprofit data: EINs, the organization database, BMF / 990 XML / ProPublica ingest.
+        .target(name: "Nonprofit", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools",
+            "AgentCore", "AgentStore", "AgentTools", "Nonprofit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
+        .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
         .testTarget(name: "CLITests", dependencies: ["AgentCore", "catalynx"]),
     ],
     swiftLanguageModes: [.v6]

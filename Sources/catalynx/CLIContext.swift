@@ -3,11 +3,12 @@ import AgentStore
 import AgentTools
 import ArgumentParser
 import Foundation
+import Nonprofit
 
 /// A way for a command to end with a given exit code and message.
 struct CLIExit: Error {
     enum Code: Int32 {
-        case completed = 0, failed = 1, badInput = 2, paused = 3
+        case completed = 0, failed = 1, badInput = 2, paused = 3, notFound = 4
     }
 
     var code: Code
@@ -53,6 +54,30 @@ struct CLIContext {
         } catch {
             throw CLIExit(code: .failed, message: "error: cannot open the run store at \(location.description): \(error)")
         }
+    }
+
+    /// Opens the organization database (`$CATALYNX_HOME/organizations.sqlite`), loading the
+    /// embedded dataset the first time.
+    func openOrganizations() throws -> OrganizationDatabase {
+        let path = (home as NSString).appendingPathComponent("organizations.sqlite")
+        let database: OrganizationDatabase
+        do {
+            database = try OrganizationDatabase(path: path)
+        } catch {
+            throw CLIExit(code: .failed, message: "error: cannot open the organization database at \(path): \(error)")
+        }
+        if let dataset = EmbeddedDataset.locate(environment: environment), try !database.hasImported(EmbeddedDataset.version) {
+            Console.error("loading the embedded dataset into \(path) (first run)…")
+            let bar = ProgressBar(label: "BMF", unit: "rows")
+            let summary = try dataset.loadIfNeeded(into: database) { progress in
+                bar.update(count: progress.rows, fraction: nil)
+            }
+            bar.finish()
+            if let summary {
+                Console.error("loaded \(summary.inserted.formatted()) organizations, the ProPublica filings and the 990 returns in \(RunPresenter.formatDuration(summary.seconds))")
+            }
+        }
+        return database
     }
 
     func engine() throws -> WorkflowEngine {

@@ -19,7 +19,7 @@ struct Catalynx: AsyncParsableCommand {
             CATALYNX_HTTP_ALLOWED_HOSTS.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self]
+        subcommands: [RunCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self, OrgCommand.self, DataCommand.self]
     )
 }
 

@@ -1,0 +1,37 @@
+import GRDB
+
+/// Writing filings, grants and officers so that importing the same data twice changes nothing,
+/// and two sources for one tax period merge into one row.
+enum FilingStore {
+    /// Inserts a filing, or fills the gaps of the one already there for that period: values
+    /// already known are kept, missing ones are taken from `filing`, and its source is added.
+    static func upsert(_ filing: Filing, in db: Database) throws {
+        let columns = Filing.CodingKeys.allCases.map(\.rawValue)
+        let merged = columns.filter { !["ein", "tax_period", "sources"].contains($0) }
+            .map { "\($0) = coalesce(filings.\($0), excluded.\($0))" }
+        try db.cachedStatement(sql: """
+            INSERT INTO filings (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            ON CONFLICT(ein, tax_period) DO UPDATE SET \(merged.joined(separator: ", ")),
+                sources = CASE WHEN instr(',' || filings.sources || ',', ',' || excluded.sources || ',') > 0 THEN filings.sources
+                               ELSE filings.sources || ',' || excluded.sources END
+            """).execute(arguments: StatementArguments(filing.databaseValues))
+    }
+
+    /// Inserts a grant unless the same one (grantor, year, recipient, amount, purpose) is there.
+    static func insert(_ grant: Grant, in db: Database) throws {
+        try grant.insert(db, onConflict: .ignore)
+    }
+
+    /// Inserts an officer unless already listed for that year.
+    static func insert(_ officer: Officer, in db: Database) throws {
+        try officer.insert(db, onConflict: .ignore)
+    }
+}
+
+extension Filing {
+    var databaseValues: [DatabaseValueConvertible?] {
+        [ein, taxPeriod, taxYear, formType, sources, totalRevenue, totalExpenses, contributions, programServiceRevenue, investmentIncome,
+         otherRevenue, programExpenses, managementExpenses, fundraisingExpenses, totalAssets, totalLiabilities, netAssets,
+         officerCompensation, grantsPaid, pdfURL]
+    }
+}

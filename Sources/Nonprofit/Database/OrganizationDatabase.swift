@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+
+/// The organization database: organizations (BMF), filings, grants and officers, in one SQLite
+/// file beside the run store (`$CATALYNX_HOME/organizations.sqlite`). Schema changes only through
+/// the versioned migrations below.
+public final class OrganizationDatabase: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database and applies pending migrations.
+    /// - Parameter path: the SQLite file.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: organizations, filings, grants, officers") { db in
+            try db.execute(sql: """
+                CREATE TABLE organizations (
+                    ein TEXT PRIMARY KEY NOT NULL CHECK (length(ein) = 9),
+                    name TEXT NOT NULL,
+                    in_care_of TEXT, street TEXT, city TEXT, state TEXT, zip TEXT,
+                    group_exemption TEXT, subsection TEXT, affiliation TEXT, classification TEXT, ruling TEXT,
+                    deductibility TEXT, foundation TEXT, activity TEXT, organization_code TEXT, status TEXT,
+                    tax_period TEXT, asset_code TEXT, income_code TEXT, filing_requirement TEXT, pf_filing_requirement TEXT,
+                    accounting_period TEXT, assets INTEGER, income INTEGER, revenue INTEGER,
+                    ntee_code TEXT, ntee_major TEXT, sort_name TEXT,
+                    source TEXT NOT NULL
+                );
+                CREATE INDEX organizations_ntee ON organizations(ntee_code);
+                CREATE INDEX organizations_state ON organizations(state, ntee_code);
+                CREATE INDEX organizations_zip ON organizations(zip);
+                CREATE INDEX organizations_foundation ON organizations(foundation);
+                CREATE VIRTUAL TABLE organizations_fts USING fts5(
+                    name, sort_name, city, content='organizations', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+                );
+                CREATE TABLE filings (
+                    ein TEXT NOT NULL,
+                    tax_period INTEGER NOT NULL,
+                    tax_year INTEGER NOT NULL,
+                    form_type TEXT NOT NULL,
+                    sources TEXT NOT NULL,
+                    total_revenue INTEGER, total_expenses INTEGER, contributions INTEGER, program_service_revenue INTEGER,
+                    investment_income INTEGER, other_revenue INTEGER, program_expenses INTEGER, management_expenses INTEGER,
+                    fundraising_expenses INTEGER, total_assets INTEGER, total_liabilities INTEGER, net_assets INTEGER,
+                    officer_compensation INTEGER, grants_paid INTEGER, pdf_url TEXT,
+                    PRIMARY KEY (ein, tax_period)
+                );
+                CREATE TABLE grants (
+                    id INTEGER PRIMARY KEY,
+                    grantor_ein TEXT NOT NULL,
+                    recipient_ein TEXT,
+                    recipient_name TEXT NOT NULL,
+                    recipient_street TEXT, recipient_city TEXT, recipient_state TEXT, recipient_zip TEXT,
+                    recipient_kind TEXT NOT NULL,
+                    amount INTEGER NOT NULL,
+                    purpose TEXT,
+                    tax_year INTEGER NOT NULL,
+                    source TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX grants_identity ON grants(grantor_ein, tax_year, recipient_name, amount, ifnull(purpose, ''), ifnull(recipient_street, ''));
+                CREATE INDEX grants_recipient ON grants(recipient_ein);
+                CREATE TABLE officers (
+                    ein TEXT NOT NULL,
+                    tax_year INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    title TEXT,
+                    hours_per_week REAL,
+                    compensation INTEGER,
+                    PRIMARY KEY (ein, tax_year, name)
+                );
+                CREATE INDEX officers_name ON officers(name);
+                CREATE TABLE imports (
+                    source TEXT PRIMARY KEY NOT NULL,
+                    imported_at REAL NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Look-ups
+
+    /// The organization with this EIN, if known.
+    public func organization(_ ein: EIN) async throws -> Organization? {
+        try await pool.read { db in try Organization.fetchOne(db.cachedStatement(sql: "SELECT * FROM organizations WHERE ein = ?"), arguments: [ein.digits]) }
+    }
+
+    /// The same look-up, synchronously (for benchmarks and tight loops).
+    public func organizationSync(_ ein: EIN) throws -> Organization? {
+        try pool.read { db in try Organization.fetchOne(db.cachedStatement(sql: "SELECT * FROM organizations WHERE ein = ?"), arguments: [ein.digits]) }
+    }
+
+    /// An organization's filings, newest first.
+    public func filings(_ ein: EIN) async throws -> [Filing] {
+        try await pool.read { db in
+            try Filing.fetchAll(db, sql: "SELECT * FROM filings WHERE ein = ? ORDER BY tax_period DESC", arguments: [ein.digits])
+        }
+    }
+
+    /// Grants the organization made, largest first.
+    public func grants(madeBy ein: EIN) async throws -> [Grant] {
+        try await pool.read { db in
+            try Grant.fetchAll(db, sql: "SELECT * FROM grants WHERE grantor_ein = ? ORDER BY tax_year DESC, amount DESC", arguments: [ein.digits])
+        }
+    }
+
+    /// Grants made to the organization (recorded with its EIN), largest first.
+    public func grants(receivedBy ein: EIN) async throws -> [Grant] {
+        try await pool.read { db in
+            try Grant.fetchAll(db, sql: "SELECT * FROM grants WHERE recipient_ein = ? ORDER BY tax_year DESC, amount DESC", arguments: [ein.digits])
+        }
+    }
+
+    /// The officers listed in the organization's returns, latest year first.
+    public func officers(_ ein: EIN) async throws -> [Officer] {
+        try await pool.read { db in
+            try Officer.fetchAll(db, sql: "SELECT * FROM officers WHERE ein = ? ORDER BY tax_year DESC, compensation DESC, name", arguments: [ein.digits])
+        }
+    }
+
+    /// What to search for.
+    public struct SearchQuery: Sendable {
+        public var text: String
+        public var state: String?
+        /// An NTEE code or prefix (`P81`, `P`).
+        public var ntee: String?
+        public var foundationsOnly = false
+        public var limit = 20
+
+        public init(text: String, state: String? = nil, ntee: String? = nil, foundationsOnly: Bool = false, limit: Int = 20) {
+            self.text = text
+            self.state = state
+            self.ntee = ntee
+            self.foundationsOnly = foundationsOnly
+            self.limit = limit
+        }
+    }
+
+    /// Organizations matching the words of `query.text` (all of them, as prefixes) in their name,
+    /// secondary name or city, ranked by relevance (name matches weigh most), then filtered.
+    public func search(_ query: SearchQuery) async throws -> [Organization] {
+        let words = query.text.lowercased().split { !$0.isLetter && !$0.isNumber }.map { "\"\($0)\"*" }
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let state = query.state { conditions.append("o.state = ?"); arguments += [state.uppercased()] }
+        if let ntee = query.ntee { conditions.append("o.ntee_code LIKE ?"); arguments += [ntee.uppercased() + "%"] }
+        if query.foundationsOnly { conditions.append("o.foundation IN ('02', '03', '04')") }
+        let filter = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
+        let sql: String
+        if words.isEmpty {
+            sql = "SELECT o.* FROM organizations o WHERE 1\(filter) ORDER BY o.revenue DESC NULLS LAST LIMIT ?"
+        } else {
+            sql = """
+                SELECT o.* FROM organizations_fts f JOIN organizations o ON o.rowid = f.rowid
+                WHERE organizations_fts MATCH ?\(filter)
+                ORDER BY bm25(organizations_fts, 10.0, 4.0, 1.0), o.revenue DESC NULLS LAST LIMIT ?
+                """
+            arguments = [words.joined(separator: " ")] + arguments
+        }
+        arguments += [query.limit]
+        let finalArguments = arguments
+        return try await pool.read { db in try Organization.fetchAll(db, sql: sql, arguments: finalArguments) }
+    }
+
+    /// How many organizations, filings, grants and officers the database holds.
+    public func counts() async throws -> [String: Int] {
+        try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for table in ["organizations", "filings", "grants", "officers"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+
+    // MARK: Writing
+
+    /// Runs `body` in one write transaction.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.write { db in try body(db) }
+    }
+
+    /// Rebuilds the name-search index from the organizations table (after bulk changes).
+    func rebuildSearchIndex(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
+    }
+
+    /// Whether a named dataset was already imported (the embedded dataset records itself).
+    public func hasImported(_ source: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = ?", arguments: [source]) ?? false }
+    }
+
+    func recordImport(_ source: String, detail: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES (?, ?, ?)",
+                       arguments: [source, Date().timeIntervalSince1970, detail])
+    }
+}

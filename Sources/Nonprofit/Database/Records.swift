@@ -1,0 +1,138 @@
+import GRDB
+
+/// An exempt organization: every column of the IRS Business Master File, typed. Codes keep their
+/// leading zeros (text); amounts are whole dollars.
+public struct Organization: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "organizations"
+
+    public var ein: String
+    public var name: String
+    public var inCareOf: String?
+    public var street: String?
+    public var city: String?
+    public var state: String?
+    public var zip: String?
+    public var groupExemption: String?
+    public var subsection: String?
+    public var affiliation: String?
+    public var classification: String?
+    /// Ruling date, `YYYYMM`.
+    public var ruling: String?
+    public var deductibility: String?
+    /// `02`/`03`/`04` are private foundations (990-PF filers).
+    public var foundation: String?
+    public var activity: String?
+    public var organizationCode: String?
+    public var status: String?
+    /// The latest return's period, `YYYYMM`.
+    public var taxPeriod: String?
+    public var assetCode: String?
+    public var incomeCode: String?
+    public var filingRequirement: String?
+    public var pfFilingRequirement: String?
+    public var accountingPeriod: String?
+    public var assets: Int?
+    public var income: Int?
+    public var revenue: Int?
+    public var nteeCode: String?
+    /// The NTEE major group, the code's letter (`P`).
+    public var nteeMajor: String?
+    public var sortName: String?
+    /// Where the row came from: `bmf` or `propublica`.
+    public var source: String
+
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
+        case ein, name, inCareOf = "in_care_of", street, city, state, zip, groupExemption = "group_exemption", subsection, affiliation
+        case classification, ruling, deductibility, foundation, activity, organizationCode = "organization_code", status
+        case taxPeriod = "tax_period", assetCode = "asset_code", incomeCode = "income_code", filingRequirement = "filing_requirement"
+        case pfFilingRequirement = "pf_filing_requirement", accountingPeriod = "accounting_period", assets, income, revenue
+        case nteeCode = "ntee_code", nteeMajor = "ntee_major", sortName = "sort_name", source
+    }
+
+    /// Whether the BMF foundation code marks a private foundation.
+    public var isPrivateFoundation: Bool { ["02", "03", "04"].contains(foundation ?? "") }
+
+    /// The EIN as `XX-XXXXXXX`.
+    public var formattedEIN: String { EIN(trusted: ein).formatted }
+}
+
+/// One return of one organization for one tax period, from ProPublica, a 990 XML file or both
+/// (`sources` lists them). Amounts in whole dollars; `nil` when the source does not give it.
+public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "filings"
+
+    public var ein: String
+    /// `YYYYMM` of the period's end.
+    public var taxPeriod: Int
+    public var taxYear: Int
+    /// `990`, `990EZ` or `990PF`.
+    public var formType: String
+    public var sources: String
+    public var totalRevenue: Int?
+    public var totalExpenses: Int?
+    public var contributions: Int?
+    public var programServiceRevenue: Int?
+    public var investmentIncome: Int?
+    public var otherRevenue: Int?
+    /// Part IX functional expenses (990 only): program services, management and general, fundraising.
+    public var programExpenses: Int?
+    public var managementExpenses: Int?
+    public var fundraisingExpenses: Int?
+    public var totalAssets: Int?
+    public var totalLiabilities: Int?
+    public var netAssets: Int?
+    public var officerCompensation: Int?
+    public var grantsPaid: Int?
+    public var pdfURL: String?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
+        case ein, taxPeriod = "tax_period", taxYear = "tax_year", formType = "form_type", sources
+        case totalRevenue = "total_revenue", totalExpenses = "total_expenses", contributions
+        case programServiceRevenue = "program_service_revenue", investmentIncome = "investment_income", otherRevenue = "other_revenue"
+        case programExpenses = "program_expenses", managementExpenses = "management_expenses", fundraisingExpenses = "fundraising_expenses"
+        case totalAssets = "total_assets", totalLiabilities = "total_liabilities", netAssets = "net_assets"
+        case officerCompensation = "officer_compensation", grantsPaid = "grants_paid", pdfURL = "pdf_url"
+    }
+}
+
+/// A grant paid, from Schedule I (to organizations, with their EIN) or a 990-PF (recipients by name).
+public struct Grant: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "grants"
+
+    public var grantorEIN: String
+    public var recipientEIN: String?
+    public var recipientName: String
+    public var recipientStreet: String?
+    public var recipientCity: String?
+    public var recipientState: String?
+    public var recipientZip: String?
+    /// `organization` or `person`.
+    public var recipientKind: String
+    public var amount: Int
+    public var purpose: String?
+    public var taxYear: Int
+    /// `schedule_i` or `990pf`.
+    public var source: String
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case grantorEIN = "grantor_ein", recipientEIN = "recipient_ein", recipientName = "recipient_name"
+        case recipientStreet = "recipient_street", recipientCity = "recipient_city", recipientState = "recipient_state"
+        case recipientZip = "recipient_zip", recipientKind = "recipient_kind", amount, purpose, taxYear = "tax_year", source
+    }
+}
+
+/// An officer, director, trustee or key employee listed in a return (990 Part VII, 990-PF Part VIII).
+public struct Officer: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "officers"
+
+    public var ein: String
+    public var taxYear: Int
+    public var name: String
+    public var title: String?
+    public var hoursPerWeek: Double?
+    public var compensation: Int?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case ein, taxYear = "tax_year", name, title, hoursPerWeek = "hours_per_week", compensation
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// Imports 990 / 990-EZ / 990-PF e-file XML files: each return's filing (merged with other
+/// sources for the same period), its grants and its officers. A malformed file is reported
+/// and skipped; the others are imported.
+public struct Form990Importer {
+    public let database: OrganizationDatabase
+
+    public init(database: OrganizationDatabase) { self.database = database }
+
+    public struct Summary: Sendable {
+        public var returns: [Form990Return] = []
+        /// Files that could not be read, with the reason.
+        public var skipped: [(file: String, reason: String)] = []
+        public var grants: Int { returns.reduce(0) { $0 + $1.grants.count } }
+        public var officers: Int { returns.reduce(0) { $0 + $1.officers.count } }
+    }
+
+    /// Imports files, and the `.xml` files of directories.
+    public func importPaths(_ paths: [String]) throws -> Summary {
+        var summary = Summary()
+        for file in Self.expand(paths) {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                summary.skipped.append((file, "cannot read the file"))
+                continue
+            }
+            do {
+                summary.returns.append(try Form990Parser.parse(data, source: file))
+            } catch {
+                summary.skipped.append((file, String(describing: error)))
+            }
+        }
+        let returns = summary.returns
+        try database.write { db in
+            for parsed in returns {
+                let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM organizations WHERE ein = ?", arguments: [parsed.ein.digits]) ?? false
+                if !known {
+                    try Organization(ein: parsed.ein.digits, name: parsed.name, source: "irs990_xml").insert(db)
+                }
+                try FilingStore.upsert(parsed.filing, in: db)
+                for grant in parsed.grants { try FilingStore.insert(grant, in: db) }
+                for officer in parsed.officers { try FilingStore.insert(officer, in: db) }
+            }
+            try database.rebuildSearchIndex(db)
+        }
+        return summary
+    }
+
+    /// The files named, with directories replaced by the `.xml` files in them (sorted).
+    static func expand(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return names.filter { $0.lowercased().hasSuffix(".xml") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+        }
+    }
+}
+
+extension Organization {
+    /// A minimal organization known only from a return's header.
+    init(ein: String, name: String, source: String) {
+        self.init(ein: ein, name: name, inCareOf: nil, street: nil, city: nil, state: nil, zip: nil, groupExemption: nil, subsection: nil,
+                  affiliation: nil, classification: nil, ruling: nil, deductibility: nil, foundation: nil, activity: nil,
+                  organizationCode: nil, status: nil, taxPeriod: nil, assetCode: nil, incomeCode: nil, filingRequirement: nil,
+                  pfFilingRequirement: nil, accountingPeriod: nil, assets: nil, income: nil, revenue: nil, nteeCode: nil,
+                  nteeMajor: nil, sortName: nil, source: source)
+    }
+}

@@ -1,0 +1,102 @@
+import AgentCore
+import ArgumentParser
+import Foundation
+import Nonprofit
+
+/// `catalynx data import-bmf|import-990|import-propublica`
+struct DataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Fill the organization database from IRS and ProPublica files.",
+        discussion: "The database is $CATALYNX_HOME/organizations.sqlite; the embedded dataset is loaded into it on first use.",
+        subcommands: [ImportBMF.self, Import990.self, ImportProPublica.self])
+
+    struct ImportBMF: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-bmf",
+            abstract: "Import IRS Exempt Organizations Business Master File CSVs (eo_XX.csv, eo1–eo4.csv).",
+            discussion: """
+                Streams each file, upserting in batches of one transaction each: a re-import of a newer file \
+                updates rows and never duplicates them. A bad row never stops the import: it is reported with \
+                its file and line, and the summary counts what was imported, updated, left unchanged and skipped.
+                """)
+
+        @Argument(help: "BMF CSV files.")
+        var files: [String]
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            for file in files where !FileManager.default.fileExists(atPath: file) {
+                throw CLIExit.badInput("error: no such file: \(file)")
+            }
+            let database = try CLIContext().openOrganizations()
+            let bar = ProgressBar(label: "importing", unit: "rows")
+            let summary = try BMFImporter(database: database).importFiles(files) { progress in
+                bar.update(count: progress.rows, fraction: progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : nil)
+            }
+            bar.finish()
+            switch format {
+            case .json:
+                Console.out(Value.object([
+                    "rows": .int(summary.rows), "inserted": .int(summary.inserted), "updated": .int(summary.updated),
+                    "unchanged": .int(summary.unchanged), "duplicates": .int(summary.duplicates), "skipped": .int(summary.rejected.count),
+                    "seconds": .double(summary.seconds),
+                    "rejected": .array(summary.rejected.map { ["file": .string($0.file), "line": .int($0.line), "reason": .string($0.reason)] }),
+                ]).jsonString(pretty: true))
+            case .table:
+                for row in summary.rejected.prefix(50) { Console.error("skipped \(row)") }
+                if summary.rejected.count > 50 { Console.error("… and \(summary.rejected.count - 50) more skipped rows (--format json lists them all)") }
+                let rate = summary.seconds > 0 ? Int(Double(summary.rows) / summary.seconds) : 0
+                Console.out("""
+                    \(summary.rows.formatted()) rows in \(RunPresenter.formatDuration(summary.seconds)) (\(rate.formatted()) rows/s): \
+                    \(summary.inserted.formatted()) imported, \(summary.updated.formatted()) updated, \(summary.unchanged.formatted()) unchanged, \
+                    \(summary.duplicates.formatted()) duplicate EINs (the later row kept), \(summary.rejected.count.formatted()) skipped
+                    """)
+            }
+            if summary.rows > 0, summary.rejected.count == summary.rows { throw CLIExit(code: .failed, message: "error: no row could be imported") }
+        }
+    }
+
+    struct Import990: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-990",
+            abstract: "Import IRS 990, 990-EZ and 990-PF e-file XML returns (files or directories).",
+            discussion: "Filings, Schedule I and 990-PF grants, and officers. A malformed file is reported and skipped.")
+
+        @Argument(help: "XML files or directories of them.")
+        var paths: [String]
+
+        func run() async throws {
+            let database = try CLIContext().openOrganizations()
+            let summary = try Form990Importer(database: database).importPaths(paths)
+            for skipped in summary.skipped { Console.error("skipped \(skipped.reason)") }
+            for parsed in summary.returns {
+                Console.out("\(parsed.ein.formatted)  \(parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)) \(parsed.filing.taxYear)  \(parsed.name)  — \(parsed.grants.count) grants, \(parsed.officers.count) officers")
+            }
+            Console.out("\(summary.returns.count) returns imported, \(summary.skipped.count) skipped")
+            if summary.returns.isEmpty, !summary.skipped.isEmpty { throw CLIExit(code: .failed, message: nil) }
+        }
+    }
+
+    struct ImportProPublica: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-propublica",
+            abstract: "Import ProPublica Nonprofit Explorer API v2 responses (organizations/<ein>.json).")
+
+        @Argument(help: "Response files.")
+        var files: [String]
+
+        func run() async throws {
+            let database = try CLIContext().openOrganizations()
+            do {
+                for parsed in try ProPublicaImporter(database: database).importFiles(files) {
+                    Console.out("\(parsed.organization.formattedEIN)  \(parsed.organization.name) — \(parsed.filings.count) filings")
+                }
+            } catch let error as ProPublicaImporter.FormatError {
+                throw CLIExit.badInput("error: \(error) (nothing was imported)")
+            }
+        }
+    }
+}
