@@ -1,0 +1,60 @@
+import AgentCore
+import Foundation
+import Testing
+
+/// End to end on a fresh CATALYNX_HOME: the embedded dataset loads by itself, look-ups work,
+/// and BMF imports report bad rows and change nothing the second time.
+@Suite("CLI: organizations and data", .serialized)
+struct OrganizationCommandTests {
+    @Test func lookUpsWorkOnAFreshHomeAndImportsAreIdempotent() throws {
+        let cli = try CLIHarness()
+        let show = try cli.run("org", "show", "54-1230284")
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stderr.contains("loading the embedded dataset"))
+        #expect(show.stdout.contains("Virginia Primary Care Assn Inc  (EIN 54-1230284)"))
+        #expect(show.stdout.contains("2022  990   $6,822,022   $6,445,626"))
+
+        let json = try cli.run("org", "show", "141833603", "--format", "json")
+        #expect(json.status == 0)
+        #expect(!json.stderr.contains("loading the embedded dataset"))  // loaded once
+        let grants = json.json?["grants_made"]?.arrayValue ?? []
+        #expect(grants.count == 16)
+        #expect(grants.compactMap { $0["amount"]?.numberValue }.reduce(0, +) == 53_374)
+        #expect(json.json?["organization"]?["name"] == "THE MILLMAN-HARRIS-ROMANO FOUNDATION")
+
+        #expect(try cli.run("org", "show", "12-345").status == 2)
+        let unknown = try cli.run("org", "show", "86-0000099")
+        #expect(unknown.status == 4)
+        #expect(unknown.stderr.contains("no organization with EIN 86-0000099"))
+
+        let search = try cli.run("org", "search", "agency", "aging", "--state", "VA", "--format", "json")
+        let names = (search.json?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        #expect(names.contains("Peninsula Agency On Aging Inc"))
+        #expect(names.count >= 3)
+        let foundations = try cli.run("org", "search", "--state", "DE", "--foundations", "--limit", "3", "--format", "json")
+        #expect(foundations.json?.arrayValue?.count == 3)
+
+        let header = "EIN,NAME,ICO,STREET,CITY,STATE,ZIP,GROUP,SUBSECTION,AFFILIATION,CLASSIFICATION,RULING,DEDUCTIBILITY,FOUNDATION,ACTIVITY,ORGANIZATION,STATUS,TAX_PERIOD,ASSET_CD,INCOME_CD,FILING_REQ_CD,PF_FILING_REQ_CD,ACCT_PD,ASSET_AMT,INCOME_AMT,REVENUE_AMT,NTEE_CD,SORT_NAME"
+        let file = try cli.write("eo_test.csv", [
+            header,
+            "860000010,NEW ORGANIZATION,,1 MAIN ST,CHEYENNE,WY,82001,0000,03,3,1000,200207,1,15,000000000,5,01,202512,0,0,02,0,12,0,0,500,P81,",
+            "860000011,BROKEN ROW,WY",
+            "8600,SHORT EIN,,,,WY,,,03,,,,,,,,,,,,,,,,,,,",
+            "010631747,AMERICAN LEGION,% DOUG HENSALA,1320 HUGUR AVE,CHEYENNE,WY,82001-4917,0925,19,9,1000,194603,0,00,907908000,5,01,202506,0,0,02,0,06,0,0,0,,0017 E A BLACKMORE MEMORIAL",
+        ].joined(separator: "\r\n") + "\r\n")
+        let imported = try cli.run("data", "import-bmf", file, "--format", "json")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.json?["rows"] == 4)
+        #expect(imported.json?["inserted"] == 1)
+        #expect(imported.json?["unchanged"] == 1)
+        #expect(imported.json?["skipped"] == 2)
+        let rejected = imported.json?["rejected"]?.arrayValue ?? []
+        #expect(rejected.map { $0["line"] } == [3, 4])
+        let again = try cli.run("data", "import-bmf", file)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("0 imported, 0 updated, 2 unchanged"))
+        #expect(again.stderr.contains("eo_test.csv:3: expected 28 columns, found 3"))
+        #expect(try cli.run("org", "show", "860000010").stdout.contains("NEW ORGANIZATION"))
+        #expect(try cli.run("data", "import-bmf", cli.home + "/missing.csv").status == 2)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import Nonprofit
+
+@Suite("BMF import", .serialized)
+struct BMFImportTests {
+    @Test func theRealStateFilesImportCompletelyAndReimportChangesNothing() async throws {
+        let (database, _) = try TestData.freshDatabase()
+        let expected = ["eo_dc.csv": 14_121, "eo_de.csv": 10_231, "eo_nd.csv": 6_656, "eo_nh.csv": 9_392,
+                        "eo_ri.csv": 6_604, "eo_vt.csv": 6_535, "eo_wv.csv": 11_650, "eo_wy.csv": 5_985]
+        let files = expected.keys.sorted().map { TestData.path("eo_bmf/" + $0) }
+        let first = try BMFImporter(database: database).importFiles(files)
+        #expect(first.rows == 71_174)
+        #expect(first.rejected == [])
+        #expect(first.inserted + first.duplicates == 71_174)
+        #expect(try await database.counts()["organizations"] == first.inserted)
+        let again = try BMFImporter(database: database).importFiles([TestData.path("eo_bmf/eo_wy.csv")])
+        #expect(again.rows == 5_985)
+        #expect(again.inserted == 0)
+        #expect(again.updated == 0)
+        #expect(again.unchanged == 5_985)
+
+        let legion = try #require(try await database.organization(EIN("010631747")))
+        #expect(legion.name == "AMERICAN LEGION")
+        #expect(legion.inCareOf == "% DOUG HENSALA")
+        #expect(legion.subsection == "19")
+        #expect(legion.foundation == "00")
+        #expect(legion.status == "01")
+        #expect(legion.groupExemption == "0925")
+        #expect(legion.nteeCode == nil)
+        #expect(legion.assets == 0)
+        #expect(legion.sortName == "0017 E A BLACKMORE MEMORIAL")
+        let foundations = try await database.search(.init(text: "", state: "DE", foundationsOnly: true, limit: 5000))
+        #expect(foundations.count > 2_000)
+        #expect(foundations.allSatisfy { $0.isPrivateFoundation && $0.state == "DE" })
+    }
+
+    @Test func badRowsAreReportedByLineAndTheRestImported() async throws {
+        let (database, directory) = try TestData.freshDatabase()
+        let header = BMFImporter.columns.joined(separator: ",")
+        func row(_ ein: String, _ name: String, revenue: String = "1200", ntee: String = "P81") -> String {
+            "\(ein),\(name),,1 MAIN ST,CHEYENNE,WY,82001,0000,03,3,1000,200207,1,15,000000000,5,01,202512,0,0,02,0,12,0,0,\(revenue),\(ntee),"
+        }
+        let lines = [
+            header,
+            row("860000001", "GOOD ONE"),                       // line 2
+            row("12345", "SHORT EIN"),                          // line 3: bad EIN
+            "860000002,TOO FEW,COLUMNS",                        // line 4
+            row("860000003", "\"QUOTED, WITH COMMA\""),        // line 5
+            row("860000004", "BAD AMOUNT", revenue: "12x"),     // line 6
+            row("000000005", "UNASSIGNED PREFIX"),              // line 7
+            row("860000001", "GOOD ONE RENAMED"),               // line 8: a duplicate, the later row wins
+            row("860000006", "CAF\u{C9} LATIN"),                // line 9 (written as latin-1 below)
+        ]
+        let path = directory + "/broken.csv"
+        let bytes = lines.joined(separator: "\r\n").unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let summary = try BMFImporter(database: database).importFiles([path])
+        #expect(summary.rows == 8)
+        #expect(summary.rejected.map(\.description) == [
+            "broken.csv:3: EIN: it has 5 digits; an EIN has 9 ('12345')",
+            "broken.csv:4: expected 28 columns, found 3",
+            "broken.csv:6: REVENUE_AMT is not a whole number ('12x')",
+            "broken.csv:7: EIN: the prefix 00 is never assigned by the IRS ('000000005')",
+        ])
+        #expect(summary.duplicates == 1)
+        #expect(summary.inserted == 3)
+        #expect(try await database.organization(EIN("860000001"))?.name == "GOOD ONE RENAMED")
+        #expect(try await database.organization(EIN("860000003"))?.name == "QUOTED, WITH COMMA")
+        #expect(try await database.organization(EIN("860000006"))?.name == "CAFÉ LATIN")
+        #expect(try await database.search(.init(text: "cafe")).map(\.ein) == ["860000006"])
+    }
+
+    @Test func anUpdatedRowIsUpdatedNotDuplicated() async throws {
+        let (database, directory) = try TestData.freshDatabase()
+        let header = BMFImporter.columns.joined(separator: ",")
+        let path = directory + "/one.csv"
+        try (header + "\n860000001,OLD NAME,,,,WY,,,03,,,,,,,,,,,,,,,,,100,,\n").write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try BMFImporter(database: database).importFiles([path])
+        try (header + "\n860000001,NEW NAME,,,,WY,,,03,,,,,,,,,,,,,,,,,250,,\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try BMFImporter(database: database).importFiles([path])
+        #expect((summary.inserted, summary.updated, summary.unchanged) == (0, 1, 0))
+        let organization = try await database.organization(EIN("860000001"))
+        #expect(organization?.name == "NEW NAME")
+        #expect(organization?.revenue == 250)
+        #expect(try await database.counts()["organizations"] == 1)
+        #expect(try await database.search(.init(text: "old")).isEmpty)
+        #expect(try await database.search(.init(text: "new name")).count == 1)
+    }
+
+    @Test func aFileThatIsNotTheBMFIsRefusedWhole() throws {
+        let (database, directory) = try TestData.freshDatabase()
+        let path = directory + "/other.csv"
+        try "a,b,c\n1,2,3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try BMFImporter(database: database).importFiles([path])
+        #expect(summary.rows == 0)
+        #expect(summary.rejected.first?.description.hasPrefix("other.csv:1: not an IRS BMF header") == true)
+    }
+}

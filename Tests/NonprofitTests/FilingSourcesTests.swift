@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import Nonprofit
+
+@Suite("990 XML and ProPublica")
+struct FilingSourcesTests {
+    func parse(_ file: String) throws -> Form990Return {
+        try Form990Parser.parse(try TestData.data("irs990_xml/" + file), source: file)
+    }
+
+    @Test func the2013PrivateFoundationReturnsSixteenGrantsSummingTo53374() throws {
+        let pf = try parse("201401439349100200_public.xml")
+        #expect(pf.ein.digits == "141833603")
+        #expect(pf.formType == "990PF")
+        #expect(pf.filing.taxYear == 2013)
+        #expect(pf.grants.count == 16)
+        #expect(pf.grants.reduce(0) { $0 + $1.amount } == 53_374)
+        #expect(pf.filing.grantsPaid == 53_374)
+        #expect(pf.filing.totalRevenue == 28_480)
+        #expect(pf.filing.totalExpenses == 92_219)
+        #expect(pf.filing.totalAssets == 852_407)
+        #expect(pf.grants.first?.recipientName == "BARDAVON 1869 OPERAHOUSE")
+        #expect(pf.grants.first?.recipientCity == "POUGHKEEPSIE")
+        #expect(pf.grants.first?.purpose == "SUPPORT OF MUSICAL PROGRAMS")
+        #expect(pf.officers.map(\.name) == ["JODE MILLMAN", "MICHAEL J HARRIS", "ELLIN R MILLMAN", "WENDY BERGER"])
+        #expect(pf.officers.first?.compensation == 12_000)
+        #expect(pf.officers.first?.hoursPerWeek == 20)
+    }
+
+    @Test func the2015PrivateFoundationUsesNewTagsAndPaysPersons() throws {
+        let pf = try parse("201601249349100900_public.xml")
+        #expect(pf.grants.count == 4)
+        #expect(pf.grants.reduce(0) { $0 + $1.amount } == 12_000)
+        #expect(pf.grants.filter { $0.recipientKind == "person" }.count == 3)
+    }
+
+    @Test func scheduleIGrantsCarryRecipientEINs() throws {
+        let full = try parse("202403589349300950_public.xml")
+        #expect(full.ein.digits == "741894581")
+        #expect(full.formType == "990")
+        #expect(full.grants.map(\.recipientEIN) == ["841262971", "043730045", "841262971", "822666059"])
+        #expect(full.grants.map(\.amount) == [877_418 + 269_673, 926 + 5_191, 4_650_000, 17_549])
+        #expect(full.grants.first?.recipientName == "POUDRE VALLEY HEALTH CARE INC")
+        #expect(full.grants.allSatisfy { $0.source == "schedule_i" })
+        #expect(full.officers.first?.name == "KEVIN UNGER")
+    }
+
+    @Test func a2014FullReturnHasTheFunctionalExpenseSplit() throws {
+        let voice = try parse("201541349349307794_public.xml")
+        #expect(voice.ein.digits == "201585919")
+        #expect(voice.filing.totalRevenue == 1_726_766)
+        #expect(voice.filing.totalExpenses == 1_464_282)
+        #expect(voice.filing.contributions == 1_668_772)
+        #expect(voice.filing.programExpenses == 1_223_015)
+        #expect(voice.filing.managementExpenses == 30_909)
+        #expect(voice.filing.fundraisingExpenses == 210_358)
+        #expect(voice.filing.totalAssets == 866_826)
+        #expect(voice.filing.totalLiabilities == 0)
+        #expect(voice.officers.count == 7)
+        #expect(voice.mission != nil)
+    }
+
+    @Test func aReturnOnForm990EZ() throws {
+        let ez = try parse("202300129349200500_public.xml")
+        #expect(ez.formType == "990EZ")
+        #expect(ez.ein.digits == "811795570")
+        #expect(ez.filing.totalRevenue == 192_569)
+        #expect(ez.filing.totalExpenses == 181_692)
+        #expect(ez.filing.contributions == 191_604)
+        #expect(ez.filing.totalAssets == 300_785)
+        #expect(ez.filing.taxPeriod == 202206)
+    }
+
+    @Test func malformedOrForeignXMLIsRejectedWithTheReason() throws {
+        #expect(throws: Form990Parser.ParseError.self) { try Form990Parser.parse(Data("<Return><Ret".utf8), source: "bad.xml") }
+        do {
+            _ = try Form990Parser.parse(Data("<html><body/></html>".utf8), source: "page.xml")
+        } catch let error as Form990Parser.ParseError {
+            #expect(error.description == "page.xml: not an IRS e-file return (no <Return> element)")
+        }
+    }
+
+    @Test func proPublicaFilingsKeepTheirFiguresAndForms() throws {
+        let parsed = try ProPublicaImporter.parse(try TestData.data("propublica/organizations/541230284.json"), source: "541230284.json")
+        #expect(parsed.organization.name == "Virginia Primary Care Assn Inc")
+        #expect(parsed.organization.state == "VA")
+        #expect(parsed.organization.subsection == "03")
+        #expect(parsed.organization.foundation == "15")
+        #expect(parsed.organization.ruling == "198406")
+        #expect(parsed.organization.nteeCode == "E31")
+        #expect(parsed.filings.count == 11)
+        let latest = try #require(parsed.filings.first { $0.taxPeriod == 202203 })
+        #expect(latest.totalRevenue == 6_822_022)
+        #expect(latest.totalExpenses == 6_445_626)
+        #expect(latest.totalAssets == 6_313_896)
+        #expect(latest.totalLiabilities == 885_801)
+        #expect(latest.programExpenses == nil)  // ProPublica has no functional split
+
+        let ez = try ProPublicaImporter.parse(try TestData.data("propublica/organizations/651317810.json"), source: "651317810.json")
+        let year2023 = try #require(ez.filings.first { $0.taxPeriod == 202306 })
+        #expect(year2023.formType == "990EZ")
+        #expect(year2023.contributions == 3_336)
+        #expect(year2023.programServiceRevenue == 101_352)
+        #expect(year2023.netAssets == 150_660)
+
+        let empty = try ProPublicaImporter.parse(try TestData.data("propublica/organizations/922064394.json"), source: "922064394.json")
+        #expect(empty.filings.isEmpty)
+        #expect(throws: ProPublicaImporter.FormatError.self) { try ProPublicaImporter.parse(Data("{\"total_results\": 1}".utf8), source: "search.json") }
+    }
+
+    @Test func twoSourcesForOnePeriodMergeAndReimportsAddNothing() async throws {
+        let (database, _) = try TestData.freshDatabase()
+        let xml = Form990Importer(database: database)
+        let dir = TestData.path("irs990_xml")
+        let first = try xml.importPaths([dir])
+        #expect(first.returns.count == 5)
+        #expect(first.skipped.isEmpty)
+        _ = try xml.importPaths([dir])
+        let counts = try await database.counts()
+        #expect(counts["filings"] == 5)
+        #expect(counts["grants"] == 16 + 4 + 4)
+        let made = try await database.grants(madeBy: EIN("141833603"))
+        #expect(made.reduce(0) { $0 + $1.amount } == 53_374)
+        #expect(try await database.grants(receivedBy: EIN("043730045")).count == 1)
+
+        // A ProPublica filing and an XML filing of the same period become one row with both sources.
+        let synthetic = Filing(ein: "201585919", taxPeriod: 201412, taxYear: 2014, formType: "990", sources: "propublica",
+                               totalRevenue: 1_726_766, totalExpenses: 1_464_282, pdfURL: "https://example.org/990.pdf")
+        try database.write { db in try FilingStore.upsert(synthetic, in: db) }
+        let filings = try await database.filings(EIN("201585919"))
+        #expect(filings.count == 1)
+        #expect(filings.first?.sources == "irs990_xml,propublica")
+        #expect(filings.first?.programExpenses == 1_223_015)
+        #expect(filings.first?.pdfURL == "https://example.org/990.pdf")
+    }
+}
