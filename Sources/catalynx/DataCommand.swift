@@ -9,7 +9,7 @@ struct DataCommand: AsyncParsableCommand {
         commandName: "data",
         abstract: "Fill the organization database from IRS and ProPublica files.",
         discussion: "The database is $CATALYNX_HOME/organizations.sqlite; the embedded dataset is loaded into it on first use.",
-        subcommands: [ImportBMF.self, Import990.self, ImportProPublica.self])
+        subcommands: [ImportBMF.self, Import990.self, ImportProPublica.self, Fetch.self])
 
     struct ImportBMF: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -96,6 +96,50 @@ struct DataCommand: AsyncParsableCommand {
                 }
             } catch let error as ProPublicaImporter.FormatError {
                 throw CLIExit.badInput("error: \(error) (nothing was imported)")
+            }
+        }
+    }
+}
+
+extension DataCommand {
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch an organization's ProPublica Nonprofit Explorer record and import it.",
+            discussion: """
+                GET organizations/<ein>.json from the API (CATALYNX_PROPUBLICA_URL, default \
+                \(ProPublicaClient.defaultBaseURL)), cached for a week under $CATALYNX_HOME/cache/propublica. \
+                429 and 5xx answers are retried with exponential back-off; a host that cannot be reached \
+                within 3 seconds is reported as offline.
+                Exit codes: 0 imported, 1 unreachable or failing, 2 invalid EIN, 4 unknown to ProPublica.
+                """)
+
+        @Argument(help: "The EIN.")
+        var ein: String
+
+        @Flag(help: "Ignore the cache.")
+        var refresh = false
+
+        func run() async throws {
+            let parsed: EIN
+            do { parsed = try EIN(ein) } catch { throw CLIExit.badInput("error: \(error)") }
+            let context = CLIContext()
+            var client = ProPublicaClient(
+                baseURL: context.environment["CATALYNX_PROPUBLICA_URL"] ?? ProPublicaClient.defaultBaseURL,
+                cacheDirectory: (context.home as NSString).appendingPathComponent("cache/propublica"))
+            if let backoff = context.environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init) { client.initialBackoff = .milliseconds(backoff) }
+            let response: (data: Data, origin: ProPublicaClient.Origin)
+            do {
+                response = try await client.organization(parsed, refresh: refresh)
+            } catch let error as ProPublicaClient.FetchError {
+                if case .notFound = error { throw CLIExit(code: .notFound, message: "error: \(error)") }
+                throw CLIExit(code: .failed, message: "error: \(error)")
+            }
+            let database = try context.openOrganizations()
+            do {
+                let imported = try ProPublicaImporter(database: database).importResponse(response.data, source: "ProPublica \(parsed.formatted)")
+                Console.out("\(imported.organization.formattedEIN)  \(imported.organization.name) — \(imported.filings.count) filings imported (from the \(response.origin.rawValue))")
+            } catch let error as ProPublicaImporter.FormatError {
+                throw CLIExit(code: .failed, message: "error: the response is not usable: \(error)")
             }
         }
     }

@@ -1,0 +1,65 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A small HTTP server on 127.0.0.1 for tests: each request's path goes to a closure that
+/// answers with a status, headers and a body. Tests never touch the network.
+final class LocalHTTPServer: Sendable {
+    struct Response: Sendable {
+        var status: Int
+        var body: Data
+        var headers: [(String, String)] = []
+    }
+
+    typealias Handler = @Sendable (_ path: String) -> Response
+
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    let port: Int
+
+    init(handler: @escaping Handler) throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        channel = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(RequestHandler(handler: handler))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        port = channel.localAddress?.port ?? 0
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let handler: Handler
+        var path = "/"
+
+        init(handler: @escaping Handler) { self.handler = handler }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): path = head.uri
+            case .body: break
+            case .end:
+                let response = handler(path)
+                var headers = HTTPHeaders(response.headers)
+                headers.add(name: "Content-Length", value: String(response.body.count))
+                headers.add(name: "Connection", value: "close")
+                let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            }
+        }
+    }
+}
