@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Nonprofit data: EINs, the organization database, BMF / 990 XML / ProPublica ingest.
         .target(name: "Nonprofit", dependencies: [
-            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).

@@ -11,6 +11,7 @@ let package = Package(
         .executableTarget(name: "catalynx-bench", dependencies: [
             .product(name: "AgentCore", package: "Catalynx"),
             .product(name: "AgentStore", package: "Catalynx"),
+            .product(name: "Nonprofit", package: "Catalynx"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -71,8 +71,48 @@ print(f"  vs the commit limit at NORMAL: {on/cn:.2f} of it sequentially (target 
 print(f"engine: {on:.0f} steps/s vs langgraph {ln:.0f} steps/s = {on/ln:.1f}x")
 PY
     ;;
+bmf-import)
+    rows="${2:-1970000}"
+    build
+    csv="/tmp/catalynx-eo-$rows.csv"
+    [ -f "$csv" ] || python3 "$here/peers/make_bmf_scale.py" --rows "$rows" --out "$csv" --src "$here/../data/eo_bmf" >&2
+    echo "== sqlite3 .import of the same file into a bare table (the floor)" >&2
+    anchor=$(bash "$here/peers/sqlite_import_anchor.sh" "$csv")
+    echo "$anchor" >&2
+    echo "== Catalynx: BMFImporter into a fresh organization database, indexes and search index included" >&2
+    ours=$("$bench" bmf-import --file "$csv" --keep /tmp/catalynx-bench-orgs.sqlite | grep '^result')
+    echo "$ours" >&2
+    python3 - "$(field "$ours" seconds)" "$(echo "$anchor" | sed -E 's/.* in ([0-9.]+) s/\1/')" "$rows" <<'PY'
+import sys
+ours, anchor, rows = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+print(f"  Catalynx {ours:.1f} s ({rows/ours:,.0f} rows/s) vs sqlite3 .import {anchor:.1f} s (target ratio >= 0.5)", file=sys.stderr)
+print(f"bmf-import: {ours:.1f} s vs sqlite3-import {anchor:.1f} s = {anchor/ours:.2f}x")
+PY
+    ;;
+ein-lookup)
+    lookups="${2:-1000000}"
+    build
+    db=/tmp/catalynx-bench-orgs.sqlite
+    if [ ! -f "$db" ]; then
+        csv=/tmp/catalynx-eo-1970000.csv
+        [ -f "$csv" ] || python3 "$here/peers/make_bmf_scale.py" --rows 1970000 --out "$csv" --src "$here/../data/eo_bmf" >&2
+        "$bench" bmf-import --file "$csv" --keep "$db" >&2
+    fi
+    echo "== Catalynx: $lookups random EIN look-ups in process" >&2
+    ours=$("$bench" ein-lookup --db "$db" --lookups "$lookups" | grep '^result')
+    echo "$ours" >&2
+    echo "== Python sqlite3 on the same file (the seed's stack)" >&2
+    peer=$(python3 "$here/peers/sqlite_ein_lookup.py" "$db" 200000)
+    echo "$peer" >&2
+    python3 - "$(field "$ours" p50_us)" "$(field "$ours" p99_us)" "$(echo "$peer" | sed -E 's/.*p50 ([0-9.]+) us.*/\1/')" <<'PY'
+import sys
+p50, p99, peer = map(float, sys.argv[1:])
+print(f"  Catalynx p50 {p50:.1f} us, p99 {p99:.1f} us (target p50 < 20 us)", file=sys.stderr)
+print(f"ein-lookup: {p50:.1f} us p50 vs python-sqlite3 {peer:.1f} us p50 = {peer/p50:.1f}x")
+PY
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine [RUNS]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup [SIZE]" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentStore
 import Foundation
+import Nonprofit
 
 /// `catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C]`
 ///
@@ -89,7 +90,56 @@ func measureStore() async throws {
     print("result {\"benchmark\":\"store\",\"appends_per_s\":\(Double(appends) / seconds)}")
 }
 
+/// `bmf-import --file F`: a full import into a fresh organization database, indexes and search index included.
+func measureBMFImport() throws {
+    let file = option("file", "/tmp/eo_full.csv")
+    let keep = option("keep", "")
+    let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = keep.isEmpty ? directory + "/organizations.sqlite" : keep
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    let database = try OrganizationDatabase(path: path)
+    let clock = ContinuousClock()
+    let start = clock.now
+    let summary = try BMFImporter(database: database).importFiles([file])
+    let seconds = (clock.now - start).seconds
+    let result: Value = ["benchmark": "bmf-import", "rows": .int(summary.rows), "inserted": .int(summary.inserted),
+                         "skipped": .int(summary.rejected.count), "seconds": .double(seconds), "rows_per_s": .double(Double(summary.rows) / seconds)]
+    print("result \(result.jsonString())")
+}
+
+/// `ein-lookup --db PATH [--lookups N]`: random EIN look-ups in process, latency percentiles.
+func measureEINLookup() throws {
+    let path = option("db", "")
+    let lookups = Int(option("lookups", "1000000")) ?? 1_000_000
+    let database = try OrganizationDatabase(path: path)
+    let eins = try database.allEINs()
+    guard !eins.isEmpty else { throw ToolError("Bench", "the database at \(path) is empty") }
+    var generator = SystemRandomNumberGenerator()
+    var samples = [Double]()
+    samples.reserveCapacity(lookups)
+    let clock = ContinuousClock()
+    var found = 0
+    for _ in 0..<lookups {
+        let ein = eins[Int.random(in: 0..<eins.count, using: &generator)]
+        let start = clock.now
+        if try database.organizationSync(ein) != nil { found += 1 }
+        samples.append((clock.now - start).seconds * 1e6)
+    }
+    samples.sort()
+    func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
+    let result: Value = ["benchmark": "ein-lookup", "organizations": .int(eins.count), "lookups": .int(lookups), "found": .int(found),
+                         "p50_us": .double(percentile(0.50)), "p99_us": .double(percentile(0.99)), "max_us": .double(samples.last ?? 0)]
+    print("result \(result.jsonString())")
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 switch CommandLine.arguments.dropFirst().first {
+case "bmf-import": try measureBMFImport()
+case "ein-lookup": try measureEINLookup()
 case "engine": try await measureEngine()
 case "store": try await measureStore()
 default:

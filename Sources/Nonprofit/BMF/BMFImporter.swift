@@ -41,7 +41,12 @@ public struct BMFImporter {
 
     public let database: OrganizationDatabase
     /// Rows per transaction.
-    public var batchSize = 20_000
+    public var batchSize = 100_000
+    /// Above this many bytes of CSV (or into an empty table) the import runs in bulk mode: the
+    /// secondary indexes are dropped and rebuilt once at the end, which is much faster than
+    /// maintaining them row by row. An interrupted bulk import leaves the rows of its committed
+    /// batches; the indexes are restored the next time the database is opened.
+    public var bulkThresholdBytes = 64 << 20
 
     public init(database: OrganizationDatabase) { self.database = database }
 
@@ -55,6 +60,8 @@ public struct BMFImporter {
         var seen = Set<String>()
         let sizes = paths.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.intValue ?? 0 }
         let totalBytes = sizes.reduce(0, +)
+        let bulk = try totalBytes > bulkThresholdBytes || database.isEmpty()
+        try database.beginImport(bulk: bulk)
         var bytesBefore = 0
         for (path, size) in zip(paths, sizes) {
             try importFile(path, into: &summary, seen: &seen) { rows, bytes in
@@ -62,7 +69,7 @@ public struct BMFImporter {
             }
             bytesBefore += size
         }
-        try database.write { db in try database.rebuildSearchIndex(db) }
+        try database.finishImport()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -75,94 +82,60 @@ public struct BMFImporter {
             summary.rejected.append(RejectedRow(file: file, line: 1, reason: "the file is empty"))
             return
         }
-        let normalizedHeader = header.fields.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        let normalizedHeader = header.fields.map { $0.uppercased() }
         guard normalizedHeader == Self.columns else {
             let missing = Self.columns.filter { !normalizedHeader.contains($0) }
             summary.rejected.append(RejectedRow(file: file, line: 1, reason: "not an IRS BMF header"
                 + (missing.isEmpty ? " (columns out of order)" : " (missing \(missing.prefix(5).joined(separator: ", ")))")))
             return
         }
-        var batch: [Organization] = []
-        batch.reserveCapacity(batchSize)
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            let counts = try database.write { db in try Self.upsert(batch, in: db) }
-            summary.inserted += counts.inserted
-            summary.updated += counts.updated
-            summary.unchanged += counts.unchanged
-            batch.removeAll(keepingCapacity: true)
+        var record = CSVReader.RawRecord()
+        var binder = BMFRowBinder()
+        var finished = false
+        while !finished {
+            // One transaction per batch: an interrupted import keeps every committed batch.
+            let batch = try database.write { db -> (inserted: Int, changes: Int) in
+                let statement = try Self.upsertStatement(db)
+                let maxRowID = try Int.fetchOne(db, sql: "SELECT MAX(rowid) FROM organizations") ?? 0
+                var rows = 0, changes = 0
+                while rows < batchSize {
+                    guard try reader.next(into: &record) else {
+                        finished = true
+                        break
+                    }
+                    if record.count == 1, record.starts[0] == record.ends[0] { continue }  // a blank line
+                    rows += 1
+                    summary.rows += 1
+                    do {
+                        let ein = try binder.bind(record, to: statement)
+                        let duplicate = !seen.insert(ein).inserted
+                        if duplicate { summary.duplicates += 1 }
+                        if try binder.step(statement, in: db), !duplicate { changes += 1 }
+                    } catch let problem as RowProblem {
+                        summary.rejected.append(RejectedRow(file: file, line: record.line, reason: problem.reason))
+                    }
+                }
+                let inserted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organizations WHERE rowid > ?", arguments: [maxRowID]) ?? 0
+                return (inserted, changes)
+            }
+            summary.inserted += batch.inserted
+            summary.updated += batch.changes - batch.inserted
             progress(summary.rows, reader.bytesRead)
         }
-        while let record = try reader.next() {
-            if record.fields.count == 1, record.fields[0].isEmpty { continue }  // a blank line
-            summary.rows += 1
-            switch Self.organization(from: record.fields) {
-            case .failure(let problem):
-                summary.rejected.append(RejectedRow(file: file, line: record.line, reason: problem.reason))
-            case .success(let organization):
-                if !seen.insert(organization.ein).inserted {
-                    summary.duplicates += 1
-                    if let index = batch.lastIndex(where: { $0.ein == organization.ein }) { batch.remove(at: index) }
-                }
-                batch.append(organization)
-                if batch.count >= batchSize { try flush() }
-            }
-        }
-        try flush()
+        summary.unchanged = summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count
     }
 
-    /// Parses one BMF row.
-    static func organization(from fields: [String]) -> Result<Organization, RowProblem> {
-        guard fields.count == columns.count else {
-            return .failure(RowProblem("expected \(columns.count) columns, found \(fields.count)"))
-        }
-        let ein: EIN
-        do {
-            ein = try EIN(fields[0])
-        } catch {
-            return .failure(RowProblem("EIN: \(error.reason) ('\(fields[0])')"))
-        }
-        let name = fields[1].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { return .failure(RowProblem("NAME is empty")) }
-        func text(_ index: Int) -> String? {
-            let value = fields[index].trimmingCharacters(in: .whitespaces)
-            return value.isEmpty ? nil : value
-        }
-        var amounts: [Int?] = []
-        for (index, column) in [(23, "ASSET_AMT"), (24, "INCOME_AMT"), (25, "REVENUE_AMT")] {
-            guard let raw = text(index) else { amounts.append(nil); continue }
-            guard let amount = Int(raw) else { return .failure(RowProblem("\(column) is not a whole number ('\(raw)')")) }
-            amounts.append(amount)
-        }
-        let ntee = text(26)?.uppercased()
-        return .success(Organization(
-            ein: ein.digits, name: name, inCareOf: text(2), street: text(3), city: text(4), state: text(5), zip: text(6),
-            groupExemption: text(7), subsection: text(8), affiliation: text(9), classification: text(10), ruling: text(11),
-            deductibility: text(12), foundation: text(13), activity: text(14), organizationCode: text(15), status: text(16),
-            taxPeriod: text(17), assetCode: text(18), incomeCode: text(19), filingRequirement: text(20), pfFilingRequirement: text(21),
-            accountingPeriod: text(22), assets: amounts[0], income: amounts[1], revenue: amounts[2],
-            nteeCode: ntee, nteeMajor: ntee.flatMap { $0.first.map(String.init) }, sortName: text(27), source: "bmf"))
-    }
-
-    /// Upserts organizations and counts what changed: a row is updated only when a value differs.
-    static func upsert(_ organizations: [Organization], in db: Database) throws -> (inserted: Int, updated: Int, unchanged: Int) {
-        let columns = Organization.CodingKeys.allColumns
+    /// `INSERT … ON CONFLICT(ein) DO UPDATE …` that touches an existing row only when a value differs.
+    static func upsertStatement(_ db: Database) throws -> Statement {
+        let columns = Organization.CodingKeys.allCases.map(\.rawValue)
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let assignments = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         let changed = "(" + columns.dropFirst().map { "organizations.\($0)" }.joined(separator: ", ") + ") IS NOT ("
             + columns.dropFirst().map { "excluded.\($0)" }.joined(separator: ", ") + ")"
-        let statement = try db.cachedStatement(sql: """
+        return try db.cachedStatement(sql: """
             INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
             ON CONFLICT(ein) DO UPDATE SET \(assignments) WHERE \(changed)
             """)
-        let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organizations") ?? 0
-        var changes = 0
-        for organization in organizations {
-            try statement.execute(arguments: StatementArguments(organization.databaseValues))
-            changes += db.changesCount
-        }
-        let inserted = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organizations") ?? 0) - before
-        return (inserted, changes - inserted, organizations.count - changes)
     }
 }
 
@@ -170,17 +143,4 @@ public struct BMFImporter {
 struct RowProblem: Error {
     var reason: String
     init(_ reason: String) { self.reason = reason }
-}
-
-extension Organization.CodingKeys {
-    static var allColumns: [String] { allCases.map(\.rawValue) }
-}
-
-extension Organization {
-    /// The column values in `CodingKeys` order.
-    var databaseValues: [DatabaseValueConvertible?] {
-        [ein, name, inCareOf, street, city, state, zip, groupExemption, subsection, affiliation, classification, ruling, deductibility,
-         foundation, activity, organizationCode, status, taxPeriod, assetCode, incomeCode, filingRequirement, pfFilingRequirement,
-         accountingPeriod, assets, income, revenue, nteeCode, nteeMajor, sortName, source]
-    }
 }

@@ -7,6 +7,7 @@ import GRDB
 public final class OrganizationDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
+    private let lookup: OrganizationLookup
 
     /// Opens (creating if needed) the database and applies pending migrations.
     /// - Parameter path: the SQLite file.
@@ -16,9 +17,32 @@ public final class OrganizationDatabase: Sendable {
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")  // read pages in place, without a copy per look-up
+        }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        try pool.write { db in try Self.restoreIndexes(db) }
+        lookup = try OrganizationLookup(path: path)
+    }
+
+    /// The secondary indexes of `organizations`: dropped during bulk imports, restored after
+    /// (and on open, should a bulk import have been interrupted).
+    static let organizationIndexes = [
+        "CREATE INDEX IF NOT EXISTS organizations_ntee ON organizations(ntee_code)",
+        "CREATE INDEX IF NOT EXISTS organizations_state ON organizations(state, ntee_code)",
+        "CREATE INDEX IF NOT EXISTS organizations_zip ON organizations(zip)",
+        "CREATE INDEX IF NOT EXISTS organizations_foundation ON organizations(foundation)",
+    ]
+
+    /// Recreates missing indexes and, when an import ended before refreshing it, the search index.
+    private static func restoreIndexes(_ db: Database) throws {
+        for statement in organizationIndexes { try db.execute(sql: statement) }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = 'search-index-stale'") ?? false {
+            try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
+            try db.execute(sql: "DELETE FROM imports WHERE source = 'search-index-stale'")
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -36,10 +60,6 @@ public final class OrganizationDatabase: Sendable {
                     ntee_code TEXT, ntee_major TEXT, sort_name TEXT,
                     source TEXT NOT NULL
                 );
-                CREATE INDEX organizations_ntee ON organizations(ntee_code);
-                CREATE INDEX organizations_state ON organizations(state, ntee_code);
-                CREATE INDEX organizations_zip ON organizations(zip);
-                CREATE INDEX organizations_foundation ON organizations(foundation);
                 CREATE VIRTUAL TABLE organizations_fts USING fts5(
                     name, sort_name, city, content='organizations', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
                 );
@@ -93,12 +113,12 @@ public final class OrganizationDatabase: Sendable {
 
     /// The organization with this EIN, if known.
     public func organization(_ ein: EIN) async throws -> Organization? {
-        try await pool.read { db in try Organization.fetchOne(db.cachedStatement(sql: "SELECT * FROM organizations WHERE ein = ?"), arguments: [ein.digits]) }
+        try organizationSync(ein)
     }
 
     /// The same look-up, synchronously (for benchmarks and tight loops).
     public func organizationSync(_ ein: EIN) throws -> Organization? {
-        try pool.read { db in try Organization.fetchOne(db.cachedStatement(sql: "SELECT * FROM organizations WHERE ein = ?"), arguments: [ein.digits]) }
+        try lookup.organization(ein.digits)
     }
 
     /// An organization's filings, newest first.
@@ -173,6 +193,11 @@ public final class OrganizationDatabase: Sendable {
         return try await pool.read { db in try Organization.fetchAll(db, sql: sql, arguments: finalArguments) }
     }
 
+    /// Every organization's EIN (for benchmarks and exports).
+    public func allEINs() throws -> [EIN] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT ein FROM organizations").map(EIN.init(trusted:)) }
+    }
+
     /// How many organizations, filings, grants and officers the database holds.
     public func counts() async throws -> [String: Int] {
         try await pool.read { db in
@@ -194,6 +219,32 @@ public final class OrganizationDatabase: Sendable {
     /// Rebuilds the name-search index from the organizations table (after bulk changes).
     func rebuildSearchIndex(_ db: Database) throws {
         try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
+    }
+
+    /// Whether the organizations table has no rows.
+    func isEmpty() throws -> Bool {
+        try pool.read { db in try !(Bool.fetchOne(db, sql: "SELECT 1 FROM organizations LIMIT 1") ?? false) }
+    }
+
+    /// Prepares the writer connection for a large import: a big page cache (inserts arrive in
+    /// EIN order only by chance), the search index marked stale, and in bulk mode no secondary indexes.
+    func beginImport(bulk: Bool) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -400000")
+            try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES ('search-index-stale', ?, 'import in progress')",
+                           arguments: [Date().timeIntervalSince1970])
+            if bulk {
+                for name in ["organizations_ntee", "organizations_state", "organizations_zip", "organizations_foundation"] {
+                    try db.execute(sql: "DROP INDEX IF EXISTS \(name)")
+                }
+            }
+        }
+    }
+
+    /// Restores the indexes and the search index after an import, and the normal page cache.
+    func finishImport() throws {
+        try pool.write { db in try Self.restoreIndexes(db) }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") }
     }
 
     /// Whether a named dataset was already imported (the embedded dataset records itself).

@@ -56,6 +56,7 @@ public struct Organization: Sendable, Hashable, Codable, FetchableRecord, Persis
     public var formattedEIN: String { EIN(trusted: ein).formatted }
 }
 
+
 /// One return of one organization for one tax period, from ProPublica, a 990 XML file or both
 /// (`sources` lists them). Amounts in whole dollars; `nil` when the source does not give it.
 public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {

@@ -9,6 +9,13 @@ public struct EIN: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Parses an EIN written as `12-3456789`, `123456789`, or with spaces and stray separators.
     /// - Throws: `EINError` saying exactly what is wrong.
     public init(_ text: String) throws(EINError) {
+        if text.utf8.count == 9, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            guard !Self.unassignedPrefixes.contains(String(text.prefix(2))) else {
+                throw EINError(input: text, reason: "the prefix \(text.prefix(2)) is never assigned by the IRS")
+            }
+            digits = text
+            return
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw EINError(input: text, reason: "it is empty") }
         let separators: Set<Character> = ["-", " ", ".", "/", "_", "\t"]
