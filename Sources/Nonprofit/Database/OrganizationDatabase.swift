@@ -123,30 +123,26 @@ public final class OrganizationDatabase: Sendable {
 
     /// An organization's filings, newest first.
     public func filings(_ ein: EIN) async throws -> [Filing] {
-        try await pool.read { db in
-            try Filing.fetchAll(db, sql: "SELECT * FROM filings WHERE ein = ? ORDER BY tax_period DESC", arguments: [ein.digits])
-        }
+        try await fetchAll("SELECT * FROM filings WHERE ein = ? ORDER BY tax_period DESC", ein)
     }
 
-    /// Grants the organization made, largest first.
+    /// Grants the organization made, latest and largest first.
     public func grants(madeBy ein: EIN) async throws -> [Grant] {
-        try await pool.read { db in
-            try Grant.fetchAll(db, sql: "SELECT * FROM grants WHERE grantor_ein = ? ORDER BY tax_year DESC, amount DESC", arguments: [ein.digits])
-        }
+        try await fetchAll("SELECT * FROM grants WHERE grantor_ein = ? ORDER BY tax_year DESC, amount DESC", ein)
     }
 
-    /// Grants made to the organization (recorded with its EIN), largest first.
+    /// Grants made to the organization (recorded with its EIN), latest and largest first.
     public func grants(receivedBy ein: EIN) async throws -> [Grant] {
-        try await pool.read { db in
-            try Grant.fetchAll(db, sql: "SELECT * FROM grants WHERE recipient_ein = ? ORDER BY tax_year DESC, amount DESC", arguments: [ein.digits])
-        }
+        try await fetchAll("SELECT * FROM grants WHERE recipient_ein = ? ORDER BY tax_year DESC, amount DESC", ein)
     }
 
     /// The officers listed in the organization's returns, latest year first.
     public func officers(_ ein: EIN) async throws -> [Officer] {
-        try await pool.read { db in
-            try Officer.fetchAll(db, sql: "SELECT * FROM officers WHERE ein = ? ORDER BY tax_year DESC, compensation DESC, name", arguments: [ein.digits])
-        }
+        try await fetchAll("SELECT * FROM officers WHERE ein = ? ORDER BY tax_year DESC, compensation DESC, name", ein)
+    }
+
+    private func fetchAll<Record: FetchableRecord & Sendable>(_ sql: String, _ ein: EIN) async throws -> [Record] {
+        try await pool.read { db in try Record.fetchAll(db, sql: sql, arguments: [ein.digits]) }
     }
 
     /// What to search for.
