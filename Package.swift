@@ -28,6 +28,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
+        .target(name: "GrantResearch", dependencies: ["AgentCore", "Nonprofit"]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
+        .testTarget(name: "GrantResearchTests", dependencies: ["GrantResearch", "Nonprofit"]),
         .testTarget(name: "CLITests", dependencies: [
             "AgentCore", "catalynx",
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -11,12 +11,12 @@ struct Catalynx: AsyncParsableCommand {
             Every analysis is a YAML workflow of small tools, run by an engine whose event log is its only \
             state: a run survives a crash and resumes where it stopped.
 
-            Exit codes: 0 completed, 1 run failed or cancelled, 2 bad input (invalid workflow or \
-            arguments), 3 paused or waiting.
+            Exit codes: 0 completed, 1 run failed or cancelled (or a fetch failed), 2 bad input \
+            (invalid workflow, EIN or arguments), 3 paused or waiting, 4 not found.
 
             Environment: CATALYNX_HOME (default ~/.catalynx), CATALYNX_DATABASE_URL (a SQLite path), \
             CATALYNX_SYNCHRONOUS (normal|full), CATALYNX_WORKFLOWS_DIR, CATALYNX_SANDBOX_DIR, \
-            CATALYNX_HTTP_ALLOWED_HOSTS.
+            CATALYNX_HTTP_ALLOWED_HOSTS, CATALYNX_DATA_DIR, CATALYNX_PROPUBLICA_URL.
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self, OrgCommand.self, DataCommand.self]
