@@ -48,7 +48,7 @@ struct DurableRunTests {
         let workflow = try cli.write("two.yaml", """
             workflow: two_naps
             steps:
-              - { name: first, tool: sleep, inputs: { seconds: 1 } }
+              - { name: first, tool: sleep, inputs: { seconds: 3 } }
               - { name: second, tool: echo, depends_on: [first], inputs: { value: done } }
             """)
         let (process, out, _) = try cli.launch(["run", workflow, "--format", "json"])
