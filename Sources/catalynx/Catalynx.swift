@@ -43,10 +43,14 @@ enum Main {
         } catch let failure as CLIExit {
             if let message = failure.message { Console.error(message) }
             exit(failure.code.rawValue)
-        } catch let error as ValidationError {
-            Console.error("error: \(error.message)")
-            exit(CLIExit.Code.badInput.rawValue)
         } catch {
+            // Help and version requests arrive here too, thrown by ArgumentParser's help command.
+            let code = Catalynx.exitCode(for: error)
+            if code == .success { Catalynx.exit(withError: error) }
+            if code == .validationFailure || error is ValidationError {
+                Console.error(Catalynx.fullMessage(for: error))
+                exit(CLIExit.Code.badInput.rawValue)
+            }
             Console.error("error: \(error)")
             exit(CLIExit.Code.failed.rawValue)
         }

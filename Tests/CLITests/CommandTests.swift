@@ -84,6 +84,21 @@ struct CommandTests {
         #expect(unknown.stderr.contains("no run 'run_does_not_exist'"))
     }
 
+    @Test func helpIsShownAndExitsZero() throws {
+        let cli = try CLIHarness()
+        let root = try cli.run("--help")
+        #expect(root.status == 0)
+        #expect(root.stdout.contains("Exit codes: 0 completed"))
+        #expect(root.stdout.contains("org"))
+        let runs = try cli.run("runs", "--help")
+        #expect(runs.status == 0)
+        #expect(runs.stdout.contains("resume"))
+        let subcommand = try cli.run("help", "data", "import-bmf")
+        #expect(subcommand.status == 0)
+        #expect(subcommand.stdout.contains("OVERVIEW: Import IRS Exempt Organizations Business Master File CSVs"))
+        #expect(try cli.run("--version").stdout.contains("0.1.0"))
+    }
+
     @Test func toolsListShowsSchemas() throws {
         let cli = try CLIHarness()
         let table = try cli.run("tools", "list")
