@@ -71,7 +71,7 @@ struct DataCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try CLIContext().openOrganizations()
             let summary = try Form990Importer(database: database).importPaths(paths)
-            for skipped in summary.skipped { Console.error("skipped \(skipped.reason)") }
+            for skipped in summary.skipped { Console.error("skipped \(skipped.file): \(skipped.reason)") }
             for parsed in summary.returns {
                 Console.out("\(parsed.ein.formatted)  \(parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)) \(parsed.filing.taxYear)  \(parsed.name)  — \(parsed.grants.count) grants, \(parsed.officers.count) officers")
             }

@@ -27,6 +27,8 @@ public struct Form990Importer {
             }
             do {
                 summary.returns.append(try Form990Parser.parse(data, source: file))
+            } catch let error as Form990Parser.ParseError {
+                summary.skipped.append((file, error.reason))
             } catch {
                 summary.skipped.append((file, String(describing: error)))
             }
