@@ -104,7 +104,7 @@ func measureBMFImport() throws {
     let summary = try BMFImporter(database: database).importFiles([file])
     let seconds = (clock.now - start).seconds
     let result: Value = ["benchmark": "bmf-import", "rows": .int(summary.rows), "inserted": .int(summary.inserted),
-                         "skipped": .int(summary.rejected.count), "seconds": .double(seconds), "rows_per_s": .double(Double(summary.rows) / seconds)]
+                         "skipped": .int(summary.rejected.count), "seconds": .double(seconds), "index_seconds": .double(summary.indexSeconds), "rows_per_s": .double(Double(summary.rows) / seconds)]
     print("result \(result.jsonString())")
 }
 

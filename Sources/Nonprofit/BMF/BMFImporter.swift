@@ -29,6 +29,8 @@ public struct BMFImporter {
         public var duplicates = 0
         public var rejected: [RejectedRow] = []
         public var seconds = 0.0
+        /// Of `seconds`, the time spent rebuilding indexes and the search index at the end.
+        public var indexSeconds = 0.0
     }
 
     /// Progress, reported after each batch.
@@ -69,7 +71,9 @@ public struct BMFImporter {
             }
             bytesBefore += size
         }
+        let indexing = Date()
         try database.finishImport()
+        summary.indexSeconds = Date().timeIntervalSince(indexing)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -107,10 +111,9 @@ public struct BMFImporter {
                     rows += 1
                     summary.rows += 1
                     do {
-                        let ein = try binder.bind(record, to: statement)
+                        let (ein, changed) = try binder.upsert(record, with: statement, in: db)
                         let duplicate = !seen.insert(ein).inserted
-                        if duplicate { summary.duplicates += 1 }
-                        if try binder.step(statement, in: db), !duplicate { changes += 1 }
+                        if duplicate { summary.duplicates += 1 } else if changed { changes += 1 }
                     } catch let problem as RowProblem {
                         summary.rejected.append(RejectedRow(file: file, line: record.line, reason: problem.reason))
                     }

@@ -2,8 +2,8 @@ import GRDB
 import GRDBSQLite
 
 /// Checks one raw BMF record and binds it, straight from its bytes, to the upsert statement
-/// (whose columns are `Organization.CodingKeys` in order). No string is made for a valid row's
-/// fields: at two million rows that is most of the import's cost.
+/// (whose columns are `Organization.CodingKeys` in order). No string and no copy is made for a
+/// valid row's ASCII fields: at two million rows that is most of the import's cost.
 struct BMFRowBinder {
     /// Latin-1 text re-encoded as UTF-8 for SQLite, reused between fields.
     private var scratch: [UInt8] = []
@@ -12,12 +12,11 @@ struct BMFRowBinder {
     /// BMF column index of each statement column; `nil` for the derived `ntee_major` and `source`.
     private static let sourceColumn: [Int?] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                                                23, 24, 25, 26, nil, 27, nil]
-    private static let amountColumns: [Int: String] = [23: "ASSET_AMT", 24: "INCOME_AMT", 25: "REVENUE_AMT"]
 
-    /// Validates and binds a record.
-    /// - Returns: the EIN, for duplicate detection.
-    /// - Throws: `RowProblem` naming what is wrong with the row.
-    mutating func bind(_ record: CSVReader.RawRecord, to statement: Statement) throws -> String {
+    /// Validates a record, binds it and executes the upsert.
+    /// - Returns: the EIN (for duplicate detection) and whether a row was inserted or changed.
+    /// - Throws: `RowProblem` naming what is wrong with the row; a `DatabaseError` from SQLite.
+    mutating func upsert(_ record: CSVReader.RawRecord, with statement: Statement, in db: Database) throws -> (ein: String, changed: Bool) {
         guard record.count == BMFImporter.columns.count else {
             throw RowProblem("expected \(BMFImporter.columns.count) columns, found \(record.count)")
         }
@@ -32,54 +31,58 @@ struct BMFRowBinder {
             throw RowProblem("EIN: the prefix \(einText.prefix(2)) is never assigned by the IRS ('\(einText)')")
         }
         guard record.starts[1] < record.ends[1] else { throw RowProblem("NAME is empty") }
-        let handle = statement.sqliteStatement
-        for (parameter, column) in Self.sourceColumn.enumerated() {
-            let index = Int32(parameter + 1)
-            guard let column else { continue }
-            let field = record.field(column)
-            if field.isEmpty {
-                sqlite3_bind_null(handle, index)
-            } else if let name = Self.amountColumns[column] {
-                guard let amount = Self.integer(field) else {
-                    throw RowProblem("\(name) is not a whole number ('\(record.string(column))')")
-                }
-                sqlite3_bind_int64(handle, index, Int64(amount))
-            } else if column == 26 {
-                bindText(field.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }[...], at: index, handle)  // NTEE, upper case
-            } else {
-                bindText(field, at: index, handle)
+        func amount(_ column: Int, _ name: String) throws -> Int? {
+            guard record.starts[column] < record.ends[column] else { return nil }
+            guard let value = Self.integer(record.field(column)) else {
+                throw RowProblem("\(name) is not a whole number ('\(record.string(column))')")
             }
+            return value
         }
-        let ntee = record.field(26)
-        if let first = ntee.first {
-            bindText([first >= 0x61 && first <= 0x7A ? first - 0x20 : first][...], at: 28, handle)
-        } else {
-            sqlite3_bind_null(handle, 28)
-        }
-        bindText(Array("bmf".utf8)[...], at: 30, handle)
-        return einText
-    }
-
-    /// Executes the bound statement.
-    /// - Returns: whether a row was inserted or changed.
-    func step(_ statement: Statement, in db: Database) throws -> Bool {
+        let amounts = (assets: try amount(23, "ASSET_AMT"), income: try amount(24, "INCOME_AMT"), revenue: try amount(25, "REVENUE_AMT"))
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        // ASCII fields are bound in place (SQLITE_STATIC: no copy) for as long as the record's
+        // bytes are pinned here; latin-1 text and the derived columns are copied.
+        let changed = try record.bytes.withUnsafeBufferPointer { bytes -> Bool in
+            for (parameter, column) in Self.sourceColumn.enumerated() {
+                let index = Int32(parameter + 1)
+                guard let column else { continue }
+                let start = record.starts[column], end = record.ends[column]
+                if start == end {
+                    sqlite3_bind_null(handle, index)
+                } else if (23...25).contains(column) {
+                    let amount = column == 23 ? amounts.assets : column == 24 ? amounts.income : amounts.revenue
+                    sqlite3_bind_int64(handle, index, Int64(amount ?? 0))
+                } else if column == 26 {
+                    bindCopy(record.field(column).map(Self.uppercased)[...], at: index, handle)
+                } else if !bytes[start..<end].contains(where: { $0 >= 0x80 }) {
+                    let pointer = UnsafeRawPointer(bytes.baseAddress! + start).assumingMemoryBound(to: CChar.self)
+                    sqlite3_bind_text(handle, index, pointer, Int32(end - start), nil)
+                } else {
+                    bindCopy(record.field(column), at: index, handle)
+                }
+            }
+            if let first = record.field(26).first {
+                bindCopy([Self.uppercased(first)][...], at: 28, handle)
+            } else {
+                sqlite3_bind_null(handle, 28)
+            }
+            bindCopy(Self.source, at: 30, handle)
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            return sqlite3_changes(db.sqliteConnection) > 0
         }
-        return sqlite3_changes(db.sqliteConnection) > 0
+        return (einText, changed)
     }
 
-    private mutating func bindText(_ bytes: ArraySlice<UInt8>, at index: Int32, _ handle: OpaquePointer) {
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            bytes.withUnsafeBufferPointer { buffer in
-                _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
-                                      Int32(buffer.count), Self.transient)
-            }
-            return
-        }
+    private static let source = Array("bmf".utf8)[...]
+
+    private static func uppercased(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+
+    /// Binds text that SQLite copies, re-encoding latin-1 as UTF-8.
+    private mutating func bindCopy(_ bytes: ArraySlice<UInt8>, at index: Int32, _ handle: OpaquePointer) {
         scratch.removeAll(keepingCapacity: true)
         for byte in bytes {
             if byte < 0x80 {
