@@ -9,8 +9,8 @@ struct BMFRowBinder {
     private var scratch: [UInt8] = []
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// BMF column index of each statement column; `nil` for the derived `ntee_major` and `source`.
-    private static let sourceColumn: [Int?] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+    /// BMF column index of each statement column; `nil` for the normalised `ein` and the derived `ntee_major` and `source`.
+    private static let sourceColumn: [Int?] = [nil, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                                                23, 24, 25, 26, nil, 27, nil]
 
     /// Validates a record, binds it and executes the upsert.
@@ -20,16 +20,8 @@ struct BMFRowBinder {
         guard record.count == BMFImporter.columns.count else {
             throw RowProblem("expected \(BMFImporter.columns.count) columns, found \(record.count)")
         }
-        let ein = record.field(0)
-        guard ein.count == 9, ein.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            let text = record.string(0)
-            do { _ = try EIN(text) } catch { throw RowProblem("EIN: \(error.reason) ('\(text)')") }
-            throw RowProblem("EIN: expected nine digits ('\(text)')")
-        }
-        let einText = String(decoding: ein, as: UTF8.self)
-        guard !EIN.unassignedPrefixes.contains(String(einText.prefix(2))) else {
-            throw RowProblem("EIN: the prefix \(einText.prefix(2)) is never assigned by the IRS ('\(einText)')")
-        }
+        let ein: EIN
+        do { ein = try EIN(record.string(0)) } catch { throw RowProblem("EIN: \(error.reason) ('\(record.string(0))')") }
         guard record.starts[1] < record.ends[1] else { throw RowProblem("NAME is empty") }
         func amount(_ column: Int, _ name: String) throws -> Int? {
             guard record.starts[column] < record.ends[column] else { return nil }
@@ -67,6 +59,7 @@ struct BMFRowBinder {
             } else {
                 sqlite3_bind_null(handle, 28)
             }
+            bindCopy(Array(ein.digits.utf8)[...], at: 1, handle)
             bindCopy(Self.source, at: 30, handle)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
@@ -74,7 +67,7 @@ struct BMFRowBinder {
             }
             return sqlite3_changes(db.sqliteConnection) > 0
         }
-        return (einText, changed)
+        return (ein.digits, changed)
     }
 
     private static let source = Array("bmf".utf8)[...]

@@ -9,25 +9,22 @@ public struct EIN: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Parses an EIN written as `12-3456789`, `123456789`, or with spaces and stray separators.
     /// - Throws: `EINError` saying exactly what is wrong.
     public init(_ text: String) throws(EINError) {
-        if text.utf8.count == 9, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard !Self.unassignedPrefixes.contains(String(text.prefix(2))) else {
-                throw EINError(input: text, reason: "the prefix \(text.prefix(2)) is never assigned by the IRS")
+        var digits = text
+        // The common case, nine plain digits, skips the character-by-character walk.
+        if !(text.utf8.count == 9 && text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })) {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw EINError(input: text, reason: "it is empty") }
+            let separators: Set<Character> = ["-", " ", ".", "/", "_", "\t"]
+            digits = ""
+            for character in trimmed where !separators.contains(character) {
+                guard character.isASCII, character.isNumber else {
+                    throw EINError(input: text, reason: "'\(character)' is not a digit (an EIN has nine digits, e.g. 54-1230284)")
+                }
+                digits.append(character)
             }
-            digits = text
-            return
-        }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw EINError(input: text, reason: "it is empty") }
-        let separators: Set<Character> = ["-", " ", ".", "/", "_", "\t"]
-        var digits = ""
-        for character in trimmed where !separators.contains(character) {
-            guard character.isASCII, character.isNumber else {
-                throw EINError(input: text, reason: "'\(character)' is not a digit (an EIN has nine digits, e.g. 54-1230284)")
+            guard digits.count == 9 else {
+                throw EINError(input: text, reason: "it has \(digits.count) digit\(digits.count == 1 ? "" : "s"); an EIN has 9")
             }
-            digits.append(character)
-        }
-        guard digits.count == 9 else {
-            throw EINError(input: text, reason: "it has \(digits.count) digit\(digits.count == 1 ? "" : "s"); an EIN has 9")
         }
         let prefix = String(digits.prefix(2))
         guard !Self.unassignedPrefixes.contains(prefix) else {
