@@ -37,9 +37,7 @@ public struct RunState: Sendable {
     public mutating func apply(_ event: RunEvent) {
         version = max(version, event.sequence)
         updatedAt = event.timestamp
-        if let status = event.kind.resultingStatus, !self.status.isTerminal || status == self.status {
-            self.status = status
-        }
+        status = status.after(event.kind)
         switch event.kind {
         case .runStarted(let workflow, let file, let source, let inputs):
             workflowName = workflow

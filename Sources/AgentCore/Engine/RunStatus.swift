@@ -4,6 +4,11 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Whether the run can change no more.
     public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
+
+    /// The status after `event`: the one the event sets, unless the run has already ended.
+    public func after(_ event: EventKind) -> RunStatus {
+        isTerminal ? self : event.resultingStatus ?? self
+    }
 }
 
 /// Where a step is in its life.

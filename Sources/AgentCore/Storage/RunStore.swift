@@ -101,7 +101,7 @@ extension RunStore {
                                      updatedAt: event.timestamp, version: 0)
             }
             guard var current = summary else { continue }
-            if let status = event.kind.resultingStatus, !current.status.isTerminal { current.status = status }
+            current.status = current.status.after(event.kind)
             current.updatedAt = event.timestamp
             current.version = event.sequence
             summary = current

@@ -171,12 +171,11 @@ public final class SQLiteRunStore: RunStore {
             try insert.execute(arguments: [event.runID, event.sequence, event.kind.typeName, event.kind.stepName,
                                             event.timestamp.timeIntervalSince1970, event.kind.value.compactJSON])
         }
-        let transitions = stored.dropFirst(version == 0 ? 1 : 0).compactMap(\.kind.resultingStatus)
-        if !transitions.isEmpty {
+        let changesStatus = stored.dropFirst(version == 0 ? 1 : 0)
+        if changesStatus.contains(where: { $0.kind.resultingStatus != nil }) {
             let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM runs WHERE id = ?"), arguments: [request.runID])
                 .flatMap(RunStatus.init(rawValue:)) ?? .running
-            var status = current
-            for next in transitions where !status.isTerminal { status = next }
+            let status = changesStatus.reduce(current) { $0.after($1.kind) }
             if status != current {
                 try db.cachedStatement(sql: "UPDATE runs SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, request.runID])
             }
