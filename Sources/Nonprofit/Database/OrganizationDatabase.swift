@@ -23,22 +23,35 @@ public final class OrganizationDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
-        try pool.write { db in try Self.restoreIndexes(db) }
         lookup = try OrganizationLookup(path: path)
+        try restoreAfterInterruptedImport()
     }
 
     /// The secondary indexes of `organizations`: dropped during bulk imports, restored after
     /// (and on open, should a bulk import have been interrupted).
-    static let organizationIndexes = [
-        "CREATE INDEX IF NOT EXISTS organizations_ntee ON organizations(ntee_code)",
-        "CREATE INDEX IF NOT EXISTS organizations_state ON organizations(state, ntee_code)",
-        "CREATE INDEX IF NOT EXISTS organizations_zip ON organizations(zip)",
-        "CREATE INDEX IF NOT EXISTS organizations_foundation ON organizations(foundation)",
+    static let organizationIndexes: [(name: String, columns: String)] = [
+        ("organizations_ntee", "ntee_code"), ("organizations_state", "state, ntee_code"),
+        ("organizations_zip", "zip"), ("organizations_foundation", "foundation"),
     ]
+
+    /// Restores what an import that died left behind (dropped indexes, a stale search index),
+    /// reading first so that an ordinary open writes nothing, and leaving alone an import that
+    /// another live process is still running.
+    private func restoreAfterInterruptedImport() throws {
+        let (indexes, marker) = try pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN (\(Self.organizationIndexes.map { "'\($0.name)'" }.joined(separator: ", ")))") ?? 0,
+             try String.fetchOne(db, sql: "SELECT detail FROM imports WHERE source = 'search-index-stale'"))
+        }
+        if let marker, let pid = Int32(marker.dropFirst("pid ".count)), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { return }
+        guard indexes < Self.organizationIndexes.count || marker != nil else { return }
+        try pool.write { db in try Self.restoreIndexes(db) }
+    }
 
     /// Recreates missing indexes and, when an import ended before refreshing it, the search index.
     private static func restoreIndexes(_ db: Database) throws {
-        for statement in organizationIndexes { try db.execute(sql: statement) }
+        for index in organizationIndexes {
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(index.name) ON organizations(\(index.columns))")
+        }
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = 'search-index-stale'") ?? false {
             try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
             try db.execute(sql: "DELETE FROM imports WHERE source = 'search-index-stale'")
@@ -227,12 +240,10 @@ public final class OrganizationDatabase: Sendable {
     func beginImport(bulk: Bool) throws {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -400000")
-            try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES ('search-index-stale', ?, 'import in progress')",
-                           arguments: [Date().timeIntervalSince1970])
+            try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES ('search-index-stale', ?, ?)",
+                           arguments: [Date().timeIntervalSince1970, "pid \(getpid())"])
             if bulk {
-                for name in ["organizations_ntee", "organizations_state", "organizations_zip", "organizations_foundation"] {
-                    try db.execute(sql: "DROP INDEX IF EXISTS \(name)")
-                }
+                for index in Self.organizationIndexes { try db.execute(sql: "DROP INDEX IF EXISTS \(index.name)") }
             }
         }
     }
