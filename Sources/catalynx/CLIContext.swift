@@ -66,7 +66,7 @@ struct CLIContext {
         } catch {
             throw CLIExit(code: .failed, message: "error: cannot open the organization database at \(path): \(error)")
         }
-        if let dataset = EmbeddedDataset.locate(environment: environment), try !database.hasImported(EmbeddedDataset.version) {
+        if let dataset = embeddedDataset, try !database.hasImported(EmbeddedDataset.version) {
             Console.error("loading the embedded dataset into \(path) (first run)…")
             let bar = ProgressBar(label: "BMF", unit: "rows")
             let summary = try dataset.loadIfNeeded(into: database) { progress in
@@ -86,13 +86,25 @@ struct CLIContext {
 
     /// Directories searched for workflows by name: `CATALYNX_WORKFLOWS_DIR`, `./workflows`, and
     /// the `workflows` folder of the installation (found upwards from the executable).
-    var workflowDirectories: [String] {
+    var workflowDirectories: [String] { installationFolders(named: "workflows", override: "CATALYNX_WORKFLOWS_DIR") }
+
+    /// The embedded dataset: the first of `CATALYNX_DATA_DIR`, `./data` and the installation's
+    /// `data` folder that holds the BMF files.
+    var embeddedDataset: EmbeddedDataset? {
+        installationFolders(named: "data", override: "CATALYNX_DATA_DIR")
+            .first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("eo_bmf")) }
+            .map(EmbeddedDataset.init(directory:))
+    }
+
+    /// The folder named by the environment variable `override`, `./name`, and every existing
+    /// `name` folder upwards from the executable (so that `swift run` and a copied binary find them).
+    private func installationFolders(named name: String, override: String) -> [String] {
         var directories: [String] = []
-        if let configured = environment["CATALYNX_WORKFLOWS_DIR"], !configured.isEmpty { directories.append(configured) }
-        directories.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("workflows"))
+        if let configured = environment[override], !configured.isEmpty { directories.append(configured) }
+        directories.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(name))
         var directory = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
         for _ in 0..<6 where !directory.isEmpty && directory != "/" {
-            let candidate = (directory as NSString).appendingPathComponent("workflows")
+            let candidate = (directory as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: candidate) { directories.append(candidate) }
             directory = (directory as NSString).deletingLastPathComponent
         }

@@ -11,21 +11,6 @@ public struct EmbeddedDataset: Sendable {
 
     public init(directory: String) { self.directory = directory }
 
-    /// The dataset folder: `CATALYNX_DATA_DIR`, `./data`, or the `data` folder of the
-    /// installation (found upwards from the executable).
-    public static func locate(environment: [String: String], executable: String = CommandLine.arguments[0]) -> EmbeddedDataset? {
-        var candidates: [String] = []
-        if let configured = environment["CATALYNX_DATA_DIR"], !configured.isEmpty { candidates.append(configured) }
-        candidates.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("data"))
-        var directory = (executable as NSString).deletingLastPathComponent
-        for _ in 0..<6 where !directory.isEmpty && directory != "/" {
-            candidates.append((directory as NSString).appendingPathComponent("data"))
-            directory = (directory as NSString).deletingLastPathComponent
-        }
-        return candidates.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("eo_bmf")) }
-            .map(EmbeddedDataset.init(directory:))
-    }
-
     func files(_ folder: String, suffix: String) -> [String] {
         let path = (directory as NSString).appendingPathComponent(folder)
         return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
