@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AgentCore", targets: ["AgentCore"]),
         .library(name: "AgentStore", targets: ["AgentStore"]),
         .library(name: "Nonprofit", targets: ["Nonprofit"]),
+        .library(name: "GrantResearch", targets: ["GrantResearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
@@ -29,19 +31,20 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
-        .target(name: "GrantResearch", dependencies: ["AgentCore", "Nonprofit"]),
+        .target(name: "GrantResearch", dependencies: ["AgentCore", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
+                resources: [.copy("Reports/Templates")]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools", "Nonprofit",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AgentCore", "AgentStore", "AgentTools", "Nonprofit", "GrantResearch",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
-        .testTarget(name: "GrantResearchTests", dependencies: ["GrantResearch", "Nonprofit"]),
+        .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),
         .testTarget(name: "CLITests", dependencies: [
             "AgentCore", "catalynx",
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),

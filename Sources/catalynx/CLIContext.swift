@@ -3,12 +3,13 @@ import AgentStore
 import AgentTools
 import ArgumentParser
 import Foundation
+import GrantResearch
 import Nonprofit
 
 /// A way for a command to end with a given exit code and message.
 struct CLIExit: Error {
     enum Code: Int32 {
-        case completed = 0, failed = 1, badInput = 2, paused = 3, notFound = 4
+        case completed = 0, failed = 1, badInput = 2, paused = 3, notFound = 4, noFilings = 5, qualityGateFailed = 6
     }
 
     var code: Code
@@ -37,7 +38,23 @@ struct CLIContext {
         home = RunStoreLocation.home(environment: environment)
         var registry = ToolRegistry()
         BuiltinTools.register(in: &registry, home: home, environment: environment)
+        let (home, environment) = (home, environment)
+        let online = ["1", "true", "yes"].contains(environment["CATALYNX_PROPUBLICA_ONLINE"]?.lowercased() ?? "")
+        GrantResearchTools.register(
+            in: &registry,
+            source: OrganizationSource { try Self.openOrganizations(home: home, environment: environment) },
+            exportsDirectory: (home as NSString).appendingPathComponent("exports"),
+            proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil)
         self.registry = registry
+    }
+
+    /// The ProPublica client: `CATALYNX_PROPUBLICA_URL` (default the public API), cached under `$CATALYNX_HOME/cache/propublica`.
+    /// `CATALYNX_HTTP_BACKOFF_MS` sets the first retry's delay (tests shorten it).
+    static func proPublicaClient(home: String, environment: [String: String]) -> ProPublicaClient {
+        var client = ProPublicaClient(baseURL: environment["CATALYNX_PROPUBLICA_URL"] ?? ProPublicaClient.defaultBaseURL,
+                                      cacheDirectory: (home as NSString).appendingPathComponent("cache/propublica"))
+        if let backoff = environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init) { client.initialBackoff = .milliseconds(backoff) }
+        return client
     }
 
     /// Opens the configured run store.
@@ -59,6 +76,10 @@ struct CLIContext {
     /// Opens the organization database (`$CATALYNX_HOME/organizations.sqlite`), loading the
     /// embedded dataset the first time.
     func openOrganizations() throws -> OrganizationDatabase {
+        try Self.openOrganizations(home: home, environment: environment)
+    }
+
+    static func openOrganizations(home: String, environment: [String: String]) throws -> OrganizationDatabase {
         let path = (home as NSString).appendingPathComponent("organizations.sqlite")
         let database: OrganizationDatabase
         do {
@@ -66,7 +87,7 @@ struct CLIContext {
         } catch {
             throw CLIExit(code: .failed, message: "error: cannot open the organization database at \(path): \(error)")
         }
-        if let dataset = embeddedDataset, try !database.hasImported(EmbeddedDataset.version) {
+        if let dataset = embeddedDataset(environment: environment), try !database.hasImported(EmbeddedDataset.version) {
             Console.error("loading the embedded dataset into \(path) (first run)…")
             let bar = ProgressBar(label: "BMF", unit: "rows")
             let summary = try dataset.loadIfNeeded(into: database) { progress in
@@ -86,19 +107,19 @@ struct CLIContext {
 
     /// Directories searched for workflows by name: `CATALYNX_WORKFLOWS_DIR`, `./workflows`, and
     /// the `workflows` folder of the installation (found upwards from the executable).
-    var workflowDirectories: [String] { installationFolders(named: "workflows", override: "CATALYNX_WORKFLOWS_DIR") }
+    var workflowDirectories: [String] { Self.installationFolders(named: "workflows", override: "CATALYNX_WORKFLOWS_DIR", environment: environment) }
 
     /// The embedded dataset: the first of `CATALYNX_DATA_DIR`, `./data` and the installation's
     /// `data` folder that holds the BMF files.
-    var embeddedDataset: EmbeddedDataset? {
-        installationFolders(named: "data", override: "CATALYNX_DATA_DIR")
+    static func embeddedDataset(environment: [String: String]) -> EmbeddedDataset? {
+        installationFolders(named: "data", override: "CATALYNX_DATA_DIR", environment: environment)
             .first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("eo_bmf")) }
             .map(EmbeddedDataset.init(directory:))
     }
 
     /// The folder named by the environment variable `override`, `./name`, and every existing
     /// `name` folder upwards from the executable (so that `swift run` and a copied binary find them).
-    private func installationFolders(named name: String, override: String) -> [String] {
+    private static func installationFolders(named name: String, override: String, environment: [String: String]) -> [String] {
         var directories: [String] = []
         if let configured = environment[override], !configured.isEmpty { directories.append(configured) }
         directories.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(name))

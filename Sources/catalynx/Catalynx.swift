@@ -12,14 +12,16 @@ struct Catalynx: AsyncParsableCommand {
             state: a run survives a crash and resumes where it stopped.
 
             Exit codes: 0 completed, 1 run failed or cancelled (or a fetch failed), 2 bad input \
-            (invalid workflow, EIN or arguments), 3 paused or waiting, 4 not found.
+            (invalid workflow, EIN or arguments), 3 paused or waiting, 4 not found, 5 no filings on \
+            record, 6 a quality gate failed (analyze).
 
             Environment: CATALYNX_HOME (default ~/.catalynx), CATALYNX_DATABASE_URL (a SQLite path), \
             CATALYNX_SYNCHRONOUS (normal|full), CATALYNX_WORKFLOWS_DIR, CATALYNX_SANDBOX_DIR, \
-            CATALYNX_HTTP_ALLOWED_HOSTS, CATALYNX_DATA_DIR, CATALYNX_PROPUBLICA_URL.
+            CATALYNX_HTTP_ALLOWED_HOSTS, CATALYNX_DATA_DIR, CATALYNX_PROPUBLICA_URL, CATALYNX_PROPUBLICA_ONLINE \
+            (1: analyses fetch missing filings from ProPublica).
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self, OrgCommand.self, DataCommand.self]
+        subcommands: [AnalyzeCommand.self, RunCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self, OrgCommand.self, DataCommand.self]
     )
 }
 

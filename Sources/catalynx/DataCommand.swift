@@ -123,10 +123,7 @@ extension DataCommand {
             let parsed: EIN
             do { parsed = try EIN(ein) } catch { throw CLIExit.badInput("error: \(error)") }
             let context = CLIContext()
-            var client = ProPublicaClient(
-                baseURL: context.environment["CATALYNX_PROPUBLICA_URL"] ?? ProPublicaClient.defaultBaseURL,
-                cacheDirectory: (context.home as NSString).appendingPathComponent("cache/propublica"))
-            if let backoff = context.environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init) { client.initialBackoff = .milliseconds(backoff) }
+            let client = CLIContext.proPublicaClient(home: context.home, environment: context.environment)
             let response: (data: Data, origin: ProPublicaClient.Origin)
             do {
                 response = try await client.organization(parsed, refresh: refresh)

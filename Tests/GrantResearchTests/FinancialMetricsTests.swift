@@ -6,12 +6,7 @@ import Testing
 /// Metrics checked against figures computed by hand from the real files.
 @Suite("Financial metrics")
 struct FinancialMetricsTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    func proPublica(_ ein: String) throws -> [Filing] {
-        let data = try Data(contentsOf: Self.root.appendingPathComponent("data/propublica/organizations/\(ein).json"))
-        return try ProPublicaImporter.parse(data, source: ein).filings
-    }
+    func proPublica(_ ein: String) throws -> [Filing] { try Fixture.proPublica(ein).filings }
 
     @Test func virginiaPrimaryCareFromProPublica() throws {
         let metrics = FinancialMetrics(filings: try proPublica("541230284"))
@@ -37,7 +32,7 @@ struct FinancialMetricsTests {
     }
 
     @Test func theFunctionalSplitComesFromThe990XML() throws {
-        let data = try Data(contentsOf: Self.root.appendingPathComponent("data/irs990_xml/201541349349307794_public.xml"))
+        let data = try Data(contentsOf: Fixture.root.appendingPathComponent("data/irs990_xml/201541349349307794_public.xml"))
         let filing = try Form990Parser.parse(data, source: "voice").filing
         let metrics = FinancialMetrics(filings: [filing])
         let year = try #require(metrics.latest)

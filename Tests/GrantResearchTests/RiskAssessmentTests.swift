@@ -16,9 +16,7 @@ struct RiskAssessmentTests {
     }
 
     @Test func virginiaPrimaryCareIsAssessedFromItsRealFilings() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let data = try Data(contentsOf: root.appendingPathComponent("data/propublica/organizations/541230284.json"))
-        let metrics = FinancialMetrics(filings: try ProPublicaImporter.parse(data, source: "541230284").filings)
+        let metrics = FinancialMetrics(filings: try Fixture.proPublica("541230284").filings)
         let risk = RiskAssessment(metrics: metrics, currentYear: 2025)
         let byName = Dictionary(uniqueKeysWithValues: risk.dimensions.map { ($0.name, $0) })
         #expect(byName["liquidity"]?.score == 10)               // 10.1 months
@@ -31,7 +29,7 @@ struct RiskAssessmentTests {
         #expect(risk.score == expected)
         #expect(risk.level == RiskModel.level(expected))
         #expect(risk.confidence == 0.8)
-        #expect(byName["revenue_trend"]?.evidence == "revenue grew -10.4% a year over three years")
+        #expect(byName["revenue_trend"]?.evidence == "revenue fell 10.4% a year over three years")
     }
 
     @Test func noFilingsMeansUnknownWithZeroConfidence() {

@@ -1,3 +1,4 @@
+import Foundation
 import Nonprofit
 
 /// The financial-health metrics of one filing year. A metric the data cannot give is `nil`,
@@ -148,5 +149,3 @@ public struct FinancialMetrics: Sendable, Hashable, Codable {
         return averages
     }
 }
-
-import Foundation

@@ -42,7 +42,8 @@ public struct RiskAssessment: Sendable, Hashable, Codable {
             missing: latest?.unavailable["operating_margin"] ?? "no filing")
         let trend = metrics.revenueCAGR3Years ?? latest?.revenueGrowth
         add("revenue_trend", trend, RiskModel.revenueTrend,
-            evidence: { metrics.revenueCAGR3Years != nil ? "revenue grew \(percent($0)) a year over three years" : "revenue changed \(percent($0)) in the latest year" },
+            evidence: { metrics.revenueCAGR3Years != nil ? "revenue \($0 < 0 ? "fell" : "grew") \(percent(abs($0))) a year over three years"
+                : "revenue \($0 < 0 ? "fell" : "grew") \(percent(abs($0))) in the latest year" },
             missing: "fewer than two consecutive years of revenue")
         add("revenue_concentration", latest?.revenueConcentration, RiskModel.concentration,
             evidence: { String(format: "revenue concentration (HHI) %.2f; contributions are %@ of revenue", $0, latest?.contributionDependence.map(percent) ?? "an unknown share") },

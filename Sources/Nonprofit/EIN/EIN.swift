@@ -33,8 +33,8 @@ public struct EIN: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         self.digits = digits
     }
 
-    /// Wraps nine digits already known to be valid (from the database).
-    init(trusted digits: String) { self.digits = digits }
+    /// Wraps nine digits already known to be valid (read back from the database), without checks.
+    public init(trusted digits: String) { self.digits = digits }
 
     /// `XX-XXXXXXX`.
     public var formatted: String { "\(digits.prefix(2))-\(digits.dropFirst(2))" }

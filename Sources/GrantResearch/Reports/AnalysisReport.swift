@@ -1,0 +1,99 @@
+import Nonprofit
+
+/// Everything one analysis found, as one document: what `report_generator_tool` produces and
+/// the renderers turn into Markdown or HTML. Sections the tier did not run are nil.
+public struct AnalysisReport: Sendable, Hashable, Codable {
+    public var reportType: String
+    public var organization: OrganizationProfile
+    public var summary: AnalysisSummary
+    public var dataQuality: DataQuality?
+    public var metrics: FinancialMetrics?
+    public var risk: RiskAssessment?
+    public var peers: PeerComparison?
+    public var funders: FunderScoring?
+    public var network: OfficerNetwork?
+    public var landscape: LandscapeReport?
+    public var review: ExpertReview?
+
+    enum CodingKeys: String, CodingKey {
+        case reportType = "report_type", organization, summary, dataQuality = "data_quality", metrics, risk, peers, funders, network
+        case landscape, review
+    }
+
+    /// Assembles the report; the summary is written from the sections unless one is given.
+    public init(reportType: String, organization: OrganizationProfile, summary: AnalysisSummary? = nil, dataQuality: DataQuality? = nil,
+                metrics: FinancialMetrics? = nil, risk: RiskAssessment? = nil, peers: PeerComparison? = nil, funders: FunderScoring? = nil,
+                network: OfficerNetwork? = nil, landscape: LandscapeReport? = nil, review: ExpertReview? = nil) {
+        self.reportType = reportType
+        self.organization = organization
+        self.dataQuality = dataQuality
+        self.metrics = metrics
+        self.risk = risk
+        self.peers = peers
+        self.funders = funders
+        self.network = network
+        self.landscape = landscape
+        self.review = review
+        self.summary = summary ?? AnalysisSummary(organization: organization, dataQuality: dataQuality, metrics: metrics, risk: risk,
+                                                  peers: peers, funders: funders, network: network)
+    }
+}
+
+/// The NTEE landscape around an organization: its code and its major group in its state, and its
+/// code nationwide (the counts are nil when the organization has no NTEE code, and `note` says so).
+public struct LandscapeReport: Sendable, Hashable, Codable {
+    public var nteeCode: String?
+    public var state: String?
+    public var sameCodeInState: OrganizationDatabase.Landscape?
+    public var sameGroupInState: OrganizationDatabase.Landscape?
+    public var sameCodeEverywhere: OrganizationDatabase.Landscape?
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case nteeCode = "ntee_code", state, sameCodeInState = "same_code_in_state", sameGroupInState = "same_group_in_state"
+        case sameCodeEverywhere = "same_code_everywhere", note
+    }
+
+    /// Counts the landscape in the database.
+    public static func survey(_ profile: OrganizationProfile, database: OrganizationDatabase) async throws -> LandscapeReport {
+        guard let code = profile.nteeCode, !code.isEmpty else {
+            return LandscapeReport(state: profile.state, note: "the organization has no NTEE code, so its cause's landscape is unknown")
+        }
+        let code3 = String(code.prefix(3))
+        var report = LandscapeReport(nteeCode: code3, state: profile.state)
+        if let state = profile.state {
+            report.sameCodeInState = try await database.landscape(nteePrefix: code3, state: state)
+            report.sameGroupInState = try await database.landscape(nteePrefix: String(code.prefix(1)), state: state)
+        }
+        report.sameCodeEverywhere = try await database.landscape(nteePrefix: code3, state: nil)
+        return report
+    }
+}
+
+/// A reviewer's verdict on an analysis (the seed's `ExpertValidation`).
+public struct ExpertReview: Sendable, Hashable, Codable {
+    public var validated: Bool
+    public var expertConfidence: Double?
+    public var corrections: [String]
+    public var additionalInsights: [String]
+    public var recommendedNextSteps: [String]
+    /// `human_expert`, or `auto_approved` when no reviewer is configured.
+    public var validationType: String
+    public var reviewer: String?
+
+    enum CodingKeys: String, CodingKey {
+        case validated, expertConfidence = "expert_confidence", corrections, additionalInsights = "additional_insights"
+        case recommendedNextSteps = "recommended_next_steps", validationType = "validation_type", reviewer
+    }
+
+    public init(validated: Bool, expertConfidence: Double?, corrections: [String], additionalInsights: [String],
+                recommendedNextSteps: [String], validationType: String, reviewer: String?) {
+        self.validated = validated
+        self.expertConfidence = expertConfidence
+        self.corrections = corrections
+        self.additionalInsights = additionalInsights
+        self.recommendedNextSteps = recommendedNextSteps
+        self.validationType = validationType
+        self.reviewer = reviewer
+    }
+}

@@ -1,0 +1,201 @@
+import AgentCore
+import Foundation
+import Nonprofit
+
+/// `ein_validator_tool`: checks and formats an EIN.
+public struct EINValidatorTool: Tool {
+    public struct Input: Codable, Sendable { public var ein: String }
+    public struct Output: Codable, Sendable {
+        public var formattedEIN: String
+        public var digits: String
+        public var valid: Bool
+        enum CodingKeys: String, CodingKey { case formattedEIN = "formatted_ein", digits, valid }
+    }
+
+    public init() {}
+    public let name = "ein_validator_tool"
+    public let description = "Checks an EIN (nine digits, a prefix the IRS assigns) and formats it XX-XXXXXXX."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        do {
+            let ein = try EIN(input.ein)
+            return Output(formattedEIN: ein.formatted, digits: ein.digits, valid: true)
+        } catch {
+            throw ToolError("InvalidInput", error.description)
+        }
+    }
+}
+
+/// `bmf_data_fetcher_tool`: the organization's BMF identity and its filings from the database.
+public struct BMFDataFetcherTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var ein: String
+        /// Fields that should not be empty; those that are are listed in `missing_fields`.
+        public var requiredFields: [String]?
+        enum CodingKeys: String, CodingKey { case ein, requiredFields = "required_fields" }
+    }
+    public struct Output: Codable, Sendable {
+        public var organizationData: OrganizationProfile
+        enum CodingKeys: String, CodingKey { case organizationData = "organization_data" }
+    }
+
+    let source: OrganizationSource
+    public init(source: OrganizationSource) { self.source = source }
+    public let name = "bmf_data_fetcher_tool"
+    public let description = "Looks an organization up in the IRS Business Master File (and its filings on record)."
+    public var estimatedDuration: Double { 0.01 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        let ein: EIN
+        do { ein = try EIN(input.ein) } catch { throw ToolError("InvalidInput", error.description) }
+        let database = try source.database()
+        guard let organization = try await database.organization(ein) else {
+            throw ToolError("NotFound", "no organization with EIN \(ein.formatted) in the database; import its state's BMF file (`catalynx data import-bmf`) or fetch it (`catalynx data fetch \(ein.formatted)`)")
+        }
+        var profile = OrganizationProfile(organization, filings: try await database.filings(ein))
+        let unknown = (input.requiredFields ?? []).filter { !OrganizationProfile.fieldNames.contains($0) }
+        guard unknown.isEmpty else {
+            throw ToolError("InvalidInput", "unknown required_fields \(unknown.joined(separator: ", ")); known: \(OrganizationProfile.fieldNames.joined(separator: ", "))")
+        }
+        profile.missingFields = (input.requiredFields ?? []).filter { profile.field($0) == nil }
+        return Output(organizationData: profile)
+    }
+}
+
+/// `propublica_990_fetcher_tool`: the organization's Form 990 filings, from the database or,
+/// when online fetching is enabled and none are on record, from the ProPublica API.
+public struct ProPublica990FetcherTool: Tool {
+    public struct Input: Codable, Sendable { public var ein: String }
+    public struct Output: Codable, Sendable {
+        public var filings: [Filing]
+        /// `database`, `propublica_api` or `none`.
+        public var origin: String
+        public var years: [Int]
+    }
+
+    let source: OrganizationSource
+    /// The ProPublica client, when online fetching is allowed (nil: database only).
+    let client: ProPublicaClient?
+    public init(source: OrganizationSource, client: ProPublicaClient?) {
+        self.source = source
+        self.client = client
+    }
+    public let name = "propublica_990_fetcher_tool"
+    public let description = "Gets an organization's Form 990 filings: from the database, else (when enabled) from ProPublica."
+    public var estimatedDuration: Double { client == nil ? 0.01 : 2 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        let ein: EIN
+        do { ein = try EIN(input.ein) } catch { throw ToolError("InvalidInput", error.description) }
+        let database = try source.database()
+        var filings = try await database.filings(ein)
+        var origin = filings.isEmpty ? "none" : "database"
+        if filings.isEmpty, let client {
+            do {
+                let response = try await client.organization(ein)
+                filings = try ProPublicaImporter(database: database).importResponse(response.data, source: "propublica:\(ein.digits)").filings
+                origin = "propublica_api"
+            } catch let error as ProPublicaClient.FetchError {
+                if case .notFound = error { return Output(filings: [], origin: "none", years: []) }
+                throw ToolError("Upstream", error.description, retryable: true)
+            }
+        }
+        filings.sort { $0.taxPeriod > $1.taxPeriod }
+        return Output(filings: filings, origin: origin, years: filings.map(\.taxYear))
+    }
+}
+
+/// `data_normalizer_tool`: one consistent profile from the fetched pieces.
+public struct DataNormalizerTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var organization: OrganizationProfile
+        /// Filings fetched separately (merged with those in the profile, one per tax period).
+        public var filings: [Filing]?
+    }
+    public struct Output: Codable, Sendable {
+        public var organizationData: OrganizationProfile
+        /// What was changed, in words.
+        public var changes: [String]
+        enum CodingKeys: String, CodingKey { case organizationData = "organization_data", changes }
+    }
+
+    public init() {}
+    public let name = "data_normalizer_tool"
+    public let description = "Merges filings by tax period, title-cases all-capital names and trims ZIP codes to five digits."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        var profile = input.organization
+        var changes: [String] = []
+        var byPeriod: [Int: Filing] = [:]
+        for filing in profile.filings + (input.filings ?? []) {
+            if let existing = byPeriod[filing.taxPeriod] {
+                if Self.knownFields(filing) > Self.knownFields(existing) { byPeriod[filing.taxPeriod] = filing }
+            } else {
+                byPeriod[filing.taxPeriod] = filing
+            }
+        }
+        let merged = byPeriod.values.sorted { $0.taxPeriod > $1.taxPeriod }
+        if merged.count != profile.filings.count { changes.append("merged filings: \(profile.filings.count) → \(merged.count) tax periods") }
+        profile.filings = merged
+        if profile.name == profile.name.uppercased(), profile.name.contains(where: \.isLetter) {
+            profile.name = Self.titleCase(profile.name)
+            changes.append("name title-cased")
+        }
+        if let zip = profile.zip, zip.count > 5 {
+            profile.zip = String(zip.prefix(5))
+            changes.append("ZIP trimmed to five digits")
+        }
+        if let state = profile.state, state != state.uppercased() {
+            profile.state = state.uppercased()
+            changes.append("state upper-cased")
+        }
+        return Output(organizationData: profile, changes: changes)
+    }
+
+    static func knownFields(_ filing: Filing) -> Int {
+        [filing.totalRevenue, filing.totalExpenses, filing.contributions, filing.programServiceRevenue, filing.investmentIncome,
+         filing.otherRevenue, filing.programExpenses, filing.managementExpenses, filing.fundraisingExpenses, filing.totalAssets,
+         filing.totalLiabilities, filing.netAssets].compactMap { $0 }.count
+    }
+
+    /// `VIRGINIA PRIMARY CARE ASSN INC` → `Virginia Primary Care Assn Inc`, keeping short words
+    /// lower-case inside and capitalising each part of a hyphenated name.
+    static func titleCase(_ name: String) -> String {
+        let small: Set<String> = ["of", "and", "the", "for", "in", "on", "at", "to", "a", "an"]
+        return name.lowercased().split(separator: " ", omittingEmptySubsequences: false).enumerated().map { index, word in
+            if index > 0 && small.contains(String(word)) { return String(word) }
+            return word.split(separator: "-", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+                .joined(separator: "-")
+        }.joined(separator: " ")
+    }
+}
+
+/// `data_validator_tool`: the completeness score and every data issue.
+public struct DataValidatorTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var organization: OrganizationProfile
+        /// The year "now" is in (default: the current year).
+        public var asOfYear: Int?
+        enum CodingKeys: String, CodingKey { case organization, asOfYear = "as_of_year" }
+    }
+    public struct Output: Codable, Sendable {
+        public var validationResults: DataQuality
+        enum CodingKeys: String, CodingKey { case validationResults = "validation_results" }
+    }
+
+    public init() {}
+    public let name = "data_validator_tool"
+    public let description = "Scores how complete an organization's data is (0–1) and lists each issue with a suggested fix."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        Output(validationResults: DataQuality(profile: input.organization, currentYear: input.asOfYear ?? CurrentYear.value))
+    }
+}
+
+/// The calendar year now (the default "as of" year of the tools).
+enum CurrentYear {
+    static var value: Int { Calendar(identifier: .gregorian).component(.year, from: Date()) }
+}

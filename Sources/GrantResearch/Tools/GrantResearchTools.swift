@@ -1,0 +1,31 @@
+import AgentCore
+import Nonprofit
+
+/// The grant-research tools, under the seed's names.
+public enum GrantResearchTools {
+    /// Registers every grant-research tool.
+    /// - Parameters:
+    ///   - registry: the registry to add to.
+    ///   - source: the organization database the data tools read.
+    ///   - exportsDirectory: where `data_exporter_tool` writes (a folder per run).
+    ///   - proPublica: a client for `propublica_990_fetcher_tool` to fetch filings the database lacks; nil keeps it offline.
+    public static func register(in registry: inout ToolRegistry, source: OrganizationSource, exportsDirectory: String,
+                                proPublica: ProPublicaClient? = nil) {
+        registry.register(EINValidatorTool())
+        registry.register(BMFDataFetcherTool(source: source))
+        registry.register(ProPublica990FetcherTool(source: source, client: proPublica))
+        registry.register(DataNormalizerTool())
+        registry.register(DataValidatorTool())
+        registry.register(FinancialMetricsCalculatorTool())
+        registry.register(RiskScoreCalculatorTool())
+        registry.register(PeerSimilarityCalculatorTool(source: source))
+        registry.register(OpportunityScorerTool(source: source))
+        registry.register(NetworkAnalyzerTool(source: source))
+        registry.register(LandscapeAnalyzerTool(source: source))
+        registry.register(SummaryGeneratorTool())
+        registry.register(ReportGeneratorTool())
+        registry.register(ChartGeneratorTool())
+        registry.register(DataExporterTool(exportsDirectory: exportsDirectory))
+        registry.register(ExpertValidatorTool())
+    }
+}

@@ -1,0 +1,151 @@
+import AgentCore
+import Foundation
+import Nonprofit
+
+/// `summary_generator_tool`: the analysis in a headline, findings, recommendations and limitations.
+public struct SummaryGeneratorTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var organization: OrganizationProfile
+        public var dataQuality: DataQuality?
+        public var financialAnalysis: FinancialMetrics?
+        public var riskAssessment: RiskAssessment?
+        public var peers: PeerComparison?
+        public var funders: FunderScoring?
+        public var network: OfficerNetwork?
+        enum CodingKeys: String, CodingKey {
+            case organization, dataQuality = "data_quality", financialAnalysis = "financial_analysis", riskAssessment = "risk_assessment"
+            case peers, funders, network
+        }
+    }
+    public struct Output: Codable, Sendable { public var summary: AnalysisSummary }
+
+    public init() {}
+    public let name = "summary_generator_tool"
+    public let description = "Writes the analysis' headline, key findings, recommendations and limitations from its numbers."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        Output(summary: AnalysisSummary(organization: input.organization, dataQuality: input.dataQuality, metrics: input.financialAnalysis,
+                                        risk: input.riskAssessment, peers: input.peers, funders: input.funders, network: input.network))
+    }
+}
+
+/// `report_generator_tool`: every section of the analysis as one report document.
+public struct ReportGeneratorTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var reportType: String
+        public var organization: OrganizationProfile
+        public var summary: AnalysisSummary?
+        public var dataQuality: DataQuality?
+        public var financialAnalysis: FinancialMetrics?
+        public var riskAssessment: RiskAssessment?
+        public var peers: PeerComparison?
+        public var funders: FunderScoring?
+        public var network: OfficerNetwork?
+        public var landscape: LandscapeReport?
+        public var review: ExpertReview?
+        enum CodingKeys: String, CodingKey {
+            case reportType = "report_type", organization, summary, dataQuality = "data_quality", financialAnalysis = "financial_analysis"
+            case riskAssessment = "risk_assessment", peers, funders, network, landscape, review
+        }
+    }
+    public struct Output: Codable, Sendable { public var report: AnalysisReport }
+
+    public init() {}
+    public let name = "report_generator_tool"
+    public let description = "Assembles the analysis report (rendered as HTML with charts, Markdown or JSON by `catalynx analyze`)."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        Output(report: AnalysisReport(
+            reportType: input.reportType, organization: input.organization, summary: input.summary, dataQuality: input.dataQuality,
+            metrics: input.financialAnalysis, risk: input.riskAssessment, peers: input.peers, funders: input.funders,
+            network: input.network, landscape: input.landscape, review: input.review))
+    }
+}
+
+/// `chart_generator_tool`: the report's charts as standalone SVG documents.
+public struct ChartGeneratorTool: Tool {
+    public struct Input: Codable, Sendable { public var report: AnalysisReport }
+    public struct Output: Codable, Sendable {
+        /// Chart name → SVG.
+        public var charts: [String: String]
+    }
+
+    public init() {}
+    public let name = "chart_generator_tool"
+    public let description = "Draws revenue and expenses, the expense split, risk, peer percentiles and funder scores as SVG."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        Output(charts: Charts.all(for: input.report))
+    }
+}
+
+/// `data_exporter_tool`: the report as JSON, the metrics and funders as CSV, the charts as SVG files,
+/// written into one folder per run under the exports directory.
+public struct DataExporterTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var report: AnalysisReport
+        public var charts: [String: String]?
+    }
+    public struct Output: Codable, Sendable {
+        public var directory: String
+        public var files: [String]
+    }
+
+    /// Where exports go: `<exports>/<run id>/`.
+    let exportsDirectory: String
+    public init(exportsDirectory: String) { self.exportsDirectory = exportsDirectory }
+    public let name = "data_exporter_tool"
+    public let description = "Writes report.json, metrics.csv, funders.csv and the SVG charts into the run's export folder."
+    public var estimatedDuration: Double { 0.02 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        let directory = (exportsDirectory as NSString).appendingPathComponent(context.runID)
+        var files: [(String, String)] = [
+            ("report.json", try Value(encoding: input.report).jsonString(pretty: true)),
+            ("metrics.csv", CSVExport.metrics(input.report.metrics)),
+        ]
+        if let funders = input.report.funders { files.append(("funders.csv", CSVExport.funders(funders))) }
+        for (name, svg) in (input.charts ?? [:]).sorted(by: { $0.key < $1.key }) { files.append(("\(name).svg", svg)) }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Each file is written whole through a temporary file and a rename, so a re-run of the
+            // same attempt overwrites the same files and a crash never leaves half a file.
+            for (name, contents) in files {
+                try contents.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+        } catch {
+            throw ToolError("WriteFailed", "cannot write the exports into \(directory): \(error.localizedDescription)", retryable: true)
+        }
+        return Output(directory: directory, files: files.map { ($0.0) })
+    }
+}
+
+/// `expert_validator_tool`: routes the analysis to a human expert. Until reviewers can be
+/// configured it approves automatically and says so.
+public struct ExpertValidatorTool: Tool {
+    public struct Input: Codable, Sendable {
+        public var organizationName: String
+        public var analysisType: String?
+        public var findings: [String]?
+        public var riskLevel: String?
+        enum CodingKeys: String, CodingKey {
+            case organizationName = "organization_name", analysisType = "analysis_type", findings, riskLevel = "risk_level"
+        }
+    }
+    public struct Output: Codable, Sendable { public var review: ExpertReview }
+
+    public init() {}
+    public let name = "expert_validator_tool"
+    public let description = "Asks a human expert to validate the analysis; approves automatically while no reviewer is configured."
+    public var estimatedDuration: Double { 0 }
+
+    public func execute(_ input: Input, context: ToolContext) async throws -> Output {
+        Output(review: ExpertReview(
+            validated: true, expertConfidence: nil, corrections: [], additionalInsights: [],
+            recommendedNextSteps: ["Have a reviewer check the \(input.riskLevel ?? "unscored") risk rating of \(input.organizationName) before sharing the report."],
+            validationType: "auto_approved", reviewer: nil))
+    }
+}

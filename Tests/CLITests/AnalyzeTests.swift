@@ -1,0 +1,122 @@
+import AgentCore
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// `catalynx analyze` end to end: the built binary on a fresh home that loads the embedded dataset.
+@Suite("Analyze", .serialized)
+struct AnalyzeTests {
+    /// One home for the suite: the first command loads the embedded dataset into it.
+    static let shared: CLIHarness = {
+        let harness = try! CLIHarness()
+        _ = try! harness.run("org", "show", "54-1230284")
+        return harness
+    }()
+
+    func number(_ value: Value?) -> Double? {
+        switch value {
+        case .double(let number): number
+        case .int(let number): Double(number)
+        default: nil
+        }
+    }
+
+    @Test func everyTierAnalyzesARealVirginiaNonprofit() throws {
+        let cli = Self.shared
+        for tier in ["current", "standard", "enhanced", "complete"] {
+            let result = try cli.run("analyze", "54-1230284", "--tier", tier, "--format", "json")
+            #expect(result.status == 0, "\(tier): \(result.stderr)")
+            let json = try #require(result.json, "\(tier) printed no JSON: \(result.stdout.prefix(300))")
+            #expect(json["status"] == "completed" && json["verdict"] == "complete")
+            #expect(json["workflow"] == .string("\(tier)_tier_analysis"))
+            #expect(json["organization"]?["name"] == "Virginia Primary Care Assn Inc")
+            // FY2022 by hand: net assets 5,428,095 / expenses 6,445,626 × 12 = 10.106; liabilities 885,801 / assets 6,313,896 = 0.1403.
+            let latest = json["metrics"]?["latest"]
+            #expect(abs((number(latest?["months_of_reserve"]) ?? 0) - 10.106) < 0.001)
+            #expect(abs((number(latest?["liabilities_to_assets"]) ?? 0) - 0.1403) < 0.0001)
+            #expect(latest?["program_expense_ratio"] == nil)   // ProPublica has no Part IX split…
+            #expect(latest?["unavailable"]?["program_expense_ratio"] != nil)   // …and says so
+            #expect(json["risk"]?["level"] == "moderate")
+            #expect(json["risk"]?["dimensions"]?.arrayValue?.count == 6)
+            #expect(json["quality_gates"]?["data_sufficiency"]?["outcome"] == "passed")
+            #expect(number(json["data_quality"]?["completeness_score"]).map { $0 > 0.6 } == true)
+            let tiered = tier != "current"
+            #expect((json["peers"] != nil) == tiered && (json["funders"] != nil) == tiered, "\(tier)")
+            if tiered {
+                #expect(json["funders"]?["threshold"] == .double(0.58))
+                #expect((json["funders"]?["funders"]?.arrayValue?.count ?? 0) > 0)
+                #expect(json["funders"]?["funders"]?.arrayValue?.first?["dimensions"]?.arrayValue?.count == 8)
+            }
+            let enhanced = tier == "enhanced" || tier == "complete"
+            #expect((json["network"] != nil) == enhanced && (json["review"]?["validation_type"] == "auto_approved") == enhanced, "\(tier)")
+            if tier == "complete" {
+                #expect(json["landscape"]?["ntee_code"] == "E31")
+                let directory = try #require(json["export_directory"]?.stringValue)
+                for file in ["report.json", "metrics.csv", "funders.csv", "revenue_expenses.svg"] {
+                    #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing export \(file)")
+                }
+            }
+            // The run is recorded durably: `runs show` finds it by id.
+            let runID = try #require(json["run_id"]?.stringValue)
+            #expect(try cli.run("runs", "show", runID).status == 0)
+        }
+    }
+
+    @Test func htmlReportIsSelfContainedWithWellFormedCharts() throws {
+        let cli = Self.shared
+        let path = cli.home + "/report.html"
+        let result = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "html", "--out", path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("wrote \(path)"))
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        #expect(html.contains("<title>Virginia Primary Care Assn Inc — complete tier analysis</title>"))
+        let charts = html.components(separatedBy: "<svg ").dropFirst().map { "<svg " + $0.components(separatedBy: "</svg>")[0] + "</svg>" }
+        #expect(charts.count >= 4)
+        for chart in charts { #expect(XMLParser(data: Data(chart.utf8)).parse()) }
+        for section in ["Financial health", "Risk:", "Peers", "Funders:", "Officer network", "Landscape", "Quality gates"] {
+            #expect(html.contains(section), "missing section \(section)")
+        }
+        #expect(!html.contains("<script"))
+    }
+
+    @Test func tableFitsAnEightyColumnTerminal() throws {
+        let result = try Self.shared.run("analyze", "54-1230284", "--tier", "standard")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("/100, moderate (confidence"))
+        #expect(result.stdout.contains("Funders: ") && result.stdout.contains("Peers: "))
+        let long = result.stdout.split(separator: "\n").filter { $0.count > 80 }
+        #expect(long.isEmpty, "lines over 80 columns: \(long)")
+    }
+
+    @Test func badInputsEndWithTheirOwnExitCodeAndAMessage() throws {
+        let cli = Self.shared
+        let invalid = try cli.run("analyze", "00-1234567")
+        #expect(invalid.status == 2 && invalid.stderr.contains("'00-1234567' is not a valid EIN: the prefix 00 is never assigned"))
+        let unknown = try cli.run("analyze", "12-3456789")
+        #expect(unknown.status == 4 && unknown.stderr.contains("no organization with EIN 12-3456789 in the database"))
+        let noFilings = try cli.run("analyze", "92-2064394", "--format", "json")
+        #expect(noFilings.status == 5 && noFilings.stderr.contains("has no Form 990 filings on record"))
+        #expect(noFilings.json?["verdict"] == "no_filings")
+        #expect(noFilings.json?["skipped_steps"]?.arrayValue?.isEmpty == false)
+        // A 2015 filing is too old for a confident risk score: the confidence gate fails.
+        let gate = try cli.run("analyze", "04-6662754")
+        #expect(gate.status == 6 && gate.stderr.contains("quality gate analysis_confidence failed"))
+        for result in [invalid, unknown, noFilings, gate] {
+            #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"))
+        }
+    }
+
+    @Test func batchFromAFileReportsEachLineAndTheWorstExitCode() throws {
+        let cli = Self.shared
+        let list = try cli.write("eins.txt", "# Virginia\n54-1230284\n\nnot-an-ein\n510201327  # Friends of Guest House\n")
+        let result = try cli.run("analyze", "--from-file", list, "--format", "json")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(list):4: 'not-an-ein' is not a valid EIN"))
+        let lines = result.stdout.split(separator: "\n").map { try? Value(json: String($0)) }
+        #expect(lines.count == 2)
+        #expect(lines.compactMap { $0?["ein"]?.stringValue } == ["54-1230284", "51-0201327"])
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import GrantResearch
+@testable import Nonprofit
+
+@Suite("Reports")
+struct ReportTests {
+    /// A report with every section, from the real filings of 54-1230284 and a hand-made funder list.
+    func fullReport() throws -> AnalysisReport {
+        let parsed = try Fixture.proPublica("541230284")
+        let profile = OrganizationProfile(parsed.organization, filings: parsed.filings)
+        let metrics = FinancialMetrics(filings: parsed.filings)
+        let funder = FunderScoring.Funder(
+            ein: "51-0000001", name: "Richmond <Health> & \"Care\" Fund", city: "Richmond", state: "VA", nteeCode: "E31", foundationCode: "04",
+            assets: 20_000_000, score: 0.7, passes: true,
+            dimensions: FunderModel.weights.map { .init(name: $0.name, weight: $0.weight, score: 0.7, explanation: "because") }, recentGrants: [])
+        return AnalysisReport(
+            reportType: "complete_tier", organization: profile, dataQuality: DataQuality(profile: profile, currentYear: 2026), metrics: metrics,
+            risk: RiskAssessment(metrics: metrics, currentYear: 2026),
+            peers: PeerComparison(criteria: ["1 with NTEE E31 in VA"], peers: [], percentiles: [
+                .init(metric: "months_of_reserve", value: 10.1, percentile: 40, peerCount: 5, peerMedian: 11, higherIsBetter: true),
+            ], unranked: [:]),
+            funders: FunderScoring(threshold: 0.58, candidatesConsidered: 10, candidatesScored: 4, passing: 1, funders: [funder], grantsToPeers: []))
+    }
+
+    let run = ReportRenderer.RunInfo(runID: "run_test", workflow: "complete_tier_analysis", status: "completed",
+                                     gates: [(name: "data_sufficiency", outcome: "passed", action: "request_additional_data", detail: "0.9 > 0.6")],
+                                     skipped: [])
+
+    @Test func htmlIsOnePageWithWellFormedSVGChartsAndEscapedData() throws {
+        let html = try ReportRenderer().html(try fullReport(), run: run)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("@page { size: A4"))
+        #expect(!html.contains("<script") && !html.contains("src=\"http"))   // self-contained, no code
+        let charts = html.components(separatedBy: "<svg ").dropFirst().map { "<svg " + $0.components(separatedBy: "</svg>")[0] + "</svg>" }
+        #expect(charts.count == 4)   // revenue/expenses, risk, peers, funders (no Part IX split in ProPublica data)
+        for chart in charts {
+            let parser = XMLParser(data: Data(chart.utf8))
+            #expect(parser.parse(), "an SVG chart is not well-formed XML: \(parser.parserError.map(String.init(describing:)) ?? "")")
+        }
+        #expect(html.contains("Richmond &lt;Health&gt; &amp; &quot;Care&quot; Fund"))
+        #expect(!html.contains("Richmond <Health>"))
+        #expect(TagBalance.problems(html).isEmpty, "\(TagBalance.problems(html))")
+        #expect(html.contains("10.1 months"))
+    }
+
+    @Test func markdownHasEverySectionAndNoHTMLEscaping() throws {
+        let markdown = try ReportRenderer().markdown(try fullReport(), run: run)
+        for heading in ["# Virginia Primary Care Assn Inc", "## Financial metrics (latest: 2022, Form 990)", "## Risk:", "## Peers (0)",
+                        "## Funders: 1 of 10 pass 0.58", "## Quality gates"] {
+            #expect(markdown.contains(heading), "missing \(heading)")
+        }
+        #expect(markdown.contains("Richmond <Health> & \"Care\" Fund"))
+        #expect(markdown.contains("| Months of reserve | 10.1 months |"))
+    }
+
+    @Test func csvQuotesSeparatorsAndDefusesFormulas() throws {
+        var funders = try #require(try fullReport().funders)
+        funders.funders[0].name = "=HYPERLINK(\"x\"), Inc"
+        let csv = CSVExport.funders(funders)
+        let lines = csv.components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("rank,ein,name,city,state,ntee_code,foundation_code,assets,score,passes,ntee,geography"))
+        #expect(lines[1].contains("\"'=HYPERLINK(\"\"x\"\"), Inc\""))
+        let metrics = CSVExport.metrics(try fullReport().metrics).components(separatedBy: "\r\n")
+        #expect(metrics.count == 11 + 2)   // header, 11 years, trailing empty
+    }
+}
+
+/// Checks that every non-void HTML element is closed in order.
+enum TagBalance {
+    static let void: Set<String> = ["meta", "br", "hr", "img", "link", "input", "!doctype"]
+
+    static func problems(_ html: String) -> [String] {
+        var stack: [String] = []
+        var problems: [String] = []
+        var rest = Substring(html)
+        var inSVG = 0
+        while let open = rest.firstIndex(of: "<") {
+            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            let tag = rest[rest.index(after: open)..<close]
+            rest = rest[rest.index(after: close)...]
+            if tag.hasPrefix("!") { continue }
+            let closing = tag.hasPrefix("/")
+            let name = String((closing ? tag.dropFirst() : tag).prefix { $0.isLetter || $0.isNumber }).lowercased()
+            if name == "svg" { inSVG += closing ? -1 : 1 }
+            if void.contains(name) || tag.hasSuffix("/") || (inSVG > 0 && name != "svg" && !closing && tag.hasSuffix("/")) { continue }
+            if closing {
+                if stack.last == name { stack.removeLast() } else { problems.append("</\(name)> closes <\(stack.last ?? "nothing")>") }
+            } else {
+                stack.append(name)
+            }
+        }
+        if !stack.isEmpty { problems.append("unclosed: \(stack)") }
+        return problems
+    }
+}
