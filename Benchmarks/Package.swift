@@ -12,6 +12,7 @@ let package = Package(
             .product(name: "AgentCore", package: "Catalynx"),
             .product(name: "AgentStore", package: "Catalynx"),
             .product(name: "Nonprofit", package: "Catalynx"),
+            .product(name: "GrantResearch", package: "Catalynx"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -108,7 +108,14 @@ struct CommandTests {
         let sleep = tools.first { $0["name"] == "sleep" }
         #expect(sleep?["input_schema"]?["required"] == ["seconds"])
         let names = Set(tools.compactMap { $0["name"]?.stringValue })
-        #expect(names == ["append_line", "echo", "fail_n_times", "http_get", "sleep"])
+        #expect(names == ["append_line", "echo", "fail_n_times", "http_get", "sleep",
+                          "ein_validator_tool", "bmf_data_fetcher_tool", "propublica_990_fetcher_tool", "data_normalizer_tool",
+                          "data_validator_tool", "financial_metrics_calculator_tool", "risk_score_calculator_tool",
+                          "peer_similarity_calculator_tool", "opportunity_scorer_tool", "network_analyzer_tool", "landscape_analyzer_tool",
+                          "summary_generator_tool", "report_generator_tool", "chart_generator_tool", "data_exporter_tool",
+                          "expert_validator_tool"])
+        let validator = tools.first { $0["name"] == "data_validator_tool" }
+        #expect(validator?["output_schema"]?["properties"]?["validation_results"]?["properties"]?["completeness_score"] != nil)
     }
 
     @Test func workflowsListFindsTheExamples() throws {

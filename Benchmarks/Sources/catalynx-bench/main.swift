@@ -1,6 +1,7 @@
 import AgentCore
 import AgentStore
 import Foundation
+import GrantResearch
 import Nonprofit
 
 /// `catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C]`
@@ -133,6 +134,60 @@ func measureEINLookup() throws {
     print("result \(result.jsonString())")
 }
 
+/// A run store that keeps nothing: the engine without durability, the peer of `analyze`.
+struct NoOpRunStore: RunStore {
+    func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+        events.enumerated().map { RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamp, kind: $0.element) }
+    }
+    func events(runID: String, after: Int) async throws -> [RunEvent] { [] }
+    func runs(_ query: RunQuery) async throws -> [RunSummary] { [] }
+    func resolveRunID(_ idOrPrefix: String) async throws -> String { throw RunStoreError.notFound(idOrPrefix) }
+}
+
+/// `catalynx-bench analyze --tier T --store sqlite|noop --data DIR [--limit N]`
+///
+/// The tier workflow for every organization of the embedded dataset, one after another, on a
+/// fresh organization database loaded from `--data` (kept at `--db` when given).
+func measureAnalyze() async throws {
+    let tier = option("tier", "current")
+    let storeKind = option("store", "sqlite")
+    let limit = Int(option("limit", "0")) ?? 0
+    let root = option("root", FileManager.default.currentDirectoryPath)
+    let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let databasePath = option("db", directory + "/organizations.sqlite")
+    let database = try OrganizationDatabase(path: databasePath)
+    _ = try EmbeddedDataset(directory: root + "/data").loadIfNeeded(into: database)
+    let store: any RunStore = storeKind == "noop" ? NoOpRunStore() : try SQLiteRunStore(path: directory + "/runs.sqlite", durability: .normal)
+    var registry = ToolRegistry()
+    GrantResearchTools.register(in: &registry, source: OrganizationSource(database), exportsDirectory: directory + "/exports")
+    let definition = try WorkflowLoader.load(path: root + "/workflows/\(tier)_tier.yaml", registry: registry)
+    let engine = WorkflowEngine(store: store, registry: registry)
+    var eins = try database.allEINs().sorted()
+    if limit > 0 { eins = Array(eins.prefix(limit)) }
+    var samples: [Double] = []
+    samples.reserveCapacity(eins.count)
+    var verdicts: [String: Int] = [:]
+    let clock = ContinuousClock()
+    let start = clock.now
+    for ein in eins {
+        let began = clock.now
+        let inputs = try definition.bindInputs(["organization_ein": .string(ein.formatted)])
+        let state = try await engine.run(definition, inputs: inputs)
+        samples.append((clock.now - began).seconds * 1000)
+        verdicts[AnalysisOutcome(state: state, definition: definition).verdict.rawValue, default: 0] += 1
+    }
+    let seconds = (clock.now - start).seconds
+    samples.sort()
+    func percentile(_ p: Double) -> Double { samples.isEmpty ? 0 : samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
+    let result: Value = [
+        "benchmark": "analyze", "tier": .string(tier), "store": .string(storeKind), "analyses": .int(eins.count), "seconds": .double(seconds),
+        "analyses_per_s": .double(Double(eins.count) / seconds), "p50_ms": .double(percentile(0.5)), "p99_ms": .double(percentile(0.99)),
+        "max_ms": .double(samples.last ?? 0), "verdicts": .object(verdicts.mapValues(Value.int)),
+    ]
+    print("result \(result.jsonString())")
+}
+
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
@@ -141,6 +196,7 @@ switch CommandLine.arguments.dropFirst().first {
 case "bmf-import": try measureBMFImport()
 case "ein-lookup": try measureEINLookup()
 case "engine": try await measureEngine()
+case "analyze": try await measureAnalyze()
 case "store": try await measureStore()
 default:
     FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))

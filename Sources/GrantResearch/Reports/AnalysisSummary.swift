@@ -58,7 +58,7 @@ public struct AnalysisSummary: Sendable, Hashable, Codable {
         }
         if let funders {
             if let best = funders.funders.first {
-                findings.append("\(funders.passing) of \(funders.candidatesConsidered) candidate funders pass the \(funders.threshold) fit mark; best: \(best.name) (\(String(format: "%.2f", best.score))).")
+                findings.append("\(funders.passing) of \(funders.candidatesConsidered.formatted()) candidate funders pass the \(funders.threshold) fit mark; best: \(best.name) (\(String(format: "%.2f", best.score))).")
             }
             if funders.passing > 0 { recommendations.append("Research the passing funders' guidelines and recent grants before approaching them.") }
             else { recommendations.append("No funder passes yet: import 990-PF returns of foundations in your state to widen the search.") }

@@ -59,7 +59,9 @@ public enum Charts {
         svg.text(title, x: 8, y: 16, anchor: "start", size: 12)
         for (index, row) in rows.enumerated() {
             let y = top + rowHeight * Double(index)
-            svg.text(row.label, x: labelWidth - 8, y: y + 15, anchor: "end", size: 11)
+            // Capitals run about 7.5 px wide at 11 px: longer labels are cut to stay inside the chart.
+            let fits = Int((labelWidth - 12) / 7.5)
+            svg.text(row.label.count > fits ? String(row.label.prefix(fits - 1)) + "…" : row.label, x: labelWidth - 8, y: y + 15, anchor: "end", size: 11)
             svg.rect(x: labelWidth, y: y + 4, width: plot, height: rowHeight - 8, fill: "#eef1f4", tooltip: nil)
             svg.rect(x: labelWidth, y: y + 4, width: max(0, min(1, row.value / maximum)) * plot, height: rowHeight - 8, fill: row.color,
                      tooltip: "\(row.label): \(format(row.value))")
@@ -91,7 +93,7 @@ public enum Charts {
     /// The best funders' composite scores with the pass mark.
     public static func funderScores(_ funders: FunderScoring) -> String? {
         bars(title: "Funder fit (composite score)", funders.funders.prefix(10).map {
-            (String($0.name.prefix(34)), $0.score, $0.passes ? palette[2] : "#9aa5b1")
+            ($0.name, $0.score, $0.passes ? palette[2] : "#9aa5b1")
         }, reference: (funders.threshold, "pass \(funders.threshold)"), maximum: 1, format: { String(format: "%.2f", $0) })
     }
 

@@ -118,7 +118,7 @@ public struct ReportRenderer: Sendable {
         }
         if let funders = report.funders {
             view["funders"] = [
-                "threshold": String(format: "%.2f", funders.threshold), "scored": funders.candidatesConsidered, "detailed": funders.candidatesScored, "passing": funders.passing,
+                "threshold": String(format: "%.2f", funders.threshold), "scored": funders.candidatesConsidered.formatted(), "detailed": funders.candidatesScored.formatted(), "passing": funders.passing,
                 "list": funders.funders.enumerated().map { index, funder in
                     [
                         "rank": index + 1, "name": funder.name, "ein": funder.ein,
