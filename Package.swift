@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "AgentStore", targets: ["AgentStore"]),
         .library(name: "Nonprofit", targets: ["Nonprofit"]),
         .library(name: "GrantResearch", targets: ["GrantResearch"]),
+        .library(name: "AgentSchema", targets: ["AgentSchema"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -22,6 +23,8 @@ let package = Package(
     targets: [
         // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
         .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The BAML subset: language, types, Jinja expressions, schema-aligned parsing of LLM output. No dependencies.
+        .target(name: "AgentSchema"),
         // Run stores: the protocol's implementations (in-memory, SQLite).
         .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Nonprofit data: EINs, the organization database, BMF / 990 XML / ProPublica ingest.
@@ -38,10 +41,11 @@ let package = Package(
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools", "Nonprofit", "GrantResearch",
+            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "Nonprofit", "GrantResearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
+        .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),

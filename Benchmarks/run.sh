@@ -111,8 +111,40 @@ print(f"  Catalynx p50 {p50:.1f} us, p99 {p99:.1f} us (target p50 < 20 us)", fil
 print(f"ein-lookup: {p50:.1f} us p50 vs python-sqlite3 {peer:.1f} us p50 = {peer/p50:.1f}x")
 PY
     ;;
+analyze)
+    limit="${2:-0}"          # 0: every organization of the embedded dataset
+    concurrency="${3:-8}"
+    build
+    db="$work/organizations.sqlite"
+    echo "== loading the embedded dataset once" >&2
+    "$bench" analyze --tier current --store noop --root "$here/.." --db "$db" --limit 1 >/dev/null
+    results=()
+    for tier in current standard enhanced complete; do
+        for store in sqlite noop; do
+            echo "== $tier tier, $store store, every organization ($concurrency at a time)" >&2
+            line=$("$bench" analyze --tier "$tier" --store "$store" --root "$here/.." --db "$db" --limit "$limit" --concurrency "$concurrency" | grep '^result')
+            echo "$line" >&2
+            results+=("$line")
+        done
+    done
+    python3 - "${results[@]}" <<'PY'
+import json, sys
+rows = [json.loads(arg.split(' ', 1)[1]) for arg in sys.argv[1:]]
+by = {(r['tier'], r['store']): r for r in rows}
+print(f"  {'tier':<9} {'store':<7} {'analyses':>9} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}  verdicts", file=sys.stderr)
+for r in rows:
+    print(f"  {r['tier']:<9} {r['store']:<7} {r['analyses']:>9,} {r['analyses_per_s']:>8,.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}  {r['verdicts']}", file=sys.stderr)
+def total(store):
+    return sum(r['analyses'] for r in rows if r['store'] == store) / sum(r['seconds'] for r in rows if r['store'] == store)
+ours, noop = total('sqlite'), total('noop')
+for tier in ['current', 'standard', 'enhanced', 'complete']:
+    o, n = by[(tier, 'sqlite')], by[(tier, 'noop')]
+    print(f"  {tier}: durable {o['analyses_per_s']:,.0f}/s vs no-op store {n['analyses_per_s']:,.0f}/s = {o['analyses_per_s']/n['analyses_per_s']:.2f}x", file=sys.stderr)
+print(f"analyze: {ours:.0f} analyses/s vs no-op-store {noop:.0f} analyses/s = {ours/noop:.2f}x")
+PY
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze [SIZE]" >&2
     exit 2
     ;;
 esac

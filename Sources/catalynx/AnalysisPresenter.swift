@@ -32,21 +32,10 @@ enum AnalysisPresenter {
         if let metrics = outcome.metrics, let latest = metrics.latest {
             lines.append("")
             lines.append("Financial metrics, \(latest.taxYear) (Form \(latest.formType))".padding(toLength: 52, withPad: " ", startingAt: 0) + "latest    3-yr avg")
-            let rows: [(String, String, Double?)] = [
-                ("Program expense ratio", "program_expense_ratio", latest.programExpenseRatio),
-                ("Fundraising efficiency", "fundraising_efficiency", latest.fundraisingEfficiency),
-                ("Months of reserve", "months_of_reserve", latest.monthsOfReserve),
-                ("Liabilities to assets", "liabilities_to_assets", latest.liabilitiesToAssets),
-                ("Operating margin", "operating_margin", latest.operatingMargin),
-                ("Revenue growth (year on year)", "revenue_growth", latest.revenueGrowth),
-                ("Revenue growth (3-year CAGR)", "revenue_cagr_3y", metrics.revenueCAGR3Years),
-                ("Contribution dependence", "contribution_dependence", latest.contributionDependence),
-                ("Revenue concentration (HHI)", "revenue_concentration", latest.revenueConcentration),
-            ]
-            for (label, key, value) in rows {
-                let shown = value.map { metric(key, $0) } ?? "n/a"
-                let average = metrics.threeYearAverages[key].map { metric(key, $0) } ?? ""
-                lines.append("  " + label.padding(toLength: 50, withPad: " ", startingAt: 0) + shown.padding(toLength: 10, withPad: " ", startingAt: 0) + average)
+            for entry in MetricCatalog.latest {
+                let shown = entry.value(metrics).map { metric(entry.key, $0) } ?? "n/a"
+                let average = metrics.threeYearAverages[entry.key].map { metric(entry.key, $0) } ?? ""
+                lines.append("  " + entry.label.padding(toLength: 50, withPad: " ", startingAt: 0) + shown.padding(toLength: 10, withPad: " ", startingAt: 0) + average)
             }
             let history = organization.filings.prefix(6).reversed().compactMap { filing in filing.totalRevenue.map { "\(filing.taxYear) \(Money.short($0))" } }
             if !history.isEmpty { lines += wrap("Revenue: " + history.joined(separator: " · "), indent: "  ") }
@@ -106,13 +95,12 @@ enum AnalysisPresenter {
         return lines.joined(separator: "\n")
     }
 
+    /// A metric in few characters (the table's columns are narrow).
     static func metric(_ key: String, _ value: Double) -> String {
         switch key {
         case "months_of_reserve": String(format: "%.1f mo", value)
-        case "revenue_concentration": String(format: "%.2f", value)
-        case "revenue": Money.short(Int(value))
         case "fundraising_efficiency": String(format: "$%.2f", value)
-        default: Money.percent(value)
+        default: MetricCatalog.display(key, value)
         }
     }
 

@@ -144,14 +144,16 @@ struct NoOpRunStore: RunStore {
     func resolveRunID(_ idOrPrefix: String) async throws -> String { throw RunStoreError.notFound(idOrPrefix) }
 }
 
-/// `catalynx-bench analyze --tier T --store sqlite|noop --data DIR [--limit N]`
+/// `catalynx-bench analyze --tier T --store sqlite|noop --root DIR [--db PATH] [--limit N] [--concurrency C]`
 ///
-/// The tier workflow for every organization of the embedded dataset, one after another, on a
-/// fresh organization database loaded from `--data` (kept at `--db` when given).
+/// The tier workflow for every organization of the embedded dataset (`DIR/data`, workflows from
+/// `DIR/workflows`), C analyses at a time, on an organization database loaded once (kept at
+/// `--db`). Reports analyses/s and each analysis' latency.
 func measureAnalyze() async throws {
     let tier = option("tier", "current")
     let storeKind = option("store", "sqlite")
     let limit = Int(option("limit", "0")) ?? 0
+    let concurrency = max(1, Int(option("concurrency", "1")) ?? 1)
     let root = option("root", FileManager.default.currentDirectoryPath)
     let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -165,23 +167,33 @@ func measureAnalyze() async throws {
     let engine = WorkflowEngine(store: store, registry: registry)
     var eins = try database.allEINs().sorted()
     if limit > 0 { eins = Array(eins.prefix(limit)) }
-    var samples: [Double] = []
-    samples.reserveCapacity(eins.count)
-    var verdicts: [String: Int] = [:]
+    let work = eins
     let clock = ContinuousClock()
     let start = clock.now
-    for ein in eins {
-        let began = clock.now
-        let inputs = try definition.bindInputs(["organization_ein": .string(ein.formatted)])
-        let state = try await engine.run(definition, inputs: inputs)
-        samples.append((clock.now - began).seconds * 1000)
-        verdicts[AnalysisOutcome(state: state, definition: definition).verdict.rawValue, default: 0] += 1
+    let perWorker = try await withThrowingTaskGroup(of: ([Double], [String: Int]).self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var samples: [Double] = []
+                var verdicts: [String: Int] = [:]
+                for ein in stride(from: worker, to: work.count, by: concurrency).map({ work[$0] }) {
+                    let began = clock.now
+                    let inputs = try definition.bindInputs(["organization_ein": .string(ein.formatted)])
+                    let state = try await engine.run(definition, inputs: inputs)
+                    samples.append((clock.now - began).seconds * 1000)
+                    verdicts[AnalysisOutcome(state: state, definition: definition).verdict.rawValue, default: 0] += 1
+                }
+                return (samples, verdicts)
+            }
+        }
+        return try await group.reduce(into: [([Double], [String: Int])]()) { $0.append($1) }
     }
     let seconds = (clock.now - start).seconds
+    var samples = perWorker.flatMap(\.0)
+    let verdicts = perWorker.reduce(into: [String: Int]()) { total, part in total.merge(part.1, uniquingKeysWith: +) }
     samples.sort()
     func percentile(_ p: Double) -> Double { samples.isEmpty ? 0 : samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
     let result: Value = [
-        "benchmark": "analyze", "tier": .string(tier), "store": .string(storeKind), "analyses": .int(eins.count), "seconds": .double(seconds),
+        "benchmark": "analyze", "tier": .string(tier), "store": .string(storeKind), "analyses": .int(eins.count), "concurrency": .int(concurrency), "seconds": .double(seconds),
         "analyses_per_s": .double(Double(eins.count) / seconds), "p50_ms": .double(percentile(0.5)), "p99_ms": .double(percentile(0.99)),
         "max_ms": .double(samples.last ?? 0), "verdicts": .object(verdicts.mapValues(Value.int)),
     ]

@@ -82,7 +82,7 @@ public struct ReportRenderer: Sendable {
         if let metrics = report.metrics, let latest = metrics.latest {
             view["metrics"] = [
                 "year": latest.taxYear, "form": latest.formType,
-                "latest": metricRows(latest, cagr: metrics.revenueCAGR3Years, averages: metrics.threeYearAverages),
+                "latest": metricRows(metrics),
                 "years": zip(metrics.years, organization.filings).map { year, filing in
                     [
                         "year": year.taxYear, "form": year.formType,
@@ -111,8 +111,8 @@ public struct ReportRenderer: Sendable {
                     ["name": $0.name, "ein": $0.ein, "state": $0.state ?? "", "ntee": $0.nteeCode ?? "", "revenue": $0.revenue.map(Money.short) ?? "—"]
                 },
                 "percentiles": peers.percentiles.map {
-                    ["metric": $0.metric.replacingOccurrences(of: "_", with: " "), "value": format(metric: $0.metric, $0.value),
-                     "percentile": String(format: "%.0f", $0.percentile), "median": format(metric: $0.metric, $0.peerMedian), "count": $0.peerCount]
+                    ["metric": $0.metric.replacingOccurrences(of: "_", with: " "), "value": MetricCatalog.display($0.metric, $0.value),
+                     "percentile": String(format: "%.0f", $0.percentile), "median": MetricCatalog.display($0.metric, $0.peerMedian), "count": $0.peerCount]
                 },
             ] as [String: Any]
         }
@@ -165,38 +165,15 @@ public struct ReportRenderer: Sendable {
         return view
     }
 
-    /// The latest year's metrics as label / value / note rows.
-    static func metricRows(_ latest: YearMetrics, cagr: Double?, averages: [String: Double]) -> [[String: Any]] {
-        let rows: [(String, String, Double?)] = [
-            ("Program expense ratio", "program_expense_ratio", latest.programExpenseRatio),
-            ("Management expense ratio", "management_expense_ratio", latest.managementExpenseRatio),
-            ("Fundraising expense ratio", "fundraising_expense_ratio", latest.fundraisingExpenseRatio),
-            ("Fundraising efficiency", "fundraising_efficiency", latest.fundraisingEfficiency),
-            ("Months of reserve", "months_of_reserve", latest.monthsOfReserve),
-            ("Liabilities to assets", "liabilities_to_assets", latest.liabilitiesToAssets),
-            ("Operating margin", "operating_margin", latest.operatingMargin),
-            ("Revenue growth (year on year)", "revenue_growth", latest.revenueGrowth),
-            ("Revenue growth (3-year CAGR)", "revenue_cagr_3y", cagr),
-            ("Contribution dependence", "contribution_dependence", latest.contributionDependence),
-            ("Revenue concentration (HHI)", "revenue_concentration", latest.revenueConcentration),
-        ]
-        return rows.map { label, key, value in
-            [
-                "label": label, "value": value.map { format(metric: key, $0) } ?? "n/a",
-                "average": averages[key].map { format(metric: key, $0) } ?? "",
-                "note": value == nil ? (latest.unavailable[key] ?? (key == "revenue_cagr_3y" ? "no filing three years before the latest" : "")) : "",
+    /// The latest year's metrics as label / value / average / note rows.
+    static func metricRows(_ metrics: FinancialMetrics) -> [[String: Any]] {
+        MetricCatalog.latest.map { entry in
+            let value = entry.value(metrics)
+            return [
+                "label": entry.label, "value": value.map { MetricCatalog.display(entry.key, $0) } ?? "n/a",
+                "average": metrics.threeYearAverages[entry.key].map { MetricCatalog.display(entry.key, $0) } ?? "",
+                "note": value == nil ? MetricCatalog.reason(entry.key, in: metrics) : "",
             ]
-        }
-    }
-
-    /// A metric value as people read it: months with one decimal, HHI as a fraction, dollars short, ratios as percentages.
-    static func format(metric: String, _ value: Double) -> String {
-        switch metric {
-        case "months_of_reserve": String(format: "%.1f months", value)
-        case "revenue_concentration": String(format: "%.2f", value)
-        case "revenue": Money.short(Int(value))
-        case "fundraising_efficiency": String(format: "$%.2f per $1", value)
-        default: Money.percent(value)
         }
     }
 

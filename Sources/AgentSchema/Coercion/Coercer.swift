@@ -1,0 +1,465 @@
+import Foundation
+
+/// Turns the parser's readings into a value of the target type, the way BAML's coercer does:
+/// every candidate is coerced, each fix is flagged with a penalty, and the cheapest reading wins.
+struct Coercer {
+    let schema: BAMLSchema
+    /// Reading a response that is still streaming: missing fields are null, incomplete numbers wait.
+    let partial: Bool
+
+    struct Context {
+        var path: [String] = []
+        /// (type name, value) pairs being coerced, so that recursive types cannot loop.
+        var visited: Set<Visit> = []
+
+        struct Visit: Hashable {
+            var name: String
+            var value: ObjectIdentifier
+        }
+
+        func entering(_ component: String) -> Context {
+            var context = self
+            context.path.append(component)
+            return context
+        }
+    }
+
+    func error(_ message: String, _ context: Context) -> ParseError { ParseError(path: context.path, message: message) }
+
+    // MARK: Dispatch
+
+    func coerce(_ type: FieldType, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        if let value {
+            switch value.kind {
+            case .anyOf(let candidates, let raw):
+                if case .primitive(.string) = type { return try coerce(type, JSONishValue(.string(raw), value.completion), context) }
+                return try pickBest(candidates.map { candidate in Result { () throws(ParseError) in try coerce(type, candidate, context) } }, context)
+            case .markdown(_, let inner):
+                var result = try coerce(type, inner, context)
+                result.flags.append(.objectFromMarkdown)
+                return result
+            case .fixed(let inner):
+                var result = try coerce(type, inner, context)
+                result.flags.append(.objectFromFixedJSON)
+                return result
+            default:
+                break
+            }
+        }
+        switch type {
+        case .primitive(let primitive): return try coercePrimitive(primitive, value, context)
+        case .literal(let literal): return try coerceLiteral(literal, type, value, context)
+        case .named(let name): return try coerceNamed(name, value, context)
+        case .list(let element): return try coerceList(element, value, context)
+        case .map(let key, let element): return try coerceMap(key, element, value, context)
+        case .union(let options): return try coerceUnion(options, value, context)
+        case .optional(let inner):
+            guard let value, !isNull(value) else { return .null(value == nil ? [.optionalDefaultFromNoValue] : []) }
+            do {
+                return try coerce(inner, value, context)
+            } catch {
+                return .null([.defaultButHadUnparseableValue])
+            }
+        case .constrained(let base, let attributes): return try coerceConstrained(base, attributes, value, context)
+        }
+    }
+
+    private func isNull(_ value: JSONishValue) -> Bool {
+        if case .null = value.kind { return true }
+        return false
+    }
+
+    /// The best of several readings: a success over a failure; a real value over a string made
+    /// from an object, an empty list made from a single value, or an object of defaults; then the
+    /// lowest penalty; then the earliest.
+    func pickBest(_ results: [Result<Coerced, ParseError>], _ context: Context) throws(ParseError) -> Coerced {
+        var best: (index: Int, value: Coerced)?
+        for (index, result) in results.enumerated() {
+            guard case .success(let candidate) = result else { continue }
+            if let current = best {
+                if Self.isBetter(candidate, than: current.value) { best = (index, candidate) }
+            } else {
+                best = (index, candidate)
+            }
+        }
+        if let best { return best.value }
+        let errors = results.compactMap { if case .failure(let error) = $0 { error } else { nil } }
+        guard let first = errors.first else { throw error("nothing to read", context) }
+        throw first
+    }
+
+    static func isBetter(_ a: Coerced, than b: Coerced) -> Bool {
+        let aStringified = isStringified(a), bStringified = isStringified(b)
+        if aStringified != bStringified { return bStringified }
+        let aEmptyWrap = isEmptyWrap(a), bEmptyWrap = isEmptyWrap(b)
+        if aEmptyWrap != bEmptyWrap { return bEmptyWrap }
+        let aDefaults = isAllDefaults(a), bDefaults = isAllDefaults(b)
+        if aDefaults != bDefaults { return bDefaults }
+        return a.score < b.score
+    }
+
+    private static func isStringified(_ value: Coerced) -> Bool {
+        if case .string = value.payload { return value.has { if case .jsonToString = $0 { true } else { false } } }
+        return false
+    }
+
+    private static func isEmptyWrap(_ value: Coerced) -> Bool {
+        if case .list(let items) = value.payload { return items.isEmpty && value.has { if case .singleToArray = $0 { true } else { false } } }
+        return false
+    }
+
+    private static func isAllDefaults(_ value: Coerced) -> Bool {
+        if case .object(_, let fields) = value.payload { return !fields.isEmpty && fields.allSatisfy { $0.value.has(\.isDefault) } }
+        return false
+    }
+
+    /// A singular target read from a list: the best item, flagged.
+    private func fromList(_ items: [JSONishValue], _ context: Context, _ coerce: (JSONishValue) throws(ParseError) -> Coerced) throws(ParseError) -> Coerced {
+        var results: [Result<Coerced, ParseError>] = []
+        for item in items { results.append(Result { () throws(ParseError) in try coerce(item) }) }
+        var best = try pickBest(results, context)
+        best.flags.append(.firstMatch)
+        return best
+    }
+
+    // MARK: Primitives
+
+    private func coercePrimitive(_ primitive: FieldType.Primitive, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        if primitive == .null {
+            guard let value else { return .null() }
+            switch value.kind {
+            case .null: return .null()
+            case .string(let text) where text.trimmingWhitespace.lowercased() == "null": return .null([.stringToNull])
+            default: throw error("expected null, got \(value.description.prefix(40))", context)
+            }
+        }
+        guard let value else { throw error("a value is missing", context) }
+        switch primitive {
+        case .string:
+            switch value.kind {
+            case .string(let text): return Coerced(.string(text), completion: value.completion)
+            case .null: throw error("expected a string, got null", context)
+            default: return Coerced(.string(value.description), flags: [.jsonToString], completion: value.completion)
+            }
+        case .int:
+            if case .array(let items) = value.kind {
+                return try fromList(items, context) { item throws(ParseError) in try coercePrimitive(.int, item, context) }
+            }
+            try rejectIncompleteNumber(value, context)
+            switch value.kind {
+            case .number(.int(let number)): return Coerced(.int(number), completion: value.completion)
+            case .number(.float(let number)): return Coerced(.int(Int(number.rounded())), flags: [.floatToInt], completion: value.completion)
+            case .string(let text):
+                let trimmed = text.trimmingWhitespace
+                if let integer = Int(trimmed) { return Coerced(.int(integer), completion: value.completion) }
+                if let number = Self.number(from: trimmed), number.isFinite, abs(number) < 9.2e18 {
+                    return Coerced(.int(Int(number.rounded())), flags: [.floatToInt], completion: value.completion)
+                }
+                throw error("expected an int, got \(Self.quoted(text))", context)
+            default: throw error("expected an int, got \(Self.quoted(value.description))", context)
+            }
+        case .float:
+            if case .array(let items) = value.kind {
+                return try fromList(items, context) { item throws(ParseError) in try coercePrimitive(.float, item, context) }
+            }
+            try rejectIncompleteNumber(value, context)
+            switch value.kind {
+            case .number(let number): return Coerced(.float(number.double), completion: value.completion)
+            case .string(let text):
+                if let number = Self.number(from: text.trimmingWhitespace) { return Coerced(.float(number), flags: [.stringToFloat], completion: value.completion) }
+                throw error("expected a float, got \(Self.quoted(text))", context)
+            default: throw error("expected a float, got \(Self.quoted(value.description))", context)
+            }
+        case .bool:
+            switch value.kind {
+            case .bool(let flag): return Coerced(.bool(flag), completion: value.completion)
+            case .array(let items):
+                return try fromList(items, context) { item throws(ParseError) in try coercePrimitive(.bool, item, context) }
+            case .string(let text):
+                switch text.trimmingWhitespace.lowercased() {
+                case "true": return Coerced(.bool(true), flags: [.stringToBool], completion: value.completion)
+                case "false": return Coerced(.bool(false), flags: [.stringToBool], completion: value.completion)
+                default:
+                    let (match, flags) = try StringMatcher.match(value, candidates: [("true", ["true"]), ("false", ["false"])], context, self)
+                    return Coerced(.bool(match == "true"), flags: flags + [.stringToBool], completion: value.completion)
+                }
+            default: throw error("expected a bool, got \(Self.quoted(value.description))", context)
+            }
+        case .null: fatalError("handled above")
+        }
+    }
+
+    private func rejectIncompleteNumber(_ value: JSONishValue, _ context: Context) throws(ParseError) {
+        if partial, value.completion == .incomplete, case .number = value.kind { throw error("the number is still streaming", context) }
+    }
+
+    static func quoted(_ text: String) -> String {
+        let short = text.count > 60 ? String(text.prefix(57)) + "…" : text
+        return "\"\(short)\""
+    }
+
+    /// A number written for people: `1,234`, `$1,234.56`, `€12`, `1/2`, `12,` (BAML's `coerce_primitive`).
+    static func number(from text: String) -> Double? {
+        var text = text
+        while text.hasSuffix(",") { text.removeLast() }
+        if let number = JSONishNumber.parse(text) { return number.double }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2, let numerator = Double(parts[0].trimmingWhitespace), let denominator = Double(parts[1].trimmingWhitespace),
+           denominator != 0, numerator.isFinite {
+            return numerator / denominator
+        }
+        var sign = ""
+        var body = Substring(text)
+        if let first = body.first, first == "-" || first == "+" { sign = String(first); body = body.dropFirst() }
+        let withoutCurrency = body.drop { $0.unicodeScalars.first.map { $0.properties.generalCategory == .currencySymbol } ?? false }
+        guard withoutCurrency.first?.isNumber == true || withoutCurrency.first == "." else { return nil }
+        guard withoutCurrency.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "," || $0 == ".") }) else { return nil }
+        let integerPart = withoutCurrency.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let groups = integerPart.split(separator: ",", omittingEmptySubsequences: false)
+        if groups.count > 1 {
+            guard let head = groups.first, (1...3).contains(head.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+        }
+        return Double(sign + withoutCurrency.replacingOccurrences(of: ",", with: ""))
+    }
+
+    // MARK: Literals, enums
+
+    private func coerceLiteral(_ literal: FieldType.Literal, _ type: FieldType, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        guard let value else { throw error("expected \(literal), got nothing", context) }
+        if case .object(let fields) = value.kind, fields.count == 1 {
+            switch fields[0].value.kind {
+            case .number, .bool, .string:
+                var result = try coerceLiteral(literal, type, fields[0].value, context)
+                result.flags.append(.objectToPrimitive)
+                return result
+            default: break
+            }
+        }
+        switch literal {
+        case .int(let expected):
+            let coerced = try coercePrimitive(.int, value, context)
+            guard case .int(let number) = coerced.payload, number == expected else { throw error("expected \(expected), got \(Self.quoted(value.description))", context) }
+            return coerced
+        case .bool(let expected):
+            let coerced = try coercePrimitive(.bool, value, context)
+            guard case .bool(let flag) = coerced.payload, flag == expected else { throw error("expected \(expected), got \(Self.quoted(value.description))", context) }
+            return coerced
+        case .string(let expected):
+            let (match, flags) = try StringMatcher.match(value, candidates: [(expected, [expected])], context, self)
+            return Coerced(.string(match), flags: flags, completion: value.completion)
+        }
+    }
+
+    private func coerceEnum(_ definition: EnumDefinition, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        guard let value else { throw error("expected a value of enum \(definition.name), got nothing", context) }
+        if case .array(let items) = value.kind {
+            return try fromList(items, context) { item throws(ParseError) in try coerceEnum(definition, item, context) }
+        }
+        let candidates = definition.values.filter { !$0.skip }.map { value -> (String, [String]) in
+            if let description = value.description?.trimmingWhitespace, !description.isEmpty {
+                return (value.name, [value.renderedName, description, "\(value.renderedName): \(description)"])
+            }
+            return (value.name, [value.renderedName])
+        }
+        let (match, flags) = try StringMatcher.match(value, candidates: candidates, context, self)
+        return Coerced(.enumValue(match), flags: flags, completion: value.completion)
+    }
+
+    // MARK: Named types
+
+    private func coerceNamed(_ name: String, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        if let definition = schema.enums[name] { return try coerceEnum(definition, value, context) }
+        var context = context
+        if let value {
+            let visit = Context.Visit(name: name, value: ObjectIdentifier(value))
+            guard !context.visited.contains(visit) else { throw error("\(name) refers to itself for the same value", context) }
+            context.visited.insert(visit)
+        }
+        if let alias = schema.aliases[name] { return try coerce(alias.type, value, context) }
+        if let definition = schema.classes[name] { return try coerceClass(definition, value, context) }
+        throw error("unknown type \(name)", context)
+    }
+
+    private func coerceClass(_ definition: ClassDefinition, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        var flags: [Flag] = []
+        var found: [String: Result<Coerced, ParseError>] = [:]
+        switch value?.kind {
+        case .object(let entries)?:
+            for entry in entries {
+                guard let field = Self.field(named: entry.key, in: definition) else {
+                    flags.append(.extraKey)
+                    continue
+                }
+                if case .success? = found[field.name] { continue }
+                found[field.name] = Result { () throws(ParseError) in try coerce(field.type, entry.value, context.entering(field.name)) }
+            }
+            if definition.fields.count == 1, found.isEmpty, let value {
+                let field = definition.fields[0]
+                found[field.name] = Result { () throws(ParseError) in
+                    var inner = try coerce(field.type, value, context.entering(field.name))
+                    inner.flags.append(.impliedKey)
+                    return inner
+                }
+            }
+        case .array(let items)?:
+            return try fromList(items, context) { item throws(ParseError) in try coerceClass(definition, item, context) }
+        case nil:
+            break
+        default:
+            if definition.fields.count == 1, let value {
+                let field = definition.fields[0]
+                found[field.name] = Result { () throws(ParseError) in
+                    var inner = try coerce(field.type, value, context.entering(field.name))
+                    inner.flags.append(.impliedKey)
+                    return inner
+                }
+                flags.append(.inferredObject)
+            } else {
+                throw error("expected an object for class \(definition.name), got \(Self.quoted(value?.description ?? ""))", context)
+            }
+        }
+        var fields: [(key: String, value: Coerced)] = []
+        for field in definition.fields {
+            let attributes = Self.attributes(of: field.type)
+            var coerced: Coerced
+            switch found[field.name] {
+            case .success(let value)?:
+                coerced = value
+            case .failure(let failure)?:
+                if field.type.isOptional || partial {
+                    coerced = .null([.defaultButHadUnparseableValue])
+                } else {
+                    throw failure
+                }
+            case nil:
+                if field.type.isOptional {
+                    coerced = .null([.optionalDefaultFromNoValue])
+                } else if partial {
+                    coerced = .null([.pending])
+                    coerced.isPending = true
+                } else {
+                    throw error("missing required field '\(field.renderedName)' of class \(definition.name)", context)
+                }
+                coerced.reportsState = attributes.streamWithState
+            }
+            if partial {
+                if attributes.streamDone, coerced.completion == .incomplete { coerced = .null([.pending]) }
+                if attributes.streamNotNull, coerced.isNull {
+                    throw error("\(definition.name).\(field.name) is not available yet", context)
+                }
+            }
+            fields.append((field.name, coerced))
+        }
+        var result = Coerced(.object(name: definition.name, fields: fields), flags: flags, completion: value?.completion ?? .incomplete)
+        if partial, definition.attributes.streamDone, result.completion == .incomplete {
+            throw error("\(definition.name) is still streaming", context)
+        }
+        if !definition.attributes.constraints.isEmpty {
+            try applyConstraints(definition.attributes.constraints, to: &result, context)
+        }
+        return result
+    }
+
+    /// The class field a key names: by alias or name, exactly, then ignoring case and accents.
+    static func field(named key: String, in definition: ClassDefinition) -> ClassDefinition.Field? {
+        let trimmed = key.trimmingWhitespace
+        if let field = definition.fields.first(where: { $0.renderedName == trimmed }) { return field }
+        if let field = definition.fields.first(where: { $0.name == trimmed }) { return field }
+        let folded = StringMatcher.fold(trimmed)
+        return definition.fields.first { StringMatcher.fold($0.renderedName) == folded || StringMatcher.fold($0.name) == folded }
+    }
+
+    static func attributes(of type: FieldType) -> FieldAttributes {
+        if case .constrained(_, let attributes) = type { return attributes }
+        return FieldAttributes()
+    }
+
+    // MARK: Containers
+
+    private func coerceList(_ element: FieldType, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        guard let value else { return Coerced(.list([]), flags: [.optionalDefaultFromNoValue]) }
+        if case .array(let items) = value.kind {
+            var flags: [Flag] = []
+            var coerced: [Coerced] = []
+            for (index, item) in items.enumerated() {
+                do {
+                    coerced.append(try coerce(element, item, context.entering(String(index))))
+                } catch {
+                    flags.append(.arrayItemParseError(index))
+                }
+            }
+            return Coerced(.list(coerced), flags: flags, completion: value.completion)
+        }
+        do {
+            return Coerced(.list([try coerce(element, value, context.entering("0"))]), flags: [.singleToArray], completion: value.completion)
+        } catch {
+            return Coerced(.list([]), flags: [.singleToArray, .arrayItemParseError(0)], completion: value.completion)
+        }
+    }
+
+    private func coerceMap(_ key: FieldType, _ element: FieldType, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        guard let value, case .object(let entries) = value.kind else {
+            throw error("expected an object for \(FieldType.map(key: key, value: element)), got \(Self.quoted(value?.description ?? "nothing"))", context)
+        }
+        var flags: [Flag] = [.objectToMap]
+        var coerced: [(key: String, value: Coerced)] = []
+        for entry in entries {
+            do {
+                let keyValue = try coerce(key, JSONishValue(.string(entry.key)), context.entering(entry.key))
+                let item = try coerce(element, entry.value, context.entering(entry.key))
+                if case .string(let text) = keyValue.payload { coerced.append((text, item)) }
+                else if case .enumValue(let name) = keyValue.payload { coerced.append((name, item)) }
+                else { coerced.append((entry.key, item)) }
+            } catch {
+                flags.append(.mapValueParseError)
+            }
+        }
+        return Coerced(.map(coerced), flags: flags, completion: value.completion)
+    }
+
+    private func coerceUnion(_ options: [FieldType], _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        var results: [Result<Coerced, ParseError>] = []
+        for option in options {
+            results.append(Result { () throws(ParseError) in
+                var coerced = try coerce(option, value, context)
+                coerced.flags.append(.unionMatch)
+                return coerced
+            })
+        }
+        return try pickBest(results, context)
+    }
+
+    // MARK: Constraints
+
+    private func coerceConstrained(_ base: FieldType, _ attributes: FieldAttributes, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
+        var coerced = try coerce(base, value, context)
+        coerced.reportsState = attributes.streamWithState
+        if !attributes.constraints.isEmpty { try applyConstraints(attributes.constraints, to: &coerced, context) }
+        return coerced
+    }
+
+    /// Evaluates `@check`s (recorded) and `@assert`s (a failure fails the value).
+    private func applyConstraints(_ constraints: [Constraint], to value: inout Coerced, _ context: Context) throws(ParseError) {
+        let this = value.plain
+        for constraint in constraints {
+            let passed: Bool
+            do {
+                passed = JinjaExpression.isTruthy(try JinjaExpression.evaluate(constraint.expression) { $0 == "this" ? this : nil })
+            } catch {
+                passed = false
+            }
+            switch constraint.level {
+            case .assert:
+                if !passed { throw self.error("assertion \(constraint.name ?? constraint.expression) failed", context) }
+            case .check:
+                value.checks.append(CheckResult(name: constraint.name ?? constraint.expression, expression: constraint.expression, passed: passed))
+            }
+        }
+    }
+}
+
+extension Result where Failure == ParseError {
+    init(_ body: () throws(ParseError) -> Success) {
+        do { self = .success(try body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The metrics people read, in the order reports show them: a label, the snake_case key and how
+/// to get the latest value. One list for every renderer (HTML, Markdown, the terminal table).
+public enum MetricCatalog {
+    public struct Entry: Sendable {
+        public var label: String
+        public var key: String
+        public var value: @Sendable (FinancialMetrics) -> Double?
+    }
+
+    public static let latest: [Entry] = [
+        Entry(label: "Program expense ratio", key: "program_expense_ratio") { $0.latest?.programExpenseRatio },
+        Entry(label: "Management expense ratio", key: "management_expense_ratio") { $0.latest?.managementExpenseRatio },
+        Entry(label: "Fundraising expense ratio", key: "fundraising_expense_ratio") { $0.latest?.fundraisingExpenseRatio },
+        Entry(label: "Fundraising efficiency", key: "fundraising_efficiency") { $0.latest?.fundraisingEfficiency },
+        Entry(label: "Months of reserve", key: "months_of_reserve") { $0.latest?.monthsOfReserve },
+        Entry(label: "Liabilities to assets", key: "liabilities_to_assets") { $0.latest?.liabilitiesToAssets },
+        Entry(label: "Operating margin", key: "operating_margin") { $0.latest?.operatingMargin },
+        Entry(label: "Revenue growth (year on year)", key: "revenue_growth") { $0.latest?.revenueGrowth },
+        Entry(label: "Revenue growth (3-year CAGR)", key: "revenue_cagr_3y") { $0.revenueCAGR3Years },
+        Entry(label: "Contribution dependence", key: "contribution_dependence") { $0.latest?.contributionDependence },
+        Entry(label: "Revenue concentration (HHI)", key: "revenue_concentration") { $0.latest?.revenueConcentration },
+    ]
+
+    /// Why the latest value of `key` is missing.
+    public static func reason(_ key: String, in metrics: FinancialMetrics) -> String {
+        metrics.latest?.unavailable[key] ?? (key == "revenue_cagr_3y" ? "no filing three years before the latest" : "")
+    }
+
+    /// A metric value as people read it: months with one decimal, HHI as a fraction, dollars
+    /// short, efficiency per dollar, ratios as percentages.
+    public static func display(_ key: String, _ value: Double) -> String {
+        switch key {
+        case "months_of_reserve": String(format: "%.1f months", value)
+        case "revenue_concentration": String(format: "%.2f", value)
+        case "revenue": Money.short(Int(value))
+        case "fundraising_efficiency": String(format: "$%.2f per $1", value)
+        default: Money.percent(value)
+        }
+    }
+}

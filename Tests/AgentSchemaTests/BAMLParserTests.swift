@@ -1,0 +1,93 @@
+import Testing
+@testable import AgentSchema
+
+@Suite("BAML language")
+struct BAMLParserTests {
+    @Test func classesEnumsAliasesAndAttributes() throws {
+        let schema = try BAMLParser.parse("""
+            // Enums
+            enum Category {
+              ONE @alias(k1) @description("The first")
+              TWO @alias("k-2")
+              THREE @alias(NUMBER THREE)
+            }
+            class Task {
+              type "server_action" @description(#"
+                  A server action.
+              "#)
+              signature string @alias("function_signature")
+              things (Thing1 | Thing2)[] @assert(short, {{ this|length < 4 }})
+              score int? @check(positive, {{ this > 0 }}) @stream.with_state
+              @@stream.done
+            }
+            class Thing1 { bar int }
+            class Thing2 { bar int }
+            type JsonValue = int | string | JsonValue[] | map<string, JsonValue>
+            """)
+        let category = try #require(schema.enums["Category"])
+        #expect(category.values.map(\.renderedName) == ["k1", "k-2", "NUMBER THREE"])
+        #expect(category.values[0].description == "The first")
+        let task = try #require(schema.classes["Task"])
+        #expect(task.fields.map(\.name) == ["type", "signature", "things", "score"])
+        #expect(task.fields[0].type == .literal(.string("server_action")))
+        #expect(task.fields[1].renderedName == "function_signature")
+        guard case .constrained(let base, let attributes) = task.fields[2].type else { Issue.record("no constraint"); return }
+        #expect(base == .list(.union([.named("Thing1"), .named("Thing2")])))
+        #expect(attributes.constraints == [Constraint(level: .assert, name: "short", expression: "this|length < 4")])
+        guard case .constrained(_, let scoreAttributes) = task.fields[3].type else { Issue.record("no check"); return }
+        #expect(scoreAttributes.streamWithState && scoreAttributes.constraints.first?.level == .check)
+        #expect(task.attributes.streamDone)
+        #expect(schema.aliases["JsonValue"]?.type.description == "int | string | JsonValue[] | map<string, JsonValue>")
+    }
+
+    @Test func errorsNameFileLineColumnAndHint() {
+        #expect(throws: BAMLError.self) { try BAMLParser.parse("class A {\n  b Strng\n}\n", file: "a.baml") }
+        do {
+            _ = try BAMLParser.parse("class A {\n  b Strng\n}\nclass String2 {}\n", file: "a.baml")
+        } catch {
+            #expect(error.description.hasPrefix("a.baml:2:3: error: unknown type 'Strng'"))
+        }
+        do {
+            _ = try BAMLParser.parse("function F(x: string) -> string {\n  client Missing\n  prompt #\"hi\"#\n}\n", file: "f.baml")
+        } catch {
+            #expect(error.description.contains("f.baml:1:1: error: function F uses client 'Missing', which is not declared"))
+            #expect(error.hint?.contains("client<llm> Missing") == true)
+        }
+    }
+
+    @Test func functionsClientsRetryPoliciesAndTests() throws {
+        let schema = try BAMLParser.parse("""
+            retry_policy Patient {
+              max_retries 3
+              strategy { type exponential_backoff delay_ms 100 multiplier 2 max_delay_ms 1000 }
+            }
+            client<llm> Fast {
+              provider openai
+              retry_policy Patient
+              options { model "gpt-4o-mini" api_key env.OPENAI_API_KEY }
+            }
+            client<llm> Both {
+              provider fallback
+              options { strategy [Fast, Fast] }
+            }
+            function Summarize(text: string, limit: int?) -> string {
+              client Fast
+              prompt #"
+                {{ _.role("user") }} Summarize {{ text }}
+              "#
+            }
+            test Short {
+              functions [Summarize]
+              args { text "hello" }
+              @@assert(not_empty, {{ this|length > 0 }})
+            }
+            """)
+        #expect(schema.retryPolicies["Patient"]?.strategy == .exponentialBackoff(milliseconds: 100, multiplier: 2, maxMilliseconds: 1000))
+        #expect(schema.clients["Fast"]?.options["api_key"] == .string("env.OPENAI_API_KEY"))
+        #expect(schema.clients["Both"]?.options["strategy"] == .list([.string("Fast"), .string("Fast")]))
+        let function = try #require(schema.functions["Summarize"])
+        #expect(function.parameters.map(\.name) == ["text", "limit"] && function.returnType == .primitive(.string))
+        #expect(function.prompt.contains("{{ _.role(\"user\") }}"))
+        #expect(schema.tests.first?.functions == ["Summarize"] && schema.tests.first?.constraints.count == 1)
+    }
+}
