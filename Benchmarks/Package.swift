@@ -13,6 +13,7 @@ let package = Package(
             .product(name: "AgentStore", package: "Catalynx"),
             .product(name: "Nonprofit", package: "Catalynx"),
             .product(name: "GrantResearch", package: "Catalynx"),
+            .product(name: "AgentSchema", package: "Catalynx"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -143,8 +143,35 @@ for tier in ['current', 'standard', 'enhanced', 'complete']:
 print(f"analyze: {ours:.0f} analyses/s vs no-op-store {noop:.0f} analyses/s = {ours/noop:.2f}x")
 PY
     ;;
+sap-parse)
+    repeat="${2:-200}"
+    build
+    echo "building catalynx (release)…" >&2
+    swift build -c release --package-path "$here" --product catalynx >&2
+    catalynx="$(swift build -c release --package-path "$here" --show-bin-path)/catalynx"
+    cases="$here/../Tests/AgentSchemaTests/Fixtures/sap_sample_cases.jsonl"
+    peer_venv baml_py "baml-py==0.226.3 pydantic typing_extensions"
+    echo "== Catalynx: catalynx baml parse --cases (60 cases) --repeat $repeat" >&2
+    ours=$("$catalynx" baml parse --cases "$cases" --repeat "$repeat" 2>&1 >/dev/null | tail -1)
+    echo "  $ours" >&2
+    echo "== BAML's runtime (baml-py 0.226.3): b.parse / b.parse_stream of a generated client, same cases" >&2
+    peer=$("$venv/bin/python" "$here/peers/baml_sap_bench.py" "$cases" "$work/baml" "$((repeat / 10 + 1))")
+    echo "  $peer" >&2
+    python3 - "$(echo "$ours" | sed -E 's/.*: ([0-9]+) cases\/s.*/\1/')" "$(echo "$peer" | sed -E 's/.*: ([0-9]+) cases\/s.*/\1/')" <<'PY'
+import sys
+ours, peer = float(sys.argv[1]), float(sys.argv[2])
+print(f"  Catalynx {ours:,.0f} cases/s vs baml-py {peer:,.0f} cases/s (target ratio >= 10)", file=sys.stderr)
+print(f"sap-parse: {ours:.0f} cases/s vs baml-py {peer:.0f} cases/s = {ours/peer:.1f}x")
+PY
+    ;;
+sap-fuzz)
+    inputs="${2:-1000000}"
+    build
+    echo "== Catalynx: $inputs seeded random inputs through the schema-aligned parser" >&2
+    "$bench" sap-fuzz --inputs "$inputs" --seed 1
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz [SIZE]" >&2
     exit 2
     ;;
 esac

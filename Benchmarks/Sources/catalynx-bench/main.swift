@@ -1,4 +1,5 @@
 import AgentCore
+import AgentSchema
 import AgentStore
 import Foundation
 import GrantResearch
@@ -200,6 +201,37 @@ func measureAnalyze() async throws {
     print("result \(result.jsonString())")
 }
 
+/// `catalynx-bench sap-fuzz --inputs N --seed S`: N seeded random inputs through the
+/// schema-aligned parser against several targets; exits 1 if any input takes a second or more.
+func measureSAPFuzz() throws {
+    let inputs = Int(option("inputs", "1000000")) ?? 1_000_000
+    let seed = UInt64(option("seed", "1")) ?? 1
+    let baml = "class Foo { a int\n b string[]\n c Foo? @check(x, {{ this|length > 0 }}) }\nenum E { X\n Y @alias(\"why\") }\ntype J = int | string | J[] | map<string, J>"
+    let parser = SchemaAlignedParser(schema: try BAMLParser.parse(baml))
+    let targets = try ["Foo", "E[]", "J", "int | string", "map<string, Foo>", "(Foo | E)[]", "float", "bool"].map(BAMLParser.parseType)
+    var fuzzer = SAPFuzzer(seed: seed)
+    let clock = ContinuousClock()
+    var slowest = (seconds: 0.0, input: "")
+    var parsed = 0
+    let start = clock.now
+    for index in 0..<inputs {
+        let input = fuzzer.next()
+        let began = clock.now
+        if (try? parser.parse(input, as: targets[index % targets.count], partial: index % 3 == 0)) != nil { parsed += 1 }
+        let seconds = (clock.now - began).seconds
+        if seconds > slowest.seconds { slowest = (seconds, input) }
+    }
+    let total = (clock.now - start).seconds
+    let result: Value = ["benchmark": "sap-fuzz", "inputs": .int(inputs), "seed": .int(Int(seed)), "parsed": .int(parsed),
+                         "seconds": .double(total), "slowest_ms": .double(slowest.seconds * 1000)]
+    print("result \(result.jsonString())")
+    print("sap-fuzz: \(inputs) inputs, no crash, slowest \(String(format: "%.1f", slowest.seconds * 1000)) ms")
+    if slowest.seconds >= 1 {
+        FileHandle.standardError.write(Data("an input took \(slowest.seconds) s: \(slowest.input.debugDescription.prefix(300))\n".utf8))
+        exit(1)
+    }
+}
+
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
@@ -209,6 +241,7 @@ case "bmf-import": try measureBMFImport()
 case "ein-lookup": try measureEINLookup()
 case "engine": try await measureEngine()
 case "analyze": try await measureAnalyze()
+case "sap-fuzz": try measureSAPFuzz()
 case "store": try await measureStore()
 default:
     FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))

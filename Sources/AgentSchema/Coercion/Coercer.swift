@@ -70,8 +70,8 @@ struct Coercer {
     }
 
     /// The best of several readings: a success over a failure; a real value over a string made
-    /// from an object, an empty list made from a single value, or an object of defaults; then the
-    /// lowest penalty; then the earliest.
+    /// from an object, an item picked out of a list, an empty list made from a single value, or an
+    /// object of defaults; then the lowest penalty; then the earliest.
     func pickBest(_ results: [Result<Coerced, ParseError>], _ context: Context) throws(ParseError) -> Coerced {
         var best: (index: Int, value: Coerced)?
         for (index, result) in results.enumerated() {
@@ -91,6 +91,8 @@ struct Coercer {
     static func isBetter(_ a: Coerced, than b: Coerced) -> Bool {
         let aStringified = isStringified(a), bStringified = isStringified(b)
         if aStringified != bStringified { return bStringified }
+        let aPicked = a.has(isFirstMatch), bPicked = b.has(isFirstMatch)
+        if aPicked != bPicked { return bPicked }
         let aEmptyWrap = isEmptyWrap(a), bEmptyWrap = isEmptyWrap(b)
         if aEmptyWrap != bEmptyWrap { return bEmptyWrap }
         let aDefaults = isAllDefaults(a), bDefaults = isAllDefaults(b)
@@ -100,6 +102,11 @@ struct Coercer {
 
     private static func isStringified(_ value: Coerced) -> Bool {
         if case .string = value.payload { return value.has { if case .jsonToString = $0 { true } else { false } } }
+        return false
+    }
+
+    private static func isFirstMatch(_ flag: Flag) -> Bool {
+        if case .firstMatch = flag { return true }
         return false
     }
 
@@ -148,12 +155,14 @@ struct Coercer {
             try rejectIncompleteNumber(value, context)
             switch value.kind {
             case .number(.int(let number)): return Coerced(.int(number), completion: value.completion)
-            case .number(.float(let number)): return Coerced(.int(Int(number.rounded())), flags: [.floatToInt], completion: value.completion)
+            case .number(.float(let number)):
+                guard let integer = Int(exactly: number.rounded()) else { throw error("\(number) does not fit an int", context) }
+                return Coerced(.int(integer), flags: [.floatToInt], completion: value.completion)
             case .string(let text):
                 let trimmed = text.trimmingWhitespace
                 if let integer = Int(trimmed) { return Coerced(.int(integer), completion: value.completion) }
-                if let number = Self.number(from: trimmed), number.isFinite, abs(number) < 9.2e18 {
-                    return Coerced(.int(Int(number.rounded())), flags: [.floatToInt], completion: value.completion)
+                if let number = Self.number(from: trimmed), let integer = Int(exactly: number.rounded()) {
+                    return Coerced(.int(integer), flags: [.floatToInt], completion: value.completion)
                 }
                 throw error("expected an int, got \(Self.quoted(text))", context)
             default: throw error("expected an int, got \(Self.quoted(value.description))", context)

@@ -11,6 +11,9 @@ struct FixingParser {
         var values: [JSONishValue] = []
     }
 
+    /// Containers nested deeper than this are read as text (no model nests this deep; it bounds recursion later).
+    static let maximumDepth = 100
+
     private let scalars: [Unicode.Scalar]
     private var stack: [Frame] = []
     private var completed: [(isContainer: Bool, isString: Bool, value: JSONishValue)] = []
@@ -107,8 +110,8 @@ struct FixingParser {
     private mutating func startValue(at index: Int) -> Int {
         let character = scalars[index]
         switch character {
-        case "{": stack.append(Frame(kind: .object))
-        case "[": stack.append(Frame(kind: .array))
+        case "{" where stack.count < Self.maximumDepth: stack.append(Frame(kind: .object))
+        case "[" where stack.count < Self.maximumDepth: stack.append(Frame(kind: .array))
         case "\"":
             if scalar(index + 1) == "\"", scalar(index + 2) == "\"" { stack.append(Frame(kind: .tripleQuoted)); return 2 }
             stack.append(Frame(kind: .quoted))

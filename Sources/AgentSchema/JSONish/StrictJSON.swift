@@ -19,7 +19,7 @@ struct StrictJSON {
     }
 
     private mutating func value(depth: Int = 0) -> JSONishValue? {
-        guard index < bytes.count, depth < 512 else { return nil }
+        guard index < bytes.count, depth < FixingParser.maximumDepth else { return nil }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             index += 1
@@ -93,7 +93,7 @@ struct StrictJSON {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if !isFloat, let integer = Int(text) { return JSONishValue(.number(.int(integer))) }
-        guard let double = Double(text) else { return nil }
+        guard let double = Double(text), double.isFinite else { return nil }
         return JSONishValue(.number(.float(double)))
     }
 

@@ -18,13 +18,17 @@ public struct JinjaExpression {
         case end
     }
 
+    /// A call in an expression: the dotted name called (`_.role`), its arguments and keyword arguments.
+    public typealias CallHandler = (_ name: String, _ arguments: [BAMLValue], _ keywords: [String: BAMLValue]) throws(EvaluationError) -> BAMLValue
+
     private var tokens: [(token: Token, offset: Int)] = []
     private var position = 0
     private let lookup: (String) -> BAMLValue?
+    private let call: CallHandler?
 
-    /// Evaluates `source` with names resolved by `lookup` (nil: undefined).
-    public static func evaluate(_ source: String, lookup: @escaping (String) -> BAMLValue?) throws(EvaluationError) -> BAMLValue {
-        var expression = JinjaExpression(tokens: try tokenize(source), lookup: lookup)
+    /// Evaluates `source` with names resolved by `lookup` (nil: undefined) and calls by `call`.
+    public static func evaluate(_ source: String, lookup: @escaping (String) -> BAMLValue?, call: CallHandler? = nil) throws(EvaluationError) -> BAMLValue {
+        var expression = JinjaExpression(tokens: try tokenize(source), lookup: lookup, call: call)
         let value = try expression.ternary()
         guard case .end = expression.tokens[expression.position].token else {
             throw EvaluationError(message: "unexpected text in the expression", offset: expression.tokens[expression.position].offset)
@@ -32,9 +36,10 @@ public struct JinjaExpression {
         return value
     }
 
-    private init(tokens: [(token: Token, offset: Int)], lookup: @escaping (String) -> BAMLValue?) {
+    private init(tokens: [(token: Token, offset: Int)], lookup: @escaping (String) -> BAMLValue?, call: CallHandler?) {
         self.tokens = tokens
         self.lookup = lookup
+        self.call = call
     }
 
     /// Jinja truthiness: false, none, 0, "" and empty containers are false.
@@ -92,7 +97,7 @@ public struct JinjaExpression {
                 if ["==", "!=", "<=", ">=", "//", "**"].contains(two) {
                     tokens.append((.symbol(two), start))
                     index += 2
-                } else if "<>+-*/%~|.[](),:?".contains(character) {
+                } else if "<>+-*/%~|.[](),:?=".contains(character) {
                     tokens.append((.symbol(String(character)), start))
                     index += 1
                 } else {
@@ -221,16 +226,40 @@ public struct JinjaExpression {
     }
 
     private mutating func postfix() throws(EvaluationError) -> BAMLValue {
+        var dotted: String? = { if case .name(let name) = current { return name } else { return nil } }()
         var value = try primary()
         while true {
             if take(".") {
                 guard case .name(let name) = current else { throw EvaluationError(message: "expected a name after '.'", offset: offset) }
                 position += 1
                 value = Self.member(value, name)
+                dotted = dotted.map { "\($0).\(name)" }
+            } else if current == .symbol("("), let name = dotted, let call {
+                let start = offset
+                position += 1
+                var arguments: [BAMLValue] = []
+                var keywords: [String: BAMLValue] = [:]
+                while !take(")") {
+                    if case .name(let keyword) = current, tokens[position + 1].token == .symbol("=") {
+                        position += 2
+                        keywords[keyword] = try ternary()
+                    } else {
+                        arguments.append(try ternary())
+                    }
+                    _ = take(",")
+                    guard current != .end else { throw EvaluationError(message: "expected ')'", offset: offset) }
+                }
+                do {
+                    value = try call(name, arguments, keywords)
+                } catch {
+                    throw EvaluationError(message: error.message, offset: start)
+                }
+                dotted = nil
             } else if take("[") {
                 let index = try ternary()
                 try expect("]")
                 value = Self.subscripted(value, index)
+                dotted = nil
             } else if take("|") {
                 guard case .name(let filter) = current else { throw EvaluationError(message: "expected a filter name after '|'", offset: offset) }
                 let start = offset
@@ -244,6 +273,7 @@ public struct JinjaExpression {
                     }
                 }
                 value = try Self.apply(filter, to: value, arguments, at: start)
+                dotted = nil
             } else if take("is") {
                 let negated = take("not")
                 guard case .name(let test) = current else { throw EvaluationError(message: "expected a test after 'is'", offset: offset) }

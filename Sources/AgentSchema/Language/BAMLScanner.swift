@@ -120,7 +120,8 @@ struct BAMLScanner {
             }
             guard looking(at: closing) else { throw BAMLError("unterminated raw string", at: start, hint: "close it with \(closing)") }
             skip(closing)
-            return text
+            // Raw strings are dedented and trimmed, as BAML does, so prompts can be indented in the file.
+            return FixingParser.dedent(text).trimmingWhitespace
         }
         return nil
     }

@@ -1,0 +1,69 @@
+import Testing
+@testable import AgentSchema
+
+@Suite("Jinja and prompts")
+struct PromptTests {
+    func render(_ template: String, _ variables: [String: BAMLValue] = [:]) throws -> String {
+        try JinjaTemplate(template).render(variables)
+    }
+
+    @Test func loopsConditionsSetAndFilters() throws {
+        let items: BAMLValue = .list([.string("a"), .string("b"), .string("c")])
+        #expect(try render("{% for x in items %}{{ loop.index }}:{{ x|upper }}{% if not loop.last %}, {% endif %}{% endfor %}", ["items": items])
+                == "1:A, 2:B, 3:C")
+        #expect(try render("{% set n = items|length %}{% if n > 2 %}many{% elif n == 1 %}one{% else %}few{% endif %}", ["items": items]) == "many")
+        #expect(try render("{% for x in [] %}x{% else %}empty{% endfor %}") == "empty")
+        #expect(try render("{{ user.name ~ '!' }} {{ missing }}|{{ 7 // 2 }} {{ 'b' in ['a', 'b'] }}", ["user": .object([.init("name", .string("Ann"))])])
+                == "Ann! |3 True")
+        #expect(try render("a  {#- note -#}  b\n{%- if true %} c{% endif -%}\n d") == "ab cd")
+    }
+
+    @Test func templateErrorsHaveLineAndColumn() {
+        #expect(throws: JinjaTemplate.TemplateError.self) { try JinjaTemplate("line\n{% if x %}never closed") }
+        do {
+            _ = try JinjaTemplate("one\ntwo {{ a + }}", file: "p.jinja").render([:])
+        } catch {
+            #expect(error.description.hasPrefix("p.jinja:2:"))
+        }
+    }
+
+    @Test func functionPromptsRenderRolesAndTheOutputFormat() throws {
+        let schema = try BAMLParser.parse("""
+            enum Level { LOW @description("little risk") HIGH }
+            class Review {
+              level Level
+              reasons string[] @description("why, briefly")
+              score float?
+            }
+            template_string Bullet(text: string) #"- {{ text }}"#
+            function Judge(name: string, facts: string[]) -> Review {
+              client "openai/gpt-4o-mini"
+              prompt #"
+                You review nonprofits.
+                {{ _.role("user") }}
+                Organization: {{ name }}
+                {% for fact in facts %}{{ Bullet(fact) }}
+                {% endfor %}
+                {{ ctx.output_format }}
+              "#
+            }
+            """)
+        let messages = try PromptRenderer(schema: schema).render(function: "Judge", arguments: [
+            "name": .string("Virginia Primary Care"), "facts": .list([.string("10 months of reserve"), .string("HHI 0.93")]),
+        ])
+        #expect(messages.map(\.role) == ["system", "user"])
+        #expect(messages[0].content == "You review nonprofits.")
+        #expect(messages[1].content.contains("Organization: Virginia Primary Care\n- 10 months of reserve"))
+        #expect(messages[1].content.hasSuffix("""
+            Answer in JSON using this schema:
+            {
+              level: 'LOW' or 'HIGH',
+              // why, briefly
+              reasons: string[],
+              score: float or null,
+            }
+            """))
+        #expect(OutputFormat(schema: schema).render(.named("Level")) == "Answer with any of the categories:\nLevel\n----\n- LOW: little risk\n- HIGH")
+        #expect(throws: PromptRenderer.RenderError.self) { try PromptRenderer(schema: schema).render(function: "Judge", arguments: [:]) }
+    }
+}
