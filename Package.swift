@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Nonprofit", targets: ["Nonprofit"]),
         .library(name: "GrantResearch", targets: ["GrantResearch"]),
         .library(name: "AgentSchema", targets: ["AgentSchema"]),
+        .library(name: "AgentLLM", targets: ["AgentLLM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -25,6 +26,11 @@ let package = Package(
         .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The BAML subset: language, types, Jinja expressions, schema-aligned parsing of LLM output. No dependencies.
         .target(name: "AgentSchema"),
+        // LLM clients (openai, openai-generic, anthropic), retry/fallback/round-robin, usage and cost, BAML function calls.
+        .target(name: "AgentLLM", dependencies: [
+            "AgentSchema", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Run stores: the protocol's implementations (in-memory, SQLite).
         .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Nonprofit data: EINs, the organization database, BMF / 990 XML / ProPublica ingest.
@@ -34,7 +40,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
-        .target(name: "GrantResearch", dependencies: ["AgentCore", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
+        .target(name: "GrantResearch", dependencies: ["AgentCore", "AgentSchema", "AgentLLM", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Reports/Templates")]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
@@ -45,14 +51,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
+        // Shared by the test targets: a local HTTP server (ProPublica and LLM fakes).
+        .target(name: "TestSupport", dependencies: [
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
+        .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),
-        .testTarget(name: "CLITests", dependencies: [
-            "AgentCore", "catalynx",
-            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        .testTarget(name: "CLITests", dependencies: ["AgentCore", "catalynx", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,7 +44,9 @@ struct CLIContext {
             in: &registry,
             source: OrganizationSource { try Self.openOrganizations(home: home, environment: environment) },
             exportsDirectory: (home as NSString).appendingPathComponent("exports"),
-            proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil)
+            proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil,
+            ai: AIServices.load(directory: Self.installationFolders(named: "baml_src", override: "CATALYNX_BAML_DIR", environment: environment)
+                                    .first { FileManager.default.fileExists(atPath: $0) }, environment: environment))
         self.registry = registry
     }
 

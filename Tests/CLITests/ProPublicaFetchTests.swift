@@ -1,5 +1,6 @@
 import AgentCore
 import Foundation
+import TestSupport
 import Synchronization
 import Testing
 
@@ -10,7 +11,7 @@ struct ProPublicaFetchTests {
 
     @Test func retriesOn429And5xxCachesAndReportsWhatWentWrong() throws {
         let hits = Mutex([String: Int]())
-        let server = try LocalHTTPServer { path in
+        let server = try LocalHTTPServer { path, _ in
             let count = hits.withLock { $0[path, default: 0] += 1; return $0[path]! }
             switch path {
             case "/api/v2/organizations/541230284.json":

@@ -1,4 +1,5 @@
 import AgentCore
+import AgentLLM
 
 /// What one tier workflow run found, read back from its state by the output aliases every tier
 /// shares (`organization_profile`, `data_quality`, `financial_analysis`, `risk_assessment`,
@@ -37,6 +38,11 @@ public struct AnalysisOutcome: Sendable {
     public var summary: AnalysisSummary?
     public var review: ExpertReview?
     public var report: AnalysisReport?
+    public var content: ContentReport?
+    public var narrative: NarrativeReport?
+    public var aiReview: AIReviewReport?
+    /// Every model call of the run, from the `llm` records in its steps' outputs.
+    public var llmUsage: AIUsage
     public var exports: [String]?
     /// The folder the exports were written into.
     public var exportDirectory: String?
@@ -67,6 +73,10 @@ public struct AnalysisOutcome: Sendable {
         summary = section("summary", as: AnalysisSummary.self)
         review = section("review", as: ExpertReview.self)
         report = section("final_report", as: AnalysisReport.self)
+        content = section("content_analysis", as: ContentReport.self)
+        narrative = section("narrative", as: NarrativeReport.self)
+        aiReview = section("ai_review", as: AIReviewReport.self)
+        llmUsage = AIUsage(calls: definition.steps.flatMap { Self.llmCalls(in: state.step($0.name).output) })
         exports = section("exports", as: [String].self)
         exportDirectory = definition.step(providingAlias: "exports").flatMap { state.step($0.name).output?.value(atPath: ["directory"]) }
             .flatMap { if case .string(let path) = $0 { path } else { nil } }
@@ -86,6 +96,19 @@ public struct AnalysisOutcome: Sendable {
             if let start = state.startedAt, let end = state.finishedAt { durations[step.name] = (end.timeIntervalSince(start) * 100_000).rounded() / 100 }
         }
         self.durations = durations
+    }
+
+    /// The model calls recorded anywhere in a step's output (under `llm.calls`).
+    static func llmCalls(in value: Value?) -> [LLMCallRecord] {
+        switch value {
+        case .object(let fields)?:
+            if case .object(let usage)? = fields["llm"], let calls = usage["calls"], let records = try? calls.decode([LLMCallRecord].self) {
+                return records
+            }
+            return fields.values.flatMap { llmCalls(in: $0) }
+        case .array(let items)?: return items.flatMap { llmCalls(in: $0) }
+        default: return []
+        }
     }
 
     /// How the analysis ended.
@@ -112,7 +135,8 @@ public struct AnalysisOutcome: Sendable {
         if let report { return report }
         guard let organization else { return nil }
         return AnalysisReport(reportType: workflow, organization: organization, summary: summary, dataQuality: dataQuality, metrics: metrics,
-                              risk: risk, peers: peers, funders: funders, network: network, landscape: landscape, review: review)
+                              risk: risk, peers: peers, funders: funders, network: network, landscape: landscape, review: review,
+                              content: content, narrative: narrative, aiReview: aiReview)
     }
 
     /// What the run adds to a rendered report.
@@ -144,6 +168,10 @@ public struct AnalysisOutcome: Sendable {
         put("landscape", landscape)
         put("summary", summary)
         put("review", review)
+        put("content", content)
+        put("narrative", narrative)
+        put("ai_review", aiReview)
+        put("llm_usage", llmUsage)
         put("exports", exports)
         put("export_directory", exportDirectory)
         if let error { object["error"] = ["type": .string(error.type), "message": .string(error.message)] }

@@ -14,16 +14,20 @@ public struct AnalysisReport: Sendable, Hashable, Codable {
     public var network: OfficerNetwork?
     public var landscape: LandscapeReport?
     public var review: ExpertReview?
+    public var content: ContentReport?
+    public var narrative: NarrativeReport?
+    public var aiReview: AIReviewReport?
 
     enum CodingKeys: String, CodingKey {
         case reportType = "report_type", organization, summary, dataQuality = "data_quality", metrics, risk, peers, funders, network
-        case landscape, review
+        case landscape, review, content, narrative, aiReview = "ai_review"
     }
 
     /// Assembles the report; the summary is written from the sections unless one is given.
     public init(reportType: String, organization: OrganizationProfile, summary: AnalysisSummary? = nil, dataQuality: DataQuality? = nil,
                 metrics: FinancialMetrics? = nil, risk: RiskAssessment? = nil, peers: PeerComparison? = nil, funders: FunderScoring? = nil,
-                network: OfficerNetwork? = nil, landscape: LandscapeReport? = nil, review: ExpertReview? = nil) {
+                network: OfficerNetwork? = nil, landscape: LandscapeReport? = nil, review: ExpertReview? = nil,
+                content: ContentReport? = nil, narrative: NarrativeReport? = nil, aiReview: AIReviewReport? = nil) {
         self.reportType = reportType
         self.organization = organization
         self.dataQuality = dataQuality
@@ -34,6 +38,9 @@ public struct AnalysisReport: Sendable, Hashable, Codable {
         self.network = network
         self.landscape = landscape
         self.review = review
+        self.content = content
+        self.narrative = narrative
+        self.aiReview = aiReview
         self.summary = summary ?? AnalysisSummary(organization: organization, dataQuality: dataQuality, metrics: metrics, risk: risk,
                                                   peers: peers, funders: funders, network: network)
     }

@@ -161,8 +161,34 @@ public struct ReportRenderer: Sendable {
             view["review"] = ["type": review.validationType.replacingOccurrences(of: "_", with: " "), "validated": review.validated,
                               "reviewer": review.reviewer ?? "none configured", "steps": review.recommendedNextSteps] as [String: Any]
         }
+        if let narrative = report.narrative?.narrative {
+            view["narrative"] = ["headline": narrative.headline, "paragraphs": narrative.paragraphs, "strengths": narrative.strengths,
+                                 "concerns": narrative.concerns] as [String: Any]
+        }
+        if let content = report.content {
+            view["content"] = [
+                "mission": content.mission ?? "", "summary": content.analysis.missionSummary, "year": content.taxYear.map(String.init) ?? "",
+                "areas": content.analysis.programAreas.map { ["name": $0.name, "description": $0.description] },
+                "keywords": content.analysis.keywords.joined(separator: ", "), "fit": content.analysis.nteeFit.replacingOccurrences(of: "_", with: " "),
+                "source": provenanceLabel(content.provenance),
+            ] as [String: Any]
+        }
+        let parts: [(String, AIProvenance?)] = [("Narrative", report.narrative?.provenance), ("Content analysis", report.content?.provenance),
+                                                ("Data review (second opinion)", report.aiReview?.provenance)]
+        view["ai_parts"] = parts.compactMap { name, provenance in provenance.map { ["part": name, "source": provenanceLabel($0)] } }
+        let usage = AIUsage(calls: parts.flatMap { $0.1?.usage.calls ?? [] })
+        if !usage.calls.isEmpty {
+            view["llm"] = ["calls": usage.calls.count, "tokens": (usage.inputTokens + usage.outputTokens).formatted(),
+                           "cost": usage.costUSD.map { String(format: "$%.4f", $0) } ?? "unknown (unpriced model)"] as [String: Any]
+        }
         if charts { view["charts"] = Charts.all(for: report) }
         return view
+    }
+
+    /// `AI (model)` or `rules — why no AI`.
+    static func provenanceLabel(_ provenance: AIProvenance) -> String {
+        if provenance.ai { return "AI-generated" + (provenance.model.map { " (\($0))" } ?? "") }
+        return "rule-based" + (provenance.reason.map { " — \($0)" } ?? "")
     }
 
     /// The latest year's metrics as label / value / average / note rows.

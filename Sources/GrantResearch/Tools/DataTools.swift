@@ -1,4 +1,5 @@
 import AgentCore
+import AgentSchema
 import Foundation
 import Nonprofit
 
@@ -178,20 +179,30 @@ public struct DataValidatorTool: Tool {
         public var organization: OrganizationProfile
         /// The year "now" is in (default: the current year).
         public var asOfYear: Int?
-        enum CodingKeys: String, CodingKey { case organization, asOfYear = "as_of_year" }
+        /// Ask a model for a second opinion (the seed's `validate_organization_data`).
+        public var secondOpinion: Bool?
+        enum CodingKeys: String, CodingKey { case organization, asOfYear = "as_of_year", secondOpinion = "second_opinion" }
     }
     public struct Output: Codable, Sendable {
         public var validationResults: DataQuality
-        enum CodingKeys: String, CodingKey { case validationResults = "validation_results" }
+        public var aiReview: AIReviewReport?
+        enum CodingKeys: String, CodingKey { case validationResults = "validation_results", aiReview = "ai_review" }
     }
 
-    public init() {}
+    let ai: AIServices
+    public init(ai: AIServices) { self.ai = ai }
     public let name = "data_validator_tool"
-    public let description = "Scores how complete an organization's data is (0–1) and lists each issue with a suggested fix."
-    public var estimatedDuration: Double { 0 }
+    public let description = "Scores how complete an organization's data is (0–1), lists each issue with a fix, and asks a model for a second opinion when asked."
+    public var estimatedDuration: Double { ai.isConfigured ? 5 : 0 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(validationResults: DataQuality(profile: input.organization, currentYear: input.asOfYear ?? CurrentYear.value))
+        let quality = DataQuality(profile: input.organization, currentYear: input.asOfYear ?? CurrentYear.value)
+        guard input.secondOpinion == true else { return Output(validationResults: quality, aiReview: nil) }
+        var profile = input.organization
+        profile.filings = Array(profile.filings.prefix(3))
+        let description = (try? Value(encoding: profile).jsonString()) ?? profile.name
+        let outcome = await ai.call("ValidateOrganizationData", ["organization": .string(description)], as: AIValidation.self)
+        return Output(validationResults: quality, aiReview: AIReviewReport(review: outcome.value, provenance: .from(outcome)))
     }
 }
 

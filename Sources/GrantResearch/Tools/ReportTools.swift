@@ -1,4 +1,5 @@
 import AgentCore
+import AgentSchema
 import Foundation
 import Nonprofit
 
@@ -12,21 +13,37 @@ public struct SummaryGeneratorTool: Tool {
         public var peers: PeerComparison?
         public var funders: FunderScoring?
         public var network: OfficerNetwork?
+        /// Ask a model for a narrative too (`WriteNarrative`).
+        public var narrative: Bool?
         enum CodingKeys: String, CodingKey {
             case organization, dataQuality = "data_quality", financialAnalysis = "financial_analysis", riskAssessment = "risk_assessment"
-            case peers, funders, network
+            case peers, funders, network, narrative
         }
     }
-    public struct Output: Codable, Sendable { public var summary: AnalysisSummary }
+    public struct Output: Codable, Sendable {
+        public var summary: AnalysisSummary
+        public var narrative: NarrativeReport
+    }
 
-    public init() {}
+    let ai: AIServices
+    public init(ai: AIServices) { self.ai = ai }
     public let name = "summary_generator_tool"
-    public let description = "Writes the analysis' headline, key findings, recommendations and limitations from its numbers."
-    public var estimatedDuration: Double { 0 }
+    public let description = "Writes the headline, findings, recommendations and limitations by rules, and an AI narrative when asked and configured."
+    public var estimatedDuration: Double { ai.isConfigured ? 5 : 0 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(summary: AnalysisSummary(organization: input.organization, dataQuality: input.dataQuality, metrics: input.financialAnalysis,
-                                        risk: input.riskAssessment, peers: input.peers, funders: input.funders, network: input.network))
+        let summary = AnalysisSummary(organization: input.organization, dataQuality: input.dataQuality, metrics: input.financialAnalysis,
+                                      risk: input.riskAssessment, peers: input.peers, funders: input.funders, network: input.network)
+        guard input.narrative == true else {
+            return Output(summary: summary, narrative: NarrativeReport(narrative: nil, provenance: AIProvenance(
+                ai: false, degraded: false, reason: "no narrative was asked for", model: nil, usage: AIUsage(calls: []))))
+        }
+        let outcome = await ai.call("WriteNarrative", [
+            "organization": .string("\(input.organization.name) (\(input.organization.ein)), \(summary.headline)"),
+            "findings": .list((summary.keyFindings + summary.limitations).map(BAMLValue.string)),
+            "risk": input.riskAssessment.map { .string("\(Int($0.score))/100, \($0.level), confidence \($0.confidence)") } ?? .null,
+        ], as: Narrative.self)
+        return Output(summary: summary, narrative: NarrativeReport(narrative: outcome.value, provenance: .from(outcome)))
     }
 }
 
@@ -44,9 +61,12 @@ public struct ReportGeneratorTool: Tool {
         public var network: OfficerNetwork?
         public var landscape: LandscapeReport?
         public var review: ExpertReview?
+        public var content: ContentReport?
+        public var narrative: NarrativeReport?
+        public var aiReview: AIReviewReport?
         enum CodingKeys: String, CodingKey {
             case reportType = "report_type", organization, summary, dataQuality = "data_quality", financialAnalysis = "financial_analysis"
-            case riskAssessment = "risk_assessment", peers, funders, network, landscape, review
+            case riskAssessment = "risk_assessment", peers, funders, network, landscape, review, content, narrative, aiReview = "ai_review"
         }
     }
     public struct Output: Codable, Sendable { public var report: AnalysisReport }
@@ -60,7 +80,8 @@ public struct ReportGeneratorTool: Tool {
         Output(report: AnalysisReport(
             reportType: input.reportType, organization: input.organization, summary: input.summary, dataQuality: input.dataQuality,
             metrics: input.financialAnalysis, risk: input.riskAssessment, peers: input.peers, funders: input.funders,
-            network: input.network, landscape: input.landscape, review: input.review))
+            network: input.network, landscape: input.landscape, review: input.review, content: input.content, narrative: input.narrative,
+            aiReview: input.aiReview))
     }
 }
 

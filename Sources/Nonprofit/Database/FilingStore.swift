@@ -7,6 +7,8 @@ enum FilingStore {
     /// already known are kept, missing ones are taken from `filing`, and its source is added.
     static func upsert(_ filing: Filing, in db: Database) throws {
         let columns = Filing.CodingKeys.allCases.map(\.rawValue)
+        // By column name: nil properties are left out of the record's encoding, so positions would shift.
+        let values = try filing.databaseDictionary
         let merged = columns.filter { !["ein", "tax_period", "sources"].contains($0) }
             .map { "\($0) = coalesce(filings.\($0), excluded.\($0))" }
         try db.cachedStatement(sql: """
@@ -14,7 +16,7 @@ enum FilingStore {
             ON CONFLICT(ein, tax_period) DO UPDATE SET \(merged.joined(separator: ", ")),
                 sources = CASE WHEN instr(',' || filings.sources || ',', ',' || excluded.sources || ',') > 0 THEN filings.sources
                                ELSE filings.sources || ',' || excluded.sources END
-            """).execute(arguments: StatementArguments(filing.databaseValues))
+            """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 
     /// Inserts a grant unless the same one (grantor, year, recipient, amount, purpose) is there.

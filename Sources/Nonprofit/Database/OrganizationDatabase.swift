@@ -119,6 +119,10 @@ public final class OrganizationDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: mission and program texts of filings") { db in
+            try db.execute(sql: "ALTER TABLE filings ADD COLUMN mission TEXT")
+            try db.execute(sql: "ALTER TABLE filings ADD COLUMN program_descriptions TEXT")
+        }
         return migrator
     }
 

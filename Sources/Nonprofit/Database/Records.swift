@@ -85,6 +85,10 @@ public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableR
     public var officerCompensation: Int?
     public var grantsPaid: Int?
     public var pdfURL: String?
+    /// The mission statement the return gives (990 XML).
+    public var mission: String? = nil
+    /// The program service accomplishments (Part III), one paragraph each, blank-line separated.
+    public var programDescriptions: String? = nil
 
     enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case ein, taxPeriod = "tax_period", taxYear = "tax_year", formType = "form_type", sources
@@ -93,6 +97,7 @@ public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableR
         case programExpenses = "program_expenses", managementExpenses = "management_expenses", fundraisingExpenses = "fundraising_expenses"
         case totalAssets = "total_assets", totalLiabilities = "total_liabilities", netAssets = "net_assets"
         case officerCompensation = "officer_compensation", grantsPaid = "grants_paid", pdfURL = "pdf_url"
+        case mission, programDescriptions = "program_descriptions"
     }
 }
 

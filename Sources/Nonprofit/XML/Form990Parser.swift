@@ -114,10 +114,12 @@ public enum Form990Parser {
         }
         let programs = collector.values.filter { $0.key.hasSuffix("/DescriptionProgramSrvcAccomTxt") || $0.key.hasSuffix("/Description") }
             .sorted { $0.key < $1.key }.map(\.value)
+        let mission = fields.first("MissionDesc", "ActivityOrMissionDesc", "PrimaryExemptPurposeTxt", "PrimaryExemptPurpose", "Desc")
+        filing.mission = mission
+        filing.programDescriptions = programs.isEmpty ? nil : programs.joined(separator: "\n\n")
         return Form990Return(
             ein: ein, name: name, formType: formType, filing: filing, grants: grants, officers: officers,
-            mission: fields.first("MissionDesc", "ActivityOrMissionDesc", "PrimaryExemptPurposeTxt", "PrimaryExemptPurpose", "Desc"),
-            programDescriptions: programs)
+            mission: mission, programDescriptions: programs)
     }
 
     private static func scheduleIGrant(_ values: Fields, grantor: EIN, year: Int) -> Grant? {

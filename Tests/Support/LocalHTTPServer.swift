@@ -3,22 +3,31 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A small HTTP server on 127.0.0.1 for tests: each request's path goes to a closure that
-/// answers with a status, headers and a body. Tests never touch the network.
-final class LocalHTTPServer: Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var body: Data
-        var headers: [(String, String)] = []
+/// A small HTTP server on 127.0.0.1 for tests: each request (path and body) goes to a closure
+/// that answers with a status, headers and a body. Tests never touch the network.
+public final class LocalHTTPServer: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: Data
+        public var headers: [(String, String)] = []
+        /// Seconds to wait before answering (to provoke client timeouts).
+        public var delay: Double = 0
+
+        public init(status: Int, body: Data, headers: [(String, String)] = [], delay: Double = 0) {
+            self.status = status
+            self.body = body
+            self.headers = headers
+            self.delay = delay
+        }
     }
 
-    typealias Handler = @Sendable (_ path: String) -> Response
+    public typealias Handler = @Sendable (_ path: String, _ body: Data) -> Response
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
-    let port: Int
+    public let port: Int
 
-    init(handler: @escaping Handler) throws {
+    public init(handler: @escaping Handler) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -31,9 +40,9 @@ final class LocalHTTPServer: Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func shutdown() {
+    public func shutdown() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }
@@ -43,15 +52,19 @@ final class LocalHTTPServer: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
         let handler: Handler
         var path = "/"
+        var body = Data()
 
         init(handler: @escaping Handler) { self.handler = handler }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): path = head.uri
-            case .body: break
+            case .head(let head):
+                path = head.uri
+                body = Data()
+            case .body(var buffer): body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
             case .end:
-                let response = handler(path)
+                let response = handler(path, body)
+                if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
                 var headers = HTTPHeaders(response.headers)
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 headers.add(name: "Connection", value: "close")

@@ -1,0 +1,93 @@
+import AgentSchema
+import Foundation
+
+/// What one model call is asked to do.
+public struct LLMRequest: Sendable {
+    public var messages: [PromptMessage]
+    /// Stream the response (the text is still returned whole; `onPartial` sees it grow).
+    public var stream: Bool
+    public var onPartial: (@Sendable (String) -> Void)?
+
+    public init(messages: [PromptMessage], stream: Bool = false, onPartial: (@Sendable (String) -> Void)? = nil) {
+        self.messages = messages
+        self.stream = stream
+        self.onPartial = onPartial
+    }
+}
+
+/// Tokens a call used.
+public struct TokenUsage: Sendable, Hashable, Codable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int, outputTokens: Int) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+
+    enum CodingKeys: String, CodingKey { case inputTokens = "input_tokens", outputTokens = "output_tokens" }
+}
+
+/// A model's answer.
+public struct LLMResponse: Sendable {
+    public var text: String
+    public var usage: TokenUsage
+    /// The client that answered (after fallbacks and round-robin).
+    public var client: String
+    public var provider: String
+    public var model: String
+    public var milliseconds: Double
+}
+
+/// One attempt at a call, kept for the run's record: tokens, cost, latency and any error.
+public struct LLMCallRecord: Sendable, Hashable, Codable {
+    public var client: String
+    public var provider: String
+    public var model: String
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// Estimated from the model's list price; nil when the model's price is unknown.
+    public var costUSD: Double?
+    public var milliseconds: Double
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case client, provider, model, inputTokens = "input_tokens", outputTokens = "output_tokens", costUSD = "cost_usd"
+        case milliseconds, error
+    }
+}
+
+/// Why a call failed, and whether trying again could help.
+public struct LLMError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// No client configured, or its key or model is missing from the environment.
+        case notConfigured = "not_configured"
+        case network, timeout, rateLimited = "rate_limited", server, badRequest = "bad_request", unauthorized
+        case invalidResponse = "invalid_response"
+        /// The answer could not be read as the function's return type.
+        case unparseable
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var client: String
+
+    public init(_ kind: Kind, _ message: String, client: String) {
+        self.kind = kind
+        self.message = message
+        self.client = client
+    }
+
+    /// Network failures, timeouts, 429 and 5xx may succeed on another try.
+    public var isRetryable: Bool { [.network, .timeout, .rateLimited, .server].contains(kind) }
+
+    public var description: String { "\(client): \(message)" }
+}
+
+/// A chat model behind an API.
+public protocol LLMClient: Sendable {
+    /// The client's name (as declared in BAML, or the shorthand).
+    var name: String { get }
+    /// Sends the messages and returns the answer; every attempt (failed ones too) is passed to `record`.
+    func complete(_ request: LLMRequest, record: @Sendable (LLMCallRecord) -> Void) async throws(LLMError) -> LLMResponse
+}

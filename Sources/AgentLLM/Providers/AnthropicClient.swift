@@ -1,0 +1,97 @@
+import AgentSchema
+import Foundation
+import NIOCore
+
+/// Anthropic's messages API (`anthropic`).
+public struct AnthropicClient: LLMClient {
+    public let name: String
+    let baseURL: String
+    let apiKey: String?
+    let model: String
+    let maxTokens: Int
+    let parameters: [String: ConfigValue]
+    let timeout: TimeAmount
+
+    /// - Parameters:
+    ///   - name: the client's name.
+    ///   - baseURL: the API root (`https://api.anthropic.com`).
+    ///   - apiKey: sent as `x-api-key`; never logged.
+    ///   - model: the model name.
+    ///   - maxTokens: the answer's limit (the API requires one).
+    ///   - parameters: extra request fields.
+    ///   - timeout: per request.
+    public init(name: String, baseURL: String, apiKey: String?, model: String, maxTokens: Int = 4096,
+                parameters: [String: ConfigValue] = [:], timeout: Duration = .seconds(60)) {
+        self.name = name
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+        self.model = model
+        self.maxTokens = maxTokens
+        self.parameters = parameters
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + Int64(timeout.components.attoseconds / 1_000_000_000))
+    }
+
+    public func complete(_ request: LLMRequest, record: @Sendable (LLMCallRecord) -> Void) async throws(LLMError) -> LLMResponse {
+        var body = parameters.mapValues(\.jsonObject)
+        body["model"] = model
+        body["max_tokens"] = maxTokens
+        let system = request.messages.filter { $0.role == "system" }.map(\.content).joined(separator: "\n\n")
+        if !system.isEmpty { body["system"] = system }
+        var messages = request.messages.filter { $0.role != "system" }.map { ["role": $0.role == "assistant" ? "assistant" : "user", "content": $0.content] }
+        if messages.isEmpty { messages = [["role": "user", "content": system]]; body["system"] = nil }
+        body["messages"] = messages
+        if request.stream { body["stream"] = true }
+        var headers = [("anthropic-version", "2023-06-01")]
+        if let apiKey { headers.append(("x-api-key", apiKey)) }
+        let transport = HTTPTransport(client: name, timeout: timeout)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var text = ""
+        var usage = TokenUsage(inputTokens: 0, outputTokens: 0)
+        var answeredModel = model
+        do throws(LLMError) {
+            if request.stream {
+                var invalid: String?
+                _ = try await transport.post(url: baseURL + "/v1/messages", headers: headers, body: body) { payload in
+                    guard let data = payload.data(using: .utf8), let event = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                        invalid = payload
+                        return
+                    }
+                    switch event["type"] as? String {
+                    case "message_start":
+                        let message = event["message"] as? [String: Any]
+                        if let counts = message?["usage"] as? [String: Any] { usage.inputTokens = counts["input_tokens"] as? Int ?? 0 }
+                        if let reported = message?["model"] as? String { answeredModel = reported }
+                    case "content_block_delta":
+                        if let delta = (event["delta"] as? [String: Any])?["text"] as? String {
+                            text += delta
+                            request.onPartial?(text)
+                        }
+                    case "message_delta":
+                        if let counts = event["usage"] as? [String: Any] { usage.outputTokens = counts["output_tokens"] as? Int ?? usage.outputTokens }
+                    default: break
+                    }
+                }
+                if let invalid { throw LLMError(.invalidResponse, "a streamed event is not JSON: \(invalid.prefix(120))", client: name) }
+            } else {
+                let object = try HTTPTransport.json(try await transport.post(url: baseURL + "/v1/messages", headers: headers, body: body), client: name)
+                guard let blocks = object["content"] as? [[String: Any]] else {
+                    throw LLMError(.invalidResponse, "the answer has no content blocks", client: name)
+                }
+                text = blocks.compactMap { $0["text"] as? String }.joined()
+                if let counts = object["usage"] as? [String: Any] {
+                    usage = TokenUsage(inputTokens: counts["input_tokens"] as? Int ?? 0, outputTokens: counts["output_tokens"] as? Int ?? 0)
+                }
+                if let reported = object["model"] as? String { answeredModel = reported }
+            }
+        } catch {
+            record(LLMCallRecord(client: name, provider: "anthropic", model: model, inputTokens: 0, outputTokens: 0, costUSD: nil,
+                                 milliseconds: OpenAIClient.milliseconds(clock.now - started), error: error.description))
+            throw error
+        }
+        let elapsed = OpenAIClient.milliseconds(clock.now - started)
+        record(LLMCallRecord(client: name, provider: "anthropic", model: answeredModel, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
+                             costUSD: Pricing.cost(model: answeredModel, usage: usage), milliseconds: elapsed, error: nil))
+        return LLMResponse(text: text, usage: usage, client: name, provider: "anthropic", model: answeredModel, milliseconds: elapsed)
+    }
+}
