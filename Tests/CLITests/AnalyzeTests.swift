@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import Testing
 
 /// `catalynx analyze` end to end: the built binary on a fresh home that loads the embedded dataset.
@@ -118,5 +119,57 @@ struct AnalyzeTests {
         let lines = result.stdout.split(separator: "\n").map { try? Value(json: String($0)) }
         #expect(lines.count == 2)
         #expect(lines.compactMap { $0?["ein"]?.stringValue } == ["54-1230284", "51-0201327"])
+    }
+}
+
+/// The AI tools of a standard-tier analysis, against a local fake model and with none.
+@Suite("Analyze with AI", .serialized)
+struct AnalyzeAITests {
+    static func fakeAnswer(_ request: [String: Any]) -> String {
+        let prompt = ((request["messages"] as? [[String: Any]]) ?? []).compactMap { $0["content"] as? String }.joined(separator: "\n")
+        if prompt.contains("grant-readiness report") {
+            return #"{"headline": "A steady health association", "paragraphs": ["Reserves are solid.", "Revenue fell."], "strengths": ["reserves"], "concerns": ["concentration"]}"#
+        }
+        if prompt.contains("Validate the following") {
+            return #"Here you go: {"is_valid": true, "completeness_score": 0.9, "issues": [], "recommendations": ["file the latest 990"]}"#
+        }
+        return #"{"mission_summary": "Investigative journalism for San Diego.", "program_areas": [{"name": "Reporting", "description": "Investigations."}], "populations_served": ["residents"], "ntee_fit": "consistent", "keywords": ["journalism"]}"#
+    }
+
+    @Test func aiPartsArePresentWithTokensAndCostWhenAModelIsConfigured() throws {
+        let fake = try FakeLLMProvider(answer: Self.fakeAnswer)
+        defer { fake.shutdown() }
+        var cli = AnalyzeTests.shared
+        cli.extraEnvironment = ["CATALYNX_LLM_BASE_URL": fake.baseURL, "CATALYNX_LLM_MODEL": "gpt-4o-mini", "OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]
+        let result = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect(json["narrative"]?["provenance"]?["ai"] == true)
+        #expect(json["narrative"]?["narrative"]?["headline"] == "A steady health association")
+        #expect(json["ai_review"]?["review"]?["recommendations"] == ["file the latest 990"])
+        #expect(json["content"]?["provenance"]?["degraded"] == true)   // no mission text in ProPublica data: nothing to read
+        #expect(json["llm_usage"]?["calls"]?.arrayValue?.count == 2)
+        #expect(json["llm_usage"]?["input_tokens"] == 240 && json["llm_usage"]?["output_tokens"] == 80)
+        guard case .double(let cost)? = json["llm_usage"]?["cost_usd"] else { Issue.record("no cost"); return }
+        #expect(abs(cost - 2 * (120 * 0.15 + 40 * 0.60) / 1_000_000) < 1e-12)   // gpt-4o-mini list price
+        // The 990 XML's mission text goes to the model for an organization that has one.
+        let withMission = try cli.run("analyze", "20-1585919", "--tier", "standard", "--format", "json")
+        #expect(withMission.json?["content"]?["provenance"]?["ai"] == true)
+        #expect(withMission.json?["content"]?["analysis"]?["mission_summary"] == "Investigative journalism for San Diego.")
+        let markdown = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "markdown")
+        #expect(markdown.stdout.contains("## Which parts are AI") && markdown.stdout.contains("Narrative: AI-generated (gpt-4o-mini)"))
+    }
+
+    @Test func withoutAModelTheAnalysisCompletesAndSaysWhatItCouldNotDo() throws {
+        var cli = AnalyzeTests.shared
+        cli.extraEnvironment = ["CATALYNX_LLM_BASE_URL": "", "OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]
+        let result = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "json")
+        #expect(result.status == 0)
+        let json = try #require(result.json)
+        #expect(json["status"] == "completed")
+        #expect(json["narrative"]?["provenance"]?["degraded"] == true)
+        #expect(json["narrative"]?["provenance"]?["reason"]?.stringValue?.contains("no model is configured") == true)
+        #expect(json["summary"]?["headline"] != nil)   // the rule-based summary is still there
+        #expect(json["llm_usage"]?["calls"]?.arrayValue?.isEmpty == true)
     }
 }

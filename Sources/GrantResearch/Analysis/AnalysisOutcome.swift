@@ -1,5 +1,4 @@
 import AgentCore
-import AgentLLM
 
 /// What one tier workflow run found, read back from its state by the output aliases every tier
 /// shares (`organization_profile`, `data_quality`, `financial_analysis`, `risk_assessment`,
@@ -41,7 +40,7 @@ public struct AnalysisOutcome: Sendable {
     public var content: ContentReport?
     public var narrative: NarrativeReport?
     public var aiReview: AIReviewReport?
-    /// Every model call of the run, from the `llm` records in its steps' outputs.
+    /// Every model call of the run: those of the content analysis, the narrative and the data review.
     public var llmUsage: AIUsage
     public var exports: [String]?
     /// The folder the exports were written into.
@@ -76,7 +75,7 @@ public struct AnalysisOutcome: Sendable {
         content = section("content_analysis", as: ContentReport.self)
         narrative = section("narrative", as: NarrativeReport.self)
         aiReview = section("ai_review", as: AIReviewReport.self)
-        llmUsage = AIUsage(calls: definition.steps.flatMap { Self.llmCalls(in: state.step($0.name).output) })
+        llmUsage = AIUsage(calls: [content?.provenance, narrative?.provenance, aiReview?.provenance].flatMap { $0?.usage.calls ?? [] })
         exports = section("exports", as: [String].self)
         exportDirectory = definition.step(providingAlias: "exports").flatMap { state.step($0.name).output?.value(atPath: ["directory"]) }
             .flatMap { if case .string(let path) = $0 { path } else { nil } }
@@ -96,19 +95,6 @@ public struct AnalysisOutcome: Sendable {
             if let start = state.startedAt, let end = state.finishedAt { durations[step.name] = (end.timeIntervalSince(start) * 100_000).rounded() / 100 }
         }
         self.durations = durations
-    }
-
-    /// The model calls recorded anywhere in a step's output (under `llm.calls`).
-    static func llmCalls(in value: Value?) -> [LLMCallRecord] {
-        switch value {
-        case .object(let fields)?:
-            if case .object(let usage)? = fields["llm"], let calls = usage["calls"], let records = try? calls.decode([LLMCallRecord].self) {
-                return records
-            }
-            return fields.values.flatMap { llmCalls(in: $0) }
-        case .array(let items)?: return items.flatMap { llmCalls(in: $0) }
-        default: return []
-        }
     }
 
     /// How the analysis ended.
