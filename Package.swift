@@ -47,7 +47,7 @@ let package = Package(
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "Nonprofit", "GrantResearch",
+            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "Nonprofit", "GrantResearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),

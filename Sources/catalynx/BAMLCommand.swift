@@ -1,4 +1,5 @@
 import AgentCore
+import AgentLLM
 import AgentSchema
 import ArgumentParser
 import Foundation
@@ -8,7 +9,130 @@ struct BAMLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baml",
         abstract: "Check .baml files and run schema-aligned parsing of LLM output.",
-        subcommands: [Parse.self, Check.self])
+        subcommands: [Parse.self, Check.self, Render.self, Test.self])
+
+    /// The `.baml` files of a folder, parsed (the AI tools' `baml_src` unless `--dir` says otherwise).
+    static func loadSchema(_ directory: String?) throws -> (schema: AgentSchema.BAMLSchema, directory: String) {
+        let folder = directory ?? CLIContext.installationFolders(named: "baml_src", override: "CATALYNX_BAML_DIR",
+                                                                 environment: ProcessInfo.processInfo.environment)
+            .first { FileManager.default.fileExists(atPath: $0) } ?? "baml_src"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".baml") }.sorted()
+            .compactMap { name -> (String, String)? in
+                let path = (folder as NSString).appendingPathComponent(name)
+                return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
+            }
+        guard !files.isEmpty else { throw CLIExit.badInput("error: no .baml files in \(folder)") }
+        do {
+            return (try BAMLParser.parse(files: files), folder)
+        } catch {
+            throw CLIExit.badInput(error.description)
+        }
+    }
+
+    /// A JSON value as a BAML value.
+    static func bamlValue(_ value: Value) -> BAMLValue {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .int(number)
+        case .double(let number): .float(number)
+        case .string(let text): .string(text)
+        case .array(let items): .list(items.map(bamlValue))
+        case .object(let fields): .object(fields.sorted { $0.key < $1.key }.map { .init($0.key, bamlValue($0.value)) })
+        }
+    }
+
+    /// `catalynx baml render FUNCTION --args JSON`
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the exact prompt messages a BAML function sends.")
+
+        @Argument(help: "The function.")
+        var function: String
+
+        @Option(help: ArgumentHelp("The arguments, a JSON object.", valueName: "json"))
+        var args: String = "{}"
+
+        @Option(help: "The folder of .baml files (default: baml_src).")
+        var dir: String?
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() throws {
+            let (schema, _) = try BAMLCommand.loadSchema(dir)
+            let arguments: Value
+            do { arguments = try Value(json: args) } catch { throw CLIExit.badInput("error: --args is not JSON: \(error)") }
+            guard case .object(let fields) = arguments else { throw CLIExit.badInput("error: --args must be a JSON object of argument names") }
+            let messages: [PromptMessage]
+            do {
+                messages = try PromptRenderer(schema: schema).render(function: function, arguments: fields.mapValues(BAMLCommand.bamlValue))
+            } catch {
+                throw CLIExit.badInput("error: \(error.message)")
+            }
+            switch format {
+            case .json:
+                Console.out(Value.array(messages.map { ["role": .string($0.role), "content": .string($0.content)] }).jsonString(pretty: true))
+            case .table:
+                Console.out(messages.map { "[\($0.role)]\n\($0.content)" }.joined(separator: "\n\n"))
+            }
+        }
+    }
+
+    /// `catalynx baml test [FUNCTION]`
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the BAML test blocks against the configured client.",
+            discussion: "Each test calls its functions with its args and checks its @@assert/@@check on the result. Exit code 1 if any fails.")
+
+        @Argument(help: "Only the tests of this function.")
+        var function: String?
+
+        @Option(help: "The folder of .baml files (default: baml_src).")
+        var dir: String?
+
+        func run() async throws {
+            let (schema, _) = try BAMLCommand.loadSchema(dir)
+            let caller = FunctionCaller(schema: schema, factory: ClientFactory(schema: schema))
+            var failures = 0
+            var ran = 0
+            for test in schema.tests {
+                for name in test.functions where function == nil || name == function {
+                    ran += 1
+                    do {
+                        let result = try await caller.call(name, arguments: test.arguments.mapValues(BAMLCommand.configValue))
+                        var problems: [String] = []
+                        for constraint in test.constraints {
+                            let passed = (try? JinjaExpression.isTruthy(JinjaExpression.evaluate(constraint.expression) { $0 == "this" ? result.value : nil })) ?? false
+                            if !passed { problems.append("\(constraint.level.rawValue) \(constraint.name ?? constraint.expression) failed") }
+                        }
+                        let tokens = result.calls.reduce(0) { $0 + $1.inputTokens + $1.outputTokens }
+                        if problems.isEmpty || problems.allSatisfy({ $0.hasPrefix("check") }) {
+                            Console.out("✓ \(test.name) (\(name)) — \(tokens) tokens\(problems.isEmpty ? "" : "; " + problems.joined(separator: "; "))")
+                        } else {
+                            failures += 1
+                            Console.out("✗ \(test.name) (\(name)): \(problems.joined(separator: "; "))\n    got \(result.value.json)")
+                        }
+                    } catch {
+                        failures += 1
+                        Console.out("✗ \(test.name) (\(name)): \(error.description)")
+                    }
+                }
+            }
+            guard ran > 0 else { throw CLIExit.badInput("error: no test blocks\(function.map { " for \($0)" } ?? "")") }
+            if failures > 0 { throw CLIExit(code: .failed, message: "\(failures) of \(ran) tests failed") }
+        }
+    }
+
+    /// A test block's argument as a BAML value.
+    static func configValue(_ value: ConfigValue) -> BAMLValue {
+        switch value {
+        case .string(let text): .string(text)
+        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? .int(Int(number)) : .float(number)
+        case .bool(let flag): .bool(flag)
+        case .list(let items): .list(items.map(configValue))
+        case .block(let values): .object(values.sorted { $0.key < $1.key }.map { .init($0.key, configValue($0.value)) })
+        }
+    }
 
     /// `catalynx baml parse --cases FILE.jsonl [--repeat N]`
     struct Parse: ParsableCommand {

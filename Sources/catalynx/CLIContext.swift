@@ -121,7 +121,7 @@ struct CLIContext {
 
     /// The folder named by the environment variable `override`, `./name`, and every existing
     /// `name` folder upwards from the executable (so that `swift run` and a copied binary find them).
-    private static func installationFolders(named name: String, override: String, environment: [String: String]) -> [String] {
+    static func installationFolders(named name: String, override: String, environment: [String: String]) -> [String] {
         var directories: [String] = []
         if let configured = environment[override], !configured.isEmpty { directories.append(configured) }
         directories.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(name))
