@@ -91,3 +91,35 @@ public protocol LLMClient: Sendable {
     /// Sends the messages and returns the answer; every attempt (failed ones too) is passed to `record`.
     func complete(_ request: LLMRequest, record: @Sendable (LLMCallRecord) -> Void) async throws(LLMError) -> LLMResponse
 }
+
+/// What one HTTP attempt produced.
+struct AttemptResult {
+    var text: String
+    var usage: TokenUsage
+    var model: String
+}
+
+/// Runs one attempt of a provider call, times it, and records it (a failed one too) with its
+/// tokens and estimated cost.
+func recordedAttempt(client: String, provider: String, model: String, record: @Sendable (LLMCallRecord) -> Void,
+                     _ body: () async throws(LLMError) -> AttemptResult) async throws(LLMError) -> LLMResponse {
+    let clock = ContinuousClock()
+    let started = clock.now
+    func milliseconds() -> Double {
+        let elapsed = clock.now - started
+        return (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15).rounded()
+    }
+    let result: AttemptResult
+    do {
+        result = try await body()
+    } catch {
+        record(LLMCallRecord(client: client, provider: provider, model: model, inputTokens: 0, outputTokens: 0, costUSD: nil,
+                             milliseconds: milliseconds(), error: error.description))
+        throw error
+    }
+    let elapsed = milliseconds()
+    record(LLMCallRecord(client: client, provider: provider, model: result.model, inputTokens: result.usage.inputTokens,
+                         outputTokens: result.usage.outputTokens, costUSD: Pricing.cost(model: result.model, usage: result.usage),
+                         milliseconds: elapsed, error: nil))
+    return LLMResponse(text: result.text, usage: result.usage, client: client, provider: provider, model: result.model, milliseconds: elapsed)
+}

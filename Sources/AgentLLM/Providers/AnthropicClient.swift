@@ -44,15 +44,13 @@ public struct AnthropicClient: LLMClient {
         var headers = [("anthropic-version", "2023-06-01")]
         if let apiKey { headers.append(("x-api-key", apiKey)) }
         let transport = HTTPTransport(client: name, timeout: timeout)
-        let clock = ContinuousClock()
-        let started = clock.now
-        var text = ""
-        var usage = TokenUsage(inputTokens: 0, outputTokens: 0)
-        var answeredModel = model
-        do throws(LLMError) {
+        let url = baseURL + "/v1/messages"
+        let (name, model) = (self.name, self.model)
+        return try await recordedAttempt(client: name, provider: "anthropic", model: model, record: record) { () throws(LLMError) -> AttemptResult in
+            var result = AttemptResult(text: "", usage: TokenUsage(inputTokens: 0, outputTokens: 0), model: model)
             if request.stream {
                 var invalid: String?
-                _ = try await transport.post(url: baseURL + "/v1/messages", headers: headers, body: body) { payload in
+                _ = try await transport.post(url: url, headers: headers, body: body) { payload in
                     guard let data = payload.data(using: .utf8), let event = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
                         invalid = payload
                         return
@@ -60,38 +58,31 @@ public struct AnthropicClient: LLMClient {
                     switch event["type"] as? String {
                     case "message_start":
                         let message = event["message"] as? [String: Any]
-                        if let counts = message?["usage"] as? [String: Any] { usage.inputTokens = counts["input_tokens"] as? Int ?? 0 }
-                        if let reported = message?["model"] as? String { answeredModel = reported }
+                        if let counts = message?["usage"] as? [String: Any] { result.usage.inputTokens = counts["input_tokens"] as? Int ?? 0 }
+                        if let reported = message?["model"] as? String { result.model = reported }
                     case "content_block_delta":
                         if let delta = (event["delta"] as? [String: Any])?["text"] as? String {
-                            text += delta
-                            request.onPartial?(text)
+                            result.text += delta
+                            request.onPartial?(result.text)
                         }
                     case "message_delta":
-                        if let counts = event["usage"] as? [String: Any] { usage.outputTokens = counts["output_tokens"] as? Int ?? usage.outputTokens }
+                        if let counts = event["usage"] as? [String: Any] { result.usage.outputTokens = counts["output_tokens"] as? Int ?? result.usage.outputTokens }
                     default: break
                     }
                 }
                 if let invalid { throw LLMError(.invalidResponse, "a streamed event is not JSON: \(invalid.prefix(120))", client: name) }
             } else {
-                let object = try HTTPTransport.json(try await transport.post(url: baseURL + "/v1/messages", headers: headers, body: body), client: name)
+                let object = try HTTPTransport.json(try await transport.post(url: url, headers: headers, body: body), client: name)
                 guard let blocks = object["content"] as? [[String: Any]] else {
                     throw LLMError(.invalidResponse, "the answer has no content blocks", client: name)
                 }
-                text = blocks.compactMap { $0["text"] as? String }.joined()
+                result.text = blocks.compactMap { $0["text"] as? String }.joined()
                 if let counts = object["usage"] as? [String: Any] {
-                    usage = TokenUsage(inputTokens: counts["input_tokens"] as? Int ?? 0, outputTokens: counts["output_tokens"] as? Int ?? 0)
+                    result.usage = TokenUsage(inputTokens: counts["input_tokens"] as? Int ?? 0, outputTokens: counts["output_tokens"] as? Int ?? 0)
                 }
-                if let reported = object["model"] as? String { answeredModel = reported }
+                if let reported = object["model"] as? String { result.model = reported }
             }
-        } catch {
-            record(LLMCallRecord(client: name, provider: "anthropic", model: model, inputTokens: 0, outputTokens: 0, costUSD: nil,
-                                 milliseconds: OpenAIClient.milliseconds(clock.now - started), error: error.description))
-            throw error
+            return result
         }
-        let elapsed = OpenAIClient.milliseconds(clock.now - started)
-        record(LLMCallRecord(client: name, provider: "anthropic", model: answeredModel, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
-                             costUSD: Pricing.cost(model: answeredModel, usage: usage), milliseconds: elapsed, error: nil))
-        return LLMResponse(text: text, usage: usage, client: name, provider: "anthropic", model: answeredModel, milliseconds: elapsed)
     }
 }

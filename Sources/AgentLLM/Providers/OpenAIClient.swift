@@ -43,56 +43,42 @@ public struct OpenAIClient: LLMClient {
         }
         let headers = apiKey.map { [("authorization", "Bearer \($0)")] } ?? []
         let transport = HTTPTransport(client: name, timeout: timeout)
-        let clock = ContinuousClock()
-        let started = clock.now
-        var text = ""
-        var usage = TokenUsage(inputTokens: 0, outputTokens: 0)
-        var answeredModel = model
-        do throws(LLMError) {
+        let url = baseURL + "/chat/completions"
+        let (name, model) = (self.name, self.model)
+        return try await recordedAttempt(client: name, provider: provider, model: model, record: record) { () throws(LLMError) -> AttemptResult in
+            var result = AttemptResult(text: "", usage: TokenUsage(inputTokens: 0, outputTokens: 0), model: model)
             if request.stream {
                 var invalid: String?
-                _ = try await transport.post(url: baseURL + "/chat/completions", headers: headers, body: body) { payload in
+                _ = try await transport.post(url: url, headers: headers, body: body) { payload in
                     guard payload != "[DONE]" else { return }
                     guard let data = payload.data(using: .utf8), let event = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
                         invalid = payload
                         return
                     }
                     if let delta = ((event["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String {
-                        text += delta
-                        request.onPartial?(text)
+                        result.text += delta
+                        request.onPartial?(result.text)
                     }
-                    if let counts = event["usage"] as? [String: Any] { usage = Self.usage(counts) }
-                    if let reported = event["model"] as? String { answeredModel = reported }
+                    if let counts = event["usage"] as? [String: Any] { result.usage = Self.usage(counts) }
+                    if let reported = event["model"] as? String { result.model = reported }
                 }
                 if let invalid { throw LLMError(.invalidResponse, "a streamed event is not JSON: \(invalid.prefix(120))", client: name) }
             } else {
-                let data = try await transport.post(url: baseURL + "/chat/completions", headers: headers, body: body)
-                let object = try HTTPTransport.json(data, client: name)
+                let object = try HTTPTransport.json(try await transport.post(url: url, headers: headers, body: body), client: name)
                 guard let message = (object["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any],
                       let content = message["content"] as? String else {
                     throw LLMError(.invalidResponse, "the answer has no choices[0].message.content", client: name)
                 }
-                text = content
-                if let counts = object["usage"] as? [String: Any] { usage = Self.usage(counts) }
-                if let reported = object["model"] as? String { answeredModel = reported }
+                result.text = content
+                if let counts = object["usage"] as? [String: Any] { result.usage = Self.usage(counts) }
+                if let reported = object["model"] as? String { result.model = reported }
             }
-        } catch {
-            record(LLMCallRecord(client: name, provider: provider, model: model, inputTokens: 0, outputTokens: 0, costUSD: nil,
-                                 milliseconds: Self.milliseconds(clock.now - started), error: error.description))
-            throw error
+            return result
         }
-        let elapsed = Self.milliseconds(clock.now - started)
-        record(LLMCallRecord(client: name, provider: provider, model: answeredModel, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
-                             costUSD: Pricing.cost(model: answeredModel, usage: usage), milliseconds: elapsed, error: nil))
-        return LLMResponse(text: text, usage: usage, client: name, provider: provider, model: answeredModel, milliseconds: elapsed)
     }
 
     static func usage(_ counts: [String: Any]) -> TokenUsage {
         TokenUsage(inputTokens: counts["prompt_tokens"] as? Int ?? counts["input_tokens"] as? Int ?? 0,
                    outputTokens: counts["completion_tokens"] as? Int ?? counts["output_tokens"] as? Int ?? 0)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        (Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15).rounded()
     }
 }
