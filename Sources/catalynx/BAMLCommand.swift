@@ -192,18 +192,16 @@ struct BAMLCommand: AsyncParsableCommand {
             let started = clock.now
             for round in 0..<`repeat` {
                 for item in prepared {
-                    let line: String
-                    if let parser = item.parser, let target = item.target {
-                        do {
-                            let value = try parser.parse(item.raw, as: target, partial: item.partial, streamingShape: item.streamingShape)
-                            line = "{\"id\":\(BAMLValue.string(item.id).json),\"ok\":true,\"value\":\(value.json)}"
-                        } catch {
-                            line = "{\"id\":\(BAMLValue.string(item.id).json),\"ok\":false,\"error\":\(BAMLValue.string(error.description).json)}"
-                        }
-                    } else {
-                        line = "{\"id\":\(BAMLValue.string(item.id).json),\"ok\":false,\"error\":\(BAMLValue.string(item.setupError ?? "no target").json)}"
+                    guard let parser = item.parser, let target = item.target else {
+                        if round == 0 { lines.append("{\"id\":\(BAMLValue.string(item.id).json),\"ok\":false,\"error\":\(BAMLValue.string(item.setupError ?? "no target").json)}") }
+                        continue
                     }
-                    if round == 0 { lines.append(line) }
+                    let result = Result { () throws(ParseError) in try parser.parse(item.raw, as: target, partial: item.partial, streamingShape: item.streamingShape) }
+                    guard round == 0 else { continue }   // later rounds time the parse alone
+                    switch result {
+                    case .success(let value): lines.append("{\"id\":\(BAMLValue.string(item.id).json),\"ok\":true,\"value\":\(value.json)}")
+                    case .failure(let error): lines.append("{\"id\":\(BAMLValue.string(item.id).json),\"ok\":false,\"error\":\(BAMLValue.string(error.description).json)}")
+                    }
                 }
             }
             let elapsed = clock.now - started

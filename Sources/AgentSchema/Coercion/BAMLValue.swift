@@ -60,6 +60,12 @@ public indirect enum BAMLValue: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func writeString(_ text: String, into output: inout String) {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            output += "\""
+            output += text
+            output += "\""
+            return
+        }
         output += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

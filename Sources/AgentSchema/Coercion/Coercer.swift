@@ -4,6 +4,7 @@ import Foundation
 /// every candidate is coerced, each fix is flagged with a penalty, and the cheapest reading wins.
 struct Coercer {
     let schema: BAMLSchema
+    let index: SchemaIndex
     /// Reading a response that is still streaming: missing fields are null, incomplete numbers wait.
     let partial: Bool
 
@@ -264,13 +265,7 @@ struct Coercer {
         if case .array(let items) = value.kind {
             return try fromList(items, context) { item throws(ParseError) in try coerceEnum(definition, item, context) }
         }
-        let candidates = definition.values.filter { !$0.skip }.map { value -> (String, [String]) in
-            if let description = value.description?.trimmingWhitespace, !description.isEmpty {
-                return (value.name, [value.renderedName, description, "\(value.renderedName): \(description)"])
-            }
-            return (value.name, [value.renderedName])
-        }
-        let (match, flags) = try StringMatcher.match(value, candidates: candidates, context, self)
+        let (match, flags) = try StringMatcher.match(value, staged: index.enumCandidates[definition.name] ?? [], context, self)
         return Coerced(.enumValue(match), flags: flags, completion: value.completion)
     }
 
@@ -295,7 +290,7 @@ struct Coercer {
         switch value?.kind {
         case .object(let entries)?:
             for entry in entries {
-                guard let field = Self.field(named: entry.key, in: definition) else {
+                guard let field = field(named: entry.key, in: definition) else {
                     flags.append(.extraKey)
                     continue
                 }
@@ -370,12 +365,13 @@ struct Coercer {
     }
 
     /// The class field a key names: by alias or name, exactly, then ignoring case and accents.
-    static func field(named key: String, in definition: ClassDefinition) -> ClassDefinition.Field? {
+    func field(named key: String, in definition: ClassDefinition) -> ClassDefinition.Field? {
         let trimmed = key.trimmingWhitespace
         if let field = definition.fields.first(where: { $0.renderedName == trimmed }) { return field }
         if let field = definition.fields.first(where: { $0.name == trimmed }) { return field }
         let folded = StringMatcher.fold(trimmed)
-        return definition.fields.first { StringMatcher.fold($0.renderedName) == folded || StringMatcher.fold($0.name) == folded }
+        guard let names = index.foldedFields[definition.name] else { return nil }
+        return zip(definition.fields, names).first { $0.1.rendered == folded || $0.1.name == folded }?.0
     }
 
     static func attributes(of type: FieldType) -> FieldAttributes {
@@ -453,7 +449,13 @@ struct Coercer {
         for constraint in constraints {
             let passed: Bool
             do {
-                passed = JinjaExpression.isTruthy(try JinjaExpression.evaluate(constraint.expression) { $0 == "this" ? this : nil })
+                let lookup: (String) -> BAMLValue? = { $0 == "this" ? this : nil }
+                let result = if let compiled = index.constraints[constraint.expression] {
+                    try JinjaExpression.evaluate(compiled, lookup: lookup)
+                } else {
+                    try JinjaExpression.evaluate(constraint.expression, lookup: lookup)
+                }
+                passed = JinjaExpression.isTruthy(result)
             } catch {
                 passed = false
             }

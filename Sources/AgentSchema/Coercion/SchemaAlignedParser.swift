@@ -3,8 +3,12 @@
 /// where a list was asked, `"$1,234"` for an int, `Two` for the enum value `TWO`), as BAML does.
 public struct SchemaAlignedParser: Sendable {
     public let schema: BAMLSchema
+    private let index: SchemaIndex
 
-    public init(schema: BAMLSchema) { self.schema = schema }
+    public init(schema: BAMLSchema) {
+        self.schema = schema
+        index = SchemaIndex(schema: schema)
+    }
 
     /// Reads `raw` as a `target`.
     /// - Parameters:
@@ -19,7 +23,7 @@ public struct SchemaAlignedParser: Sendable {
         guard let value = JSONishParser.parse(raw, complete: !partial) else {
             throw ParseError(path: [], message: "the text could not be read")
         }
-        let coercer = Coercer(schema: schema, partial: partial)
+        let coercer = Coercer(schema: schema, index: index, partial: partial)
         return try coercer.coerce(target, value, Coercer.Context()).value(streaming: streamingShape)
     }
 }

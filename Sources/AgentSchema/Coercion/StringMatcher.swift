@@ -10,43 +10,54 @@ enum StringMatcher {
     ///   - candidates: (name, the texts that mean it).
     static func match(_ value: JSONishValue, candidates: [(String, [String])], _ context: Coercer.Context,
                       _ coercer: Coercer) throws(ParseError) -> (String, [Flag]) {
+        try match(value, names: candidates.map(\.0), context, coercer) { stage in candidates.map { ($0.0, $0.1.map(stages[stage])) } }
+    }
+
+    /// The text transforms of the matching stages, in order.
+    static let stages: [@Sendable (String) -> String] = [
+        { $0 },
+        stripPunctuation,
+        { stripPunctuation($0).lowercased() },
+        { fold(stripPunctuation($0)) },
+    ]
+
+    /// The same with the candidates already transformed for each stage (see `SchemaIndex`).
+    static func match(_ value: JSONishValue, staged: [[(String, [String])]], _ context: Coercer.Context,
+                      _ coercer: Coercer) throws(ParseError) -> (String, [Flag]) {
+        try match(value, names: staged.first?.map(\.0) ?? [], context, coercer) { staged[$0] }
+    }
+
+    /// Matching, with the candidates of each stage computed only when that stage is reached.
+    private static func match(_ value: JSONishValue, names: [String], _ context: Coercer.Context, _ coercer: Coercer,
+                              candidatesAt stage: (Int) -> [(String, [String])]) throws(ParseError) -> (String, [Flag]) {
         var flags: [Flag] = []
         let text: String
         switch value.kind {
         case .string(let string): text = string
-        case .null: throw coercer.error("expected one of \(candidates.map(\.0).joined(separator: ", ")), got null", context)
+        case .null: throw coercer.error("expected one of \(names.joined(separator: ", ")), got null", context)
         default:
             flags.append(.objectToString)
             text = value.description
         }
-        let stages: [(String) -> String] = [
-            { $0 },
-            stripPunctuation,
-            { stripPunctuation($0).lowercased() },
-            { fold(stripPunctuation($0)) },
-        ]
         let trimmed = text.trimmingWhitespace
         for (index, transform) in stages.enumerated() {
-            let transformed = candidates.map { ($0.0, $0.1.map(transform)) }
-            if let match = strategy(transform(trimmed), transformed, &flags) {
+            if let match = strategy(transform(trimmed), stage(index), &flags) {
                 if index > 0 { flags.append(.strippedNonAlphaNumeric) }
                 return (match, flags)
             }
         }
-        throw coercer.error("\(Coercer.quoted(text)) matches none of \(candidates.map(\.0).joined(separator: ", ")) (or more than one equally)", context)
+        throw coercer.error("\(Coercer.quoted(text)) matches none of \(names.joined(separator: ", ")) (or more than one equally)", context)
     }
 
     /// A whole match, else the candidate occurring most often (non-overlapping, longest first).
     private static func strategy(_ text: String, _ candidates: [(String, [String])], _ flags: inout [Flag]) -> String? {
         for (name, texts) in candidates where texts.contains(text) { return name }
         var occurrences: [(start: Int, end: Int, name: String)] = []
-        let utf8 = text.utf8
+        let haystack = Array(text.utf8)
         for (name, texts) in candidates {
             for candidate in texts where !candidate.isEmpty {
-                for range in text.ranges(of: candidate) {
-                    let start = utf8.distance(from: utf8.startIndex, to: range.lowerBound)
-                    occurrences.append((start, start + candidate.utf8.count, name))
-                }
+                let needle = Array(candidate.utf8)
+                for start in Self.occurrences(of: needle, in: haystack) { occurrences.append((start, start + needle.count, name)) }
             }
         }
         guard !occurrences.isEmpty else { return nil }
@@ -65,14 +76,41 @@ enum StringMatcher {
         return winner.key
     }
 
+    /// Start offsets of the non-overlapping occurrences of `needle` (UTF-8), left to right.
+    static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        var found: [Int] = []
+        let first = needle[0]
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < needle.count && haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count {
+                    found.append(index)
+                    index += needle.count
+                    continue
+                }
+            }
+            index += 1
+        }
+        return found
+    }
+
     /// Keeps letters, digits, whitespace, `-` and `_`.
     static func stripPunctuation(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0.properties.isWhitespace || $0 == "-" || $0 == "_" }
+        let keep: (UInt8) -> Bool = { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x20 || $0 == 0x2D || $0 == 0x5F
+            || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        if text.utf8.allSatisfy(keep) { return text }
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: text.utf8.filter(keep), as: UTF8.self) }
+        return String(text.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0.properties.isWhitespace || $0 == "-" || $0 == "_" }
             .map(Character.init))
     }
 
     /// Lower case without accents (`Über` → `uber`).
     static func fold(_ text: String) -> String {
-        text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
+        return text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
     }
 }

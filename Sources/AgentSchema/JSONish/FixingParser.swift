@@ -6,7 +6,7 @@ struct FixingParser {
 
     private struct Frame {
         var kind: FrameKind
-        var text = String.UnicodeScalarView()
+        var text: [UInt8] = []
         var keys: [String] = []
         var values: [JSONishValue] = []
     }
@@ -14,11 +14,12 @@ struct FixingParser {
     /// Containers nested deeper than this are read as text (no model nests this deep; it bounds recursion later).
     static let maximumDepth = 100
 
-    private let scalars: [Unicode.Scalar]
+    /// The text as UTF-8: every character that matters to JSON is ASCII, so bytes are enough.
+    private let scalars: [UInt8]
     private var stack: [Frame] = []
     private var completed: [(isContainer: Bool, isString: Bool, value: JSONishValue)] = []
 
-    private init(_ text: String) { scalars = Array(text.unicodeScalars) }
+    private init(_ text: String) { scalars = Array(text.utf8) }
 
     /// Every top-level value found: the one value, or the objects and arrays among several.
     static func parse(_ text: String) -> [JSONishValue] {
@@ -37,10 +38,10 @@ struct FixingParser {
         }
     }
 
-    private func scalar(_ index: Int) -> Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
+    private func scalar(_ index: Int) -> UInt8? { index < scalars.count ? scalars[index] : nil }
 
-    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// Handles the scalar at `index`; returns how many following scalars it consumed too.
@@ -49,39 +50,39 @@ struct FixingParser {
         guard let top = stack.last else { return startValue(at: index) }
         switch top.kind {
         case .object:
-            if character == "}" { complete(.complete); return 0 }
-            if character == "," || character == ":" { return 0 }
+            if character == UInt8(ascii: "}") { complete(.complete); return 0 }
+            if character == UInt8(ascii: ",") || character == UInt8(ascii: ":") { return 0 }
             return startValue(at: index)
         case .array:
-            if character == "]" { complete(.complete); return 0 }
-            if character == "," { return 0 }
+            if character == UInt8(ascii: "]") { complete(.complete); return 0 }
+            if character == UInt8(ascii: ",") { return 0 }
             return startValue(at: index)
         case .tripleQuoted:
-            if character == "\"", scalar(index + 1) == "\"", scalar(index + 2) == "\"" { complete(.complete); return 2 }
+            if character == UInt8(ascii: "\""), scalar(index + 1) == UInt8(ascii: "\""), scalar(index + 2) == UInt8(ascii: "\"") { complete(.complete); return 2 }
             append(character)
             return 0
         case .tripleBacktick:
-            if character == "`", scalar(index + 1) == "`", scalar(index + 2) == "`" { complete(.complete); return 2 }
+            if character == UInt8(ascii: "`"), scalar(index + 1) == UInt8(ascii: "`"), scalar(index + 2) == UInt8(ascii: "`") { complete(.complete); return 2 }
             append(character)
             return 0
         case .quoted, .singleQuoted, .backtick:
-            let quote: Unicode.Scalar = top.kind == .quoted ? "\"" : top.kind == .singleQuoted ? "'" : "`"
+            let quote: UInt8 = top.kind == .quoted ? UInt8(ascii: "\"") : top.kind == .singleQuoted ? UInt8(ascii: "'") : UInt8(ascii: "`")
             if character == quote {
                 if shouldCloseString(after: index) { complete(.complete) } else { append(character) }
                 return 0
             }
-            if character == "\\", top.kind != .backtick, let next = scalar(index + 1) {
+            if character == UInt8(ascii: "\\"), top.kind != .backtick, let next = scalar(index + 1) {
                 switch next {
-                case "n": append("\n")
-                case "t": append("\t")
-                case "r": append("\r")
-                case "b": append("\u{08}")
-                case "f": append("\u{0C}")
-                case "\\", "/", "\"", "'": append(next)
-                case "u":
-                    if index + 5 < scalars.count, let code = UInt32(String(String.UnicodeScalarView(scalars[(index + 2)...(index + 5)])), radix: 16),
+                case UInt8(ascii: "n"): append(0x0A)
+                case UInt8(ascii: "t"): append(0x09)
+                case UInt8(ascii: "r"): append(0x0D)
+                case UInt8(ascii: "b"): append(0x08)
+                case UInt8(ascii: "f"): append(0x0C)
+                case UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "\""), UInt8(ascii: "'"): append(next)
+                case UInt8(ascii: "u"):
+                    if index + 5 < scalars.count, let code = UInt32(String(decoding: scalars[(index + 2)...(index + 5)], as: UTF8.self), radix: 16),
                        let decoded = Unicode.Scalar(code) {
-                        append(decoded)
+                        stack[stack.count - 1].text.append(contentsOf: Array(String(Character(decoded)).utf8))
                         return 5
                     }
                     append(character)
@@ -95,37 +96,37 @@ struct FixingParser {
             append(character)
             return 0
         case .lineComment:
-            if character == "\n" { complete(.complete) }
+            if character == 0x0A { complete(.complete) }
             return 0
         case .blockComment:
-            if character == "*", scalar(index + 1) == "/" { complete(.complete); return 1 }
+            if character == UInt8(ascii: "*"), scalar(index + 1) == UInt8(ascii: "/") { complete(.complete); return 1 }
             return 0
         }
     }
 
-    private mutating func append(_ character: Unicode.Scalar) {
+    private mutating func append(_ character: UInt8) {
         stack[stack.count - 1].text.append(character)
     }
 
     private mutating func startValue(at index: Int) -> Int {
         let character = scalars[index]
         switch character {
-        case "{" where stack.count < Self.maximumDepth: stack.append(Frame(kind: .object))
-        case "[" where stack.count < Self.maximumDepth: stack.append(Frame(kind: .array))
-        case "\"":
-            if scalar(index + 1) == "\"", scalar(index + 2) == "\"" { stack.append(Frame(kind: .tripleQuoted)); return 2 }
+        case UInt8(ascii: "{") where stack.count < Self.maximumDepth: stack.append(Frame(kind: .object))
+        case UInt8(ascii: "[") where stack.count < Self.maximumDepth: stack.append(Frame(kind: .array))
+        case UInt8(ascii: "\""):
+            if scalar(index + 1) == UInt8(ascii: "\""), scalar(index + 2) == UInt8(ascii: "\"") { stack.append(Frame(kind: .tripleQuoted)); return 2 }
             stack.append(Frame(kind: .quoted))
-        case "'": stack.append(Frame(kind: .singleQuoted))
-        case "`":
-            if scalar(index + 1) == "`", scalar(index + 2) == "`" { stack.append(Frame(kind: .tripleBacktick)); return 2 }
+        case UInt8(ascii: "'"): stack.append(Frame(kind: .singleQuoted))
+        case UInt8(ascii: "`"):
+            if scalar(index + 1) == UInt8(ascii: "`"), scalar(index + 2) == UInt8(ascii: "`") { stack.append(Frame(kind: .tripleBacktick)); return 2 }
             stack.append(Frame(kind: .backtick))
-        case "/" where scalar(index + 1) == "/":
+        case UInt8(ascii: "/") where scalar(index + 1) == UInt8(ascii: "/"):
             stack.append(Frame(kind: .lineComment))
             return 1
-        case "/" where scalar(index + 1) == "*":
+        case UInt8(ascii: "/") where scalar(index + 1) == UInt8(ascii: "*"):
             stack.append(Frame(kind: .blockComment))
             return 1
-        case "/" where stack.last?.kind != .object:
+        case UInt8(ascii: "/") where stack.last?.kind != .object:
             return 0
         default:
             if Self.isSpace(character) { return 0 }
@@ -152,20 +153,20 @@ struct FixingParser {
         var next = index + 1
         var sawNewline = false
         while let character = scalar(next), Self.isSpace(character) {
-            if character == "\n" { sawNewline = true }
+            if character == 0x0A { sawNewline = true }
             next += 1
         }
         guard let following = scalar(next) else { return true }
         switch position(ofParentAt: stack.count - 2) {
         case .topLevel: return true
-        case .objectKey: return following == ":" || following == "}"
+        case .objectKey: return following == UInt8(ascii: ":") || following == UInt8(ascii: "}")
         case .objectValue:
-            if following == "," || following == "}" { return true }
-            if following == "/", let after = scalar(next + 1), after == "/" || after == "*" { return true }
-            return sawNewline && following == "\""
+            if following == UInt8(ascii: ",") || following == UInt8(ascii: "}") { return true }
+            if following == UInt8(ascii: "/"), let after = scalar(next + 1), after == UInt8(ascii: "/") || after == UInt8(ascii: "*") { return true }
+            return sawNewline && following == UInt8(ascii: "\"")
         case .array:
-            if following == "," || following == "]" { return true }
-            return sawNewline && following == "\""
+            if following == UInt8(ascii: ",") || following == UInt8(ascii: "]") { return true }
+            return sawNewline && following == UInt8(ascii: "\"")
         }
     }
 
@@ -179,27 +180,27 @@ struct FixingParser {
             let character = scalars[end]
             switch context {
             case .topLevel:
-                if character == "{" || character == "[" { terminated = true; break scan }
+                if character == UInt8(ascii: "{") || character == UInt8(ascii: "[") { terminated = true; break scan }
             case .objectKey:
-                if character == ":" { terminated = true; break scan }
+                if character == UInt8(ascii: ":") { terminated = true; break scan }
             case .array:
-                if character == "," || character == "]" { terminated = true; break scan }
+                if character == UInt8(ascii: ",") || character == UInt8(ascii: "]") { terminated = true; break scan }
             case .objectValue:
-                if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
-                if character == "}" { terminated = true; break scan }
-                if character == "," {
-                    let sofar = String(String.UnicodeScalarView(scalars[index..<end])).trimmingWhitespace
-                    if JSONishNumber.parse(sofar) != nil || ["true", "false", "null"].contains(sofar.lowercased()) || scalar(end + 1) == "\n"
-                        || scalar(end + 1) == "\r" || (depth <= 0 && keyFollows(from: end + 1)) {
+                if character == UInt8(ascii: "(") { depth += 1 } else if character == UInt8(ascii: ")") { depth -= 1 }
+                if character == UInt8(ascii: "}") { terminated = true; break scan }
+                if character == UInt8(ascii: ",") {
+                    let sofar = String(decoding: scalars[index..<end], as: UTF8.self).trimmingWhitespace
+                    if JSONishNumber.parse(sofar) != nil || ["true", "false", "null"].contains(sofar.lowercased()) || scalar(end + 1) == 0x0A
+                        || scalar(end + 1) == 0x0D || (depth <= 0 && keyFollows(from: end + 1)) {
                         terminated = true
                         break scan
                     }
                 }
-                if character == "\n", depth <= 0, keyFollows(from: end + 1) { terminated = true; break scan }
+                if character == 0x0A, depth <= 0, keyFollows(from: end + 1) { terminated = true; break scan }
             }
             end += 1
         }
-        let text = String(String.UnicodeScalarView(scalars[index..<end]))
+        let text = String(decoding: scalars[index..<end], as: UTF8.self)
         push(Self.unquotedValue(text, terminated ? .complete : .incomplete), isString: true, isContainer: false)
         return end - index - 1
     }
@@ -208,16 +209,18 @@ struct FixingParser {
     private func keyFollows(from index: Int) -> Bool {
         var next = index
         while let character = scalar(next), Self.isSpace(character) { next += 1 }
-        var quote: Unicode.Scalar?
-        if let character = scalar(next), character == "\"" || character == "'" { quote = character; next += 1 }
+        var quote: UInt8?
+        if let character = scalar(next), character == UInt8(ascii: "\"") || character == UInt8(ascii: "'") { quote = character; next += 1 }
         let start = next
-        while let character = scalar(next), character.properties.isAlphabetic || ("0"..."9").contains(character) || character == "_" || character == "-" {
+        // Letters, digits, `_`, `-`, and any non-ASCII byte (part of a letter in another script).
+        while let character = scalar(next), character >= 0x80 || (character | 0x20 >= 0x61 && character | 0x20 <= 0x7A)
+                || (character >= 0x30 && character <= 0x39) || character == UInt8(ascii: "_") || character == UInt8(ascii: "-") {
             next += 1
         }
         guard next > start else { return false }
         if let quote { guard scalar(next) == quote else { return false }; next += 1 }
-        while let character = scalar(next), character == " " || character == "\t" { next += 1 }
-        return scalar(next) == ":"
+        while let character = scalar(next), character == UInt8(ascii: " ") || character == 0x09 { next += 1 }
+        return scalar(next) == UInt8(ascii: ":")
     }
 
     /// An unquoted token as a value: `true`, `false`, `null`, a number, else trimmed text.
@@ -240,10 +243,10 @@ struct FixingParser {
         case .object:
             value = JSONishValue(.object(zip(frame.keys, frame.values).map { (key: $0, value: $1) }), completion)
         case .array: value = JSONishValue(.array(frame.values), completion)
-        case .quoted, .singleQuoted, .backtick: value = JSONishValue(.string(String(frame.text)), completion)
-        case .tripleQuoted: value = JSONishValue(.string(Self.dedent(String(frame.text)).trimmingWhitespace), completion)
+        case .quoted, .singleQuoted, .backtick: value = JSONishValue(.string(String(decoding: frame.text, as: UTF8.self)), completion)
+        case .tripleQuoted: value = JSONishValue(.string(Self.dedent(String(decoding: frame.text, as: UTF8.self)).trimmingWhitespace), completion)
         case .tripleBacktick:
-            let text = String(frame.text)
+            let text = String(decoding: frame.text, as: UTF8.self)
             if let newline = text.firstIndex(of: "\n") {
                 value = JSONishValue(.string(Self.dedent(String(text[text.index(after: newline)...])).trimmingWhitespace), completion)
             } else {

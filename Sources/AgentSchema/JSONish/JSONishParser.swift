@@ -41,43 +41,36 @@ enum JSONishParser {
 
     /// Fenced blocks ```` ```tag ```` … ```` ``` ````, each parsed; a block left open runs to the end.
     static func markdownBlocks(_ text: String) -> [(tag: String, value: JSONishValue)]? {
+        let bytes = Array(text.utf8)
+        let fence = Array("```".utf8)
         var blocks: [(tag: String, value: JSONishValue)] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: "```") {
-            var cursor = start.upperBound
-            var tag = ""
-            while cursor < rest.endIndex, let scalar = rest[cursor].unicodeScalars.first,
-                  scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == " " {
-                tag.append(rest[cursor])
-                cursor = rest.index(after: cursor)
+        var cursor = 0
+        while let start = StringMatcher.occurrences(of: fence, in: Array(bytes[cursor...])).first.map({ $0 + cursor }) {
+            var index = start + 3
+            while index < bytes.count, bytes[index] >= 0x80 || (bytes[index] | 0x20 >= 0x61 && bytes[index] | 0x20 <= 0x7A)
+                    || (bytes[index] >= 0x30 && bytes[index] <= 0x39) || bytes[index] == 0x20 {
+                index += 1
             }
-            guard !tag.isEmpty, cursor == rest.endIndex || rest[cursor] == "\n" else {
-                rest = rest[start.upperBound...]
+            let tag = String(decoding: bytes[(start + 3)..<index], as: UTF8.self)
+            guard !tag.isEmpty, index == bytes.count || bytes[index] == 0x0A else {
+                cursor = start + 3
                 continue
             }
-            let contentStart = cursor == rest.endIndex ? cursor : rest.index(after: cursor)
-            var content: Substring
-            var closed = false
+            let contentStart = min(bytes.count, index + 1)
+            var end: Int?
             var search = contentStart
-            var found: Range<Substring.Index>?
-            while let end = rest[search...].range(of: "```") {
-                if end.upperBound == rest.endIndex || rest[end.upperBound] == "\n" { found = end; break }
-                search = end.upperBound
+            while search < bytes.count, let found = StringMatcher.occurrences(of: fence, in: Array(bytes[search...])).first.map({ $0 + search }) {
+                if found + 3 == bytes.count || bytes[found + 3] == 0x0A { end = found; break }
+                search = found + 3
             }
-            if let end = found {
-                content = rest[contentStart..<end.lowerBound]
-                rest = rest[end.upperBound...]
-                closed = true
-            } else {
-                content = rest[contentStart...]
-                rest = rest[rest.endIndex...]
-            }
+            let content = String(decoding: bytes[contentStart..<(end ?? bytes.count)], as: UTF8.self)
             var inner = Options()
             inner.markdown = false
-            if let value = parse(String(content).trimmingWhitespace, complete: closed, options: inner) {
+            if let value = parse(content.trimmingWhitespace, complete: end != nil, options: inner) {
                 blocks.append((tag.trimmingWhitespace, value))
             }
-            if !closed { break }
+            guard let end else { break }
+            cursor = end + 3
         }
         return blocks
     }
@@ -87,18 +80,19 @@ enum JSONishParser {
         var inner = Options()
         inner.markdown = false
         inner.findObjects = false
-        var stack: [Character] = []
+        var stack: [UInt8] = []
         var start: String.Index?
         var values: [JSONishValue] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character == "{" || character == "[" {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                 if stack.isEmpty { start = index }
-                stack.append(character)
-            } else if character == "}" || character == "]" {
+                stack.append(byte)
+            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
                 if let last = stack.last {
-                    guard (last == "{") == (character == "}") else { return [] }
+                    guard (last == UInt8(ascii: "{")) == (byte == UInt8(ascii: "}")) else { return [] }
                     stack.removeLast()
                     if stack.isEmpty, let begin = start,
                        let value = parse(String(text[begin...index]), complete: true, options: inner) {
@@ -106,7 +100,7 @@ enum JSONishParser {
                     }
                 }
             }
-            index = text.index(after: index)
+            index = utf8.index(after: index)
         }
         if !stack.isEmpty, let begin = start, let value = parse(String(text[begin...]), complete: false, options: inner) {
             values.append(value)

@@ -10,7 +10,25 @@ public struct JinjaExpression {
         public var description: String { "\(message) (at offset \(offset))" }
     }
 
-    private enum Token: Equatable {
+    /// An expression tokenized once, to evaluate many times.
+    public struct Compiled: Sendable {
+        fileprivate let tokens: [(token: Token, offset: Int)]
+    }
+
+    /// Tokenizes `source` (a syntax error in a string or number shows here).
+    public static func compile(_ source: String) throws(EvaluationError) -> Compiled { Compiled(tokens: try tokenize(source)) }
+
+    /// Evaluates a compiled expression.
+    public static func evaluate(_ compiled: Compiled, lookup: @escaping (String) -> BAMLValue?, call: CallHandler? = nil) throws(EvaluationError) -> BAMLValue {
+        var expression = JinjaExpression(tokens: compiled.tokens, lookup: lookup, call: call)
+        let value = try expression.ternary()
+        guard case .end = expression.tokens[expression.position].token else {
+            throw EvaluationError(message: "unexpected text in the expression", offset: expression.tokens[expression.position].offset)
+        }
+        return value
+    }
+
+    fileprivate enum Token: Equatable, Sendable {
         case number(Double, isInteger: Bool)
         case string(String)
         case name(String)
@@ -28,12 +46,7 @@ public struct JinjaExpression {
 
     /// Evaluates `source` with names resolved by `lookup` (nil: undefined) and calls by `call`.
     public static func evaluate(_ source: String, lookup: @escaping (String) -> BAMLValue?, call: CallHandler? = nil) throws(EvaluationError) -> BAMLValue {
-        var expression = JinjaExpression(tokens: try tokenize(source), lookup: lookup, call: call)
-        let value = try expression.ternary()
-        guard case .end = expression.tokens[expression.position].token else {
-            throw EvaluationError(message: "unexpected text in the expression", offset: expression.tokens[expression.position].offset)
-        }
-        return value
+        try evaluate(try compile(source), lookup: lookup, call: call)
     }
 
     private init(tokens: [(token: Token, offset: Int)], lookup: @escaping (String) -> BAMLValue?, call: CallHandler?) {
