@@ -23,7 +23,11 @@ struct AnalyzeCommand: AsyncParsableCommand {
             yaml, markdown, html (a self-contained report with SVG charts). With --out and several \
             EINs, --out is a folder that receives one file per EIN.
 
-            Exit codes: 0 complete, 1 run failed, 2 invalid EIN or arguments, 3 paused, 4 EIN not \
+            With CATALYNX_REVIEWERS set (names, comma-separated), the enhanced and complete tiers wait \
+            for an expert review: the command ends with exit code 3 and `catalynx approvals respond` \
+            continues the run.
+
+            Exit codes: 0 complete, 1 run failed, 2 invalid EIN or arguments, 3 paused or waiting, 4 EIN not \
             in the database, 5 no filings on record, 6 a quality gate failed. With several EINs, the \
             highest code of any of them.
             """)
@@ -118,6 +122,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
             for gate in outcome.gates where gate.outcome == "failed" && gate.action != "warn" {
                 Console.error("warning: \(line)\(name): quality gate \(gate.name) failed (\(gate.detail)) → \(gate.action)")
             }
+        case .unfinished where outcome.status == .waiting:
+            Console.error("note: \(line)the analysis of \(name) waits for an expert review: `catalynx approvals respond \(outcome.runID) --decision approve|reject` answers it and continues")
         case .unfinished:
             Console.error("note: \(line)the analysis of \(name) is \(outcome.status.rawValue); `catalynx runs resume \(outcome.runID)` continues it")
         }

@@ -46,7 +46,8 @@ struct CLIContext {
             exportsDirectory: (home as NSString).appendingPathComponent("exports"),
             proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil,
             ai: AIServices.load(directory: Self.installationFolders(named: "baml_src", override: "CATALYNX_BAML_DIR", environment: environment)
-                                    .first { FileManager.default.fileExists(atPath: $0) }, environment: environment))
+                                    .first { FileManager.default.fileExists(atPath: $0) }, environment: environment),
+            reviewers: (environment["CATALYNX_REVIEWERS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         self.registry = registry
     }
 

@@ -29,6 +29,10 @@ enum RunPresenter {
                 Console.error("\(paint("33", "!")) \(step) abandoned, the run continues: \(reason)")
             case .gateEvaluated(let gate, let outcome, let action, let detail) where outcome != .passed:
                 Console.error("\(paint("33", "⚑")) gate \(gate) \(outcome.rawValue) (\(action)): \(detail)")
+            case .humanInputRequested(let step, _, let request, _, _):
+                Console.error("\(paint("35", "⏳")) \(step) waits for a person: \(request["question"]?.stringValue ?? "an answer") — `catalynx approvals respond \(event.runID)`")
+            case .humanInputReceived(let step, _, let respondent):
+                Console.error("\(paint("35", "✎")) \(step) answered by \(respondent)")
             case .runPaused(let reason):
                 Console.error("\(paint("33", "⏸")) paused: \(reason)")
             case .runCancelled(let reason):

@@ -94,7 +94,7 @@ struct RunsCommand: AsyncParsableCommand {
                     }
                     Console.out(object.jsonString())
                 case .table:
-                    Console.out("\(String(event.sequence).padding(toLength: 4, withPad: " ", startingAt: 0)) \(formatter.string(from: event.timestamp))  \(event.kind.typeName.padding(toLength: 18, withPad: " ", startingAt: 0)) \(summary(event.kind))")
+                    Console.out("\(String(event.sequence).padding(toLength: 4, withPad: " ", startingAt: 0)) \(formatter.string(from: event.timestamp))  \(event.kind.typeName.padding(toLength: 19, withPad: " ", startingAt: 0)) \(summary(event.kind))")
                 }
             }
         }
@@ -108,6 +108,9 @@ struct RunsCommand: AsyncParsableCommand {
             case .stepRetryScheduled(let step, let attempt, _, _, let strategy): "\(step) → attempt \(attempt): \(strategy)"
             case .stepSkipped(let step, let reason), .stepAbandoned(let step, let reason): "\(step): \(reason)"
             case .gateEvaluated(let gate, let outcome, let action, let detail): "\(gate) \(outcome.rawValue) (\(action)): \(detail)"
+            case .humanInputRequested(let step, _, let request, let deadline, let fallback):
+                "\(step) asks: \(request["question"]?.stringValue ?? request.jsonString())" + (deadline.map { " (until \($0), then \(fallback))" } ?? "")
+            case .humanInputReceived(let step, let response, let respondent): "\(step) answered by \(respondent): \(response.jsonString())"
             case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason): reason
             case .runResumed, .runCompleted: ""
             }
@@ -134,7 +137,9 @@ struct RunsCommand: AsyncParsableCommand {
             discussion: """
                 A paused run is marked running again. A run whose process died mid-step continues from its \
                 events: completed steps are not executed again, and the interrupted step runs again with the \
-                same idempotency key. Exit codes as for `catalynx run`.
+                same idempotency key. A run waiting for a person resumes only once the answer is overdue \
+                (then the step's fallback applies); answer it with `catalynx approvals respond`. Exit codes \
+                as for `catalynx run`.
                 """)
 
         @OptionGroup var selected: SelectedRun
@@ -148,7 +153,13 @@ struct RunsCommand: AsyncParsableCommand {
             if state.status.isTerminal {
                 throw CLIExit.badInput("error: run \(id) is \(state.status.rawValue); there is nothing to resume")
             }
-            if state.status == .paused { state = try await engine.resume(runID: id) }
+            if state.status == .paused || state.status == .waiting {
+                do {
+                    state = try await engine.resume(runID: id)
+                } catch let error as EngineError {
+                    throw CLIExit.badInput("error: \(error)")
+                }
+            }
             let definition: WorkflowDefinition
             do {
                 definition = try engine.definition(of: state)

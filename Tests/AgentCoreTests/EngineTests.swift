@@ -31,6 +31,61 @@ struct EngineTests {
         #expect(state.gates["analysis_confidence"]?.action == "expert_validation_recommended")
     }
 
+    static let review = """
+        workflow: review
+        steps:
+          - name: draft
+            tool: echo
+            inputs: { value: "report" }
+          - name: approve
+            tool: ask
+            depends_on: [draft]
+            inputs: { value: null }
+          - name: publish
+            tool: echo
+            depends_on: [approve]
+            inputs: { value: "{{ approve.value }}" }
+        """
+
+    @Test func aStepThatAsksAPersonWaitsDurablyAndResumesWithTheAnswer() async throws {
+        let definition = try load(Self.review)
+        let waiting = try await engine.run(definition, inputs: [:])
+        #expect(waiting.status == .waiting)
+        #expect(waiting.step("approve").status == .waiting && waiting.step("approve").human?.request["question"] == "approve?")
+        #expect(waiting.step("publish").status == .pending)
+        await #expect(throws: EngineError.self) { try await engine.resume(runID: waiting.runID) }   // no answer yet
+        // A new engine (another process, days later) answers from the events alone.
+        let answered = try await engine.respond(runID: waiting.runID, response: ["decision": "approve"], respondent: "ann")
+        #expect(answered.status == .running)
+        let done = try await engine.drive(runID: waiting.runID)
+        #expect(done.status == .completed)
+        #expect(done.step("publish").output?["value"] == ["decision": "approve"])
+        #expect(log.all.filter { $0.contains("/approve/") } == ["\(waiting.runID)/approve/1", "\(waiting.runID)/approve/1"])
+        await #expect(throws: EngineError.self) { try await engine.respond(runID: waiting.runID, response: "again", respondent: "bob") }
+    }
+
+    @Test func anOverdueAnswerAppliesTheStepsFallback() async throws {
+        for (timeout, expected) in [(1, RunStatus.completed), (0, RunStatus.failed)] {
+            let yaml = Self.review.replacingOccurrences(of: "inputs: { value: null }", with: "inputs: { value: \(timeout) }")
+            let definition = try load(yaml)
+            let waiting = try await engine.run(definition, inputs: [:])
+            #expect(waiting.status == .waiting)
+            if timeout > 0 {
+                await #expect(throws: EngineError.self) { try await engine.resume(runID: waiting.runID) }
+                try await Task.sleep(for: .milliseconds(1100))
+            }
+            _ = try await engine.resume(runID: waiting.runID)
+            let ended = try await engine.drive(runID: waiting.runID)
+            #expect(ended.status == expected)
+            if expected == .completed {
+                #expect(ended.step("approve").human?.respondent == "timeout")
+                #expect(ended.step("publish").output?["value"] == ["timed_out": true])
+            } else {
+                #expect(ended.failureReason?.contains("nobody answered step 'approve'") == true)
+            }
+        }
+    }
+
     @Test func lowDataQualitySkipsTheAnalysisAndSaysWhy() async throws {
         let registry = Fixtures.seedRegistry(completeness: 0.4)
         let definition = try load(try Fixtures.source("current_tier.yaml"), registry: registry)

@@ -82,6 +82,16 @@ enum Fixtures {
             log.record(context.idempotencyKey)
             return AnyOutput(value: input.value)
         })
+        // Asks a person (input.value is the timeout in seconds, or null); returns their answer.
+        registry.register(ClosureTool<AnyInput, AnyOutput>("ask") { input, context in
+            log.record(context.idempotencyKey)
+            guard let answer = context.humanResponse else {
+                let timeout: Double? = if case .int(let seconds) = input.value { Double(seconds) } else { input.value.numberValue }
+                throw HumanInputRequest(request: ["question": "approve?"], timeout: timeout,
+                                        fallback: timeout == 0 ? .fail : .proceedWithAI)
+            }
+            return AnyOutput(value: answer)
+        })
         registry.register(ClosureTool<SleepInput, AnyOutput>("sleep") { input, context in
             log.record(context.idempotencyKey)
             try await Task.sleep(for: .milliseconds(Int64(input.seconds * 1000)))

@@ -110,6 +110,29 @@ struct AnalyzeTests {
         }
     }
 
+    @Test func theExpertReviewWaitsDurablyForAReviewersAnswer() throws {
+        var cli = Self.shared
+        cli.extraEnvironment["CATALYNX_REVIEWERS"] = "ann"
+        let waiting = try cli.run("analyze", "54-1230284", "--tier", "enhanced", "--format", "json")
+        #expect(waiting.status == 3 && waiting.stderr.contains("waits for an expert review"))
+        let runID = try #require(waiting.json?["run_id"]?.stringValue)
+        #expect(waiting.json?["status"] == "waiting")
+        // Another process, later: the question is listed from the run's events alone.
+        let list = try cli.run("approvals", "list", "--format", "json")
+        let open = try #require(list.json?.arrayValue?.first { $0["run_id"]?.stringValue == runID })
+        #expect(open["step"] == "expert_review" && open["request"]?["choices"] == ["approve", "reject"])
+        #expect(try cli.run("runs", "resume", runID).status == 2)   // not overdue: resume refuses and says how to answer
+        let answered = try cli.run("approvals", "respond", runID, "--decision", "reject", "--comment", "Reserves look overstated",
+                                   "--by", "ann", "--format", "json")
+        #expect(answered.status == 0, "\(answered.stderr)")
+        let review = answered.json?["outputs"]?["review"]
+        #expect(review?["validation_type"] == "human_expert" && review?["validated"] == false && review?["reviewer"] == "ann")
+        #expect(review?["additional_insights"] == ["Reserves look overstated"])
+        let events = try cli.run("runs", "events", runID)
+        #expect(events.stdout.contains("HumanInputRequested") && events.stdout.contains("HumanInputReceived"))
+        #expect(try cli.run("approvals", "respond", runID, "--decision", "approve").status == 2)   // nothing left to answer
+    }
+
     @Test func batchFromAFileReportsEachLineAndTheWorstExitCode() throws {
         let cli = Self.shared
         let list = try cli.write("eins.txt", "# Virginia\n54-1230284\n\nnot-an-ein\n510201327  # Friends of Guest House\n")

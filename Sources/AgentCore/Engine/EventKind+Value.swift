@@ -40,6 +40,16 @@ extension EventKind {
             object["outcome"] = .string(outcome.rawValue)
             object["action"] = .string(action)
             object["detail"] = .string(detail)
+        case .humanInputRequested(let step, let attempt, let request, let deadline, let fallback):
+            object["step"] = .string(step)
+            object["attempt"] = .int(attempt)
+            object["request"] = request
+            if let deadline { object["deadline"] = .double(deadline.timeIntervalSince1970) }
+            object["fallback"] = .string(fallback)
+        case .humanInputReceived(let step, let response, let respondent):
+            object["step"] = .string(step)
+            object["response"] = response
+            object["respondent"] = .string(respondent)
         case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason):
             object["reason"] = .string(reason)
         case .runResumed, .runCompleted:
@@ -75,6 +85,13 @@ extension EventKind {
                 throw EventDecodingError(field: "outcome", expected: "passed, failed or not_evaluated")
             }
             self = .gateEvaluated(gate: try fields.string("gate"), outcome: outcome, action: try fields.string("action"), detail: try fields.string("detail"))
+        case "HumanInputRequested":
+            self = .humanInputRequested(step: try fields.string("step"), attempt: try fields.int("attempt"), request: value["request"] ?? .null,
+                                        deadline: value["deadline"]?.numberValue.map(Date.init(timeIntervalSince1970:)),
+                                        fallback: try fields.string("fallback"))
+        case "HumanInputReceived":
+            self = .humanInputReceived(step: try fields.string("step"), response: value["response"] ?? .null,
+                                       respondent: try fields.string("respondent"))
         case "RunPaused": self = .runPaused(reason: try fields.string("reason"))
         case "RunResumed": self = .runResumed
         case "RunCancelled": self = .runCancelled(reason: try fields.string("reason"))

@@ -62,6 +62,10 @@ public enum EventKind: Sendable, Hashable {
     /// The step failed for good and the run goes on without it (`on_error.continue`).
     case stepAbandoned(step: String, reason: String)
     case gateEvaluated(gate: String, outcome: GateOutcome, action: String, detail: String)
+    /// A step asked a person; the run waits until `humanInputReceived` (or the deadline).
+    case humanInputRequested(step: String, attempt: Int, request: Value, deadline: Date?, fallback: String)
+    /// The answer (or `{"timed_out": true}`), from whom; the step runs again with it.
+    case humanInputReceived(step: String, response: Value, respondent: String)
     case runPaused(reason: String)
     case runResumed
     case runCancelled(reason: String)
@@ -79,6 +83,8 @@ public enum EventKind: Sendable, Hashable {
         case .stepSkipped: "StepSkipped"
         case .stepAbandoned: "StepAbandoned"
         case .gateEvaluated: "GateEvaluated"
+        case .humanInputRequested: "HumanInputRequested"
+        case .humanInputReceived: "HumanInputReceived"
         case .runPaused: "RunPaused"
         case .runResumed: "RunResumed"
         case .runCancelled: "RunCancelled"
@@ -91,7 +97,8 @@ public enum EventKind: Sendable, Hashable {
     public var stepName: String? {
         switch self {
         case .stepStarted(let step, _, _, _, _), .stepSucceeded(let step, _, _, _), .stepFailed(let step, _),
-             .stepRetryScheduled(let step, _, _, _, _), .stepSkipped(let step, _), .stepAbandoned(let step, _):
+             .stepRetryScheduled(let step, _, _, _, _), .stepSkipped(let step, _), .stepAbandoned(let step, _),
+             .humanInputRequested(let step, _, _, _, _), .humanInputReceived(let step, _, _):
             step
         default: nil
         }
@@ -100,7 +107,8 @@ public enum EventKind: Sendable, Hashable {
     /// The run status this event moves the run to, if it changes it.
     public var resultingStatus: RunStatus? {
         switch self {
-        case .runStarted, .runResumed: .running
+        case .runStarted, .runResumed, .humanInputReceived: .running
+        case .humanInputRequested: .waiting
         case .runPaused: .paused
         case .runCancelled: .cancelled
         case .runCompleted: .completed

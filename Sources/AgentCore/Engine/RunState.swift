@@ -102,6 +102,21 @@ public struct RunState: Sendable {
             }
         case .gateEvaluated(let gate, let outcome, let action, let detail):
             gates[gate] = GateResult(outcome: outcome, action: action, detail: detail)
+        case .humanInputRequested(let name, let attempt, let request, let deadline, let fallback):
+            update(name) { step in
+                guard step.status != .succeeded else { return }
+                step.status = .waiting
+                step.attempt = attempt
+                step.human = HumanRequestState(request: request, requestedAt: event.timestamp, deadline: deadline, fallback: fallback)
+            }
+        case .humanInputReceived(let name, let response, let respondent):
+            update(name) { step in
+                guard step.status == .waiting else { return }
+                step.status = .retrying
+                step.notBefore = nil
+                step.human?.response = response
+                step.human?.respondent = respondent
+            }
         case .runPaused(let reason):
             pauseReason = reason
         case .runResumed:
@@ -144,6 +159,8 @@ public struct StepState: Sendable, Hashable {
     public var startedAt: Date?
     public var attemptStartedAt: Date?
     public var finishedAt: Date?
+    /// The step's request to a person, and the answer once given.
+    public var human: HumanRequestState?
 
     public init() {}
 
@@ -152,6 +169,17 @@ public struct StepState: Sendable, Hashable {
 
     /// Whether the step is finished one way or another.
     public var isFinished: Bool { status == .succeeded || isDeadEnd }
+}
+
+/// A step's request to a person (`HumanInputRequested`) and its answer.
+public struct HumanRequestState: Sendable, Hashable {
+    public var request: Value
+    public var requestedAt: Date
+    public var deadline: Date?
+    /// `proceed_with_ai` or `fail`.
+    public var fallback: String
+    public var response: Value?
+    public var respondent: String?
 }
 
 /// The recorded outcome of a quality gate.

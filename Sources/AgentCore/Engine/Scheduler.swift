@@ -18,6 +18,8 @@ public struct StepExecution: Sendable, Hashable {
     public var inputs: Value
     /// Whether this re-runs an attempt whose process died mid-step.
     public var resumed: Bool
+    /// A person's answer to the step's request, when it runs again after one.
+    public var humanResponse: Value? = nil
 }
 
 /// The pure scheduling half of the engine: given a workflow and a run's state, what happens next.
@@ -90,6 +92,14 @@ public enum Scheduler {
                 guard slots > 0 else { continue }
                 commands.append(start(step, attempt: current.attempt, tool: current.tool ?? step.tool, state, definition, now: now, resumed: false))
                 slots -= 1
+            case .waiting:
+                // Nobody answered in time: the fallback the step asked for.
+                guard let human = current.human, human.response == nil, let deadline = human.deadline, deadline <= now else { continue }
+                if human.fallback == HumanInputRequest.Fallback.fail.rawValue {
+                    commands.append(.record(.runFailed(reason: "nobody answered step '\(step.name)' by \(deadline)")))
+                    return commands
+                }
+                commands.append(.record(.humanInputReceived(step: step.name, response: ["timed_out": true], respondent: "timeout")))
             case .running where !inFlight.contains(step.name):
                 guard slots > 0 else { continue }
                 commands.append(start(step, attempt: current.attempt, tool: current.tool ?? step.tool, state, definition, now: now, resumed: true))
@@ -150,7 +160,8 @@ public enum Scheduler {
                 return .record(.stepFailed(step: step.name, error: context))
             }
         }
-        return .execute(StepExecution(step: step.name, attempt: attempt, tool: tool, inputs: .object(inputs), resumed: resumed))
+        return .execute(StepExecution(step: step.name, attempt: attempt, tool: tool, inputs: .object(inputs), resumed: resumed,
+                                      humanResponse: state.step(step.name).human?.response))
     }
 
     /// `data_quality.completeness_score (0.4) > 0.6`: the expression with its values.

@@ -73,9 +73,42 @@ public struct WorkflowEngine: Sendable {
         try await control(runID, allowed: [.running, .waiting], event: .runPaused(reason: reason))
     }
 
-    /// Marks a paused run as running again. Call `drive(runID:)` to execute it.
+    /// Marks a paused run as running again (or a run waiting for a person whose answer is overdue,
+    /// so that the step's fallback applies). Call `drive(runID:)` to execute it.
     public func resume(runID: String) async throws -> RunState {
-        try await control(runID, allowed: [.paused], event: .runResumed)
+        let state = try await store.state(of: runID)
+        if state.status == .waiting {
+            let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }
+            if let (name, step) = waiting.first(where: { ($0.value.human?.deadline).map { $0 > now() } ?? true }) {
+                throw EngineError.awaitingHuman(runID: runID, step: name, deadline: step.human?.deadline)
+            }
+        }
+        return try await control(runID, allowed: [.paused, .waiting], event: .runResumed)
+    }
+
+    /// Records a person's answer to the request of a waiting step. Call `drive(runID:)` to continue.
+    /// - Parameters:
+    ///   - runID: the run.
+    ///   - step: the step asking, or nil for the run's only waiting step.
+    ///   - response: the answer (what the tool reads from `ToolContext.humanResponse`).
+    ///   - respondent: who answered, for the record.
+    public func respond(runID: String, step: String? = nil, response: Value, respondent: String) async throws -> RunState {
+        while true {
+            var state = try await store.state(of: runID)
+            let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }.map(\.key).sorted()
+            guard let name = step ?? waiting.first, waiting.contains(name), step != nil || waiting.count == 1 else {
+                throw EngineError.noPendingRequest(runID: runID, step: step, waiting: waiting)
+            }
+            do {
+                let event = EventKind.humanInputReceived(step: name, response: response, respondent: respondent)
+                for stored in try await store.append(runID: runID, expectedVersion: state.version, events: [event], timestamp: now()) {
+                    state.apply(stored)
+                }
+                return state
+            } catch RunStoreError.conflict {
+                continue
+            }
+        }
     }
 
     /// Cancels a run that has not ended. A driver executing it stops its steps.
@@ -222,7 +255,7 @@ public struct WorkflowEngine: Sendable {
     /// Executes one attempt and turns its outcome into the event that records it.
     private func perform(_ execution: StepExecution, definition: WorkflowDefinition, runID: String) async -> EventKind {
         let step = definition.step(named: execution.step)
-        let context = ToolContext(runID: runID, stepName: execution.step, attempt: execution.attempt)
+        let context = ToolContext(runID: runID, stepName: execution.step, attempt: execution.attempt, humanResponse: execution.humanResponse)
         func failure(_ type: String, _ message: String, retryable: Bool) -> EventKind {
             .stepFailed(step: execution.step, error: ErrorContext(
                 type: type, message: message, tool: execution.tool, attempt: execution.attempt, inputs: execution.inputs,
@@ -246,6 +279,9 @@ public struct WorkflowEngine: Sendable {
                                retryable: false)
             }
             return .stepSucceeded(step: execution.step, attempt: execution.attempt, output: output, recovery: nil)
+        } catch let request as HumanInputRequest {
+            return .humanInputRequested(step: execution.step, attempt: execution.attempt, request: request.request,
+                                        deadline: request.timeout.map { now().addingTimeInterval($0) }, fallback: request.fallback.rawValue)
         } catch let error as ToolError {
             return failure(error.type, error.message, retryable: error.retryable)
         } catch is TimeoutError {
@@ -276,11 +312,21 @@ public struct WorkflowEngine: Sendable {
 /// Errors of the engine's control operations.
 public enum EngineError: Error, Sendable, CustomStringConvertible {
     case invalidTransition(runID: String, status: RunStatus, action: String)
+    /// The run waits for a person's answer that is not overdue.
+    case awaitingHuman(runID: String, step: String, deadline: Date?)
+    /// There is no open request to answer (or several and none was named).
+    case noPendingRequest(runID: String, step: String?, waiting: [String])
 
     public var description: String {
         switch self {
         case .invalidTransition(let runID, let status, let action):
             "run \(runID) is \(status.rawValue); \(action) does not apply"
+        case .awaitingHuman(let runID, let step, let deadline):
+            "run \(runID) waits for an answer to step '\(step)'" + (deadline.map { " until \($0)" } ?? "") + "; answer it with `catalynx approvals respond \(runID)`"
+        case .noPendingRequest(let runID, let step, let waiting):
+            if waiting.isEmpty { "run \(runID) has no question waiting for an answer" }
+            else if let step { "step '\(step)' of run \(runID) is not waiting for an answer (waiting: \(waiting.joined(separator: ", ")))" }
+            else { "run \(runID) waits on several steps (\(waiting.joined(separator: ", "))); name one with --step" }
         }
     }
 }

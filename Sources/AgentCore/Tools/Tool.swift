@@ -9,11 +9,39 @@ public struct ToolContext: Sendable {
     /// `run/step/attempt`: the same for every execution of one attempt, so that a tool with
     /// side effects can make them idempotent.
     public var idempotencyKey: String { "\(runID)/\(stepName)/\(attempt)" }
+    /// A person's answer to the request this step made (`HumanInputRequest`), when it runs again
+    /// after the answer, or after the request timed out (`{"timed_out": true}`).
+    public var humanResponse: Value?
 
-    public init(runID: String, stepName: String, attempt: Int) {
+    public init(runID: String, stepName: String, attempt: Int, humanResponse: Value? = nil) {
         self.runID = runID
         self.stepName = stepName
         self.attempt = attempt
+        self.humanResponse = humanResponse
+    }
+}
+
+/// Thrown by a tool to ask a person (factor 7): the run waits, durably, until an answer arrives
+/// (`WorkflowEngine.respond`); then the step runs again with the answer in `ToolContext.humanResponse`.
+public struct HumanInputRequest: Error, Sendable {
+    /// What to do when nobody answers in time.
+    public enum Fallback: String, Sendable, Hashable, CaseIterable {
+        /// Run the step again with `{"timed_out": true}` as the answer (the tool marks its result unvalidated).
+        case proceedWithAI = "proceed_with_ai"
+        /// Fail the run, saying nobody answered.
+        case fail
+    }
+
+    /// The question, its context and the choices, as shown to the person.
+    public var request: Value
+    /// Seconds to wait for an answer; nil waits for ever.
+    public var timeout: Double?
+    public var fallback: Fallback
+
+    public init(request: Value, timeout: Double?, fallback: Fallback) {
+        self.request = request
+        self.timeout = timeout
+        self.fallback = fallback
     }
 }
 

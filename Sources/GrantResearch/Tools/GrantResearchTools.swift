@@ -10,8 +10,9 @@ public enum GrantResearchTools {
     ///   - exportsDirectory: where `data_exporter_tool` writes (a folder per run).
     ///   - proPublica: a client for `propublica_990_fetcher_tool` to fetch filings the database lacks; nil keeps it offline.
     ///   - ai: the AI functions (`baml_src`) and their clients; without them the AI tools degrade to rules.
+    ///   - reviewers: who may answer expert reviews; empty: reviews approve automatically.
     public static func register(in registry: inout ToolRegistry, source: OrganizationSource, exportsDirectory: String,
-                                proPublica: ProPublicaClient? = nil, ai: AIServices = .none("no AI configured")) {
+                                proPublica: ProPublicaClient? = nil, ai: AIServices = .none("no AI configured"), reviewers: [String] = []) {
         registry.register(EINValidatorTool())
         registry.register(BMFDataFetcherTool(source: source))
         registry.register(ProPublica990FetcherTool(source: source, client: proPublica))
@@ -28,6 +29,6 @@ public enum GrantResearchTools {
         registry.register(ReportGeneratorTool())
         registry.register(ChartGeneratorTool())
         registry.register(DataExporterTool(exportsDirectory: exportsDirectory))
-        registry.register(ExpertValidatorTool())
+        registry.register(ExpertValidatorTool(reviewers: reviewers))
     }
 }

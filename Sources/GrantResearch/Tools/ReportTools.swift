@@ -144,29 +144,61 @@ public struct DataExporterTool: Tool {
     }
 }
 
-/// `expert_validator_tool`: routes the analysis to a human expert. Until reviewers can be
-/// configured it approves automatically and says so.
+/// `expert_validator_tool`: asks a human expert to validate the analysis (the seed's Phase 4.2).
+/// With reviewers configured the run waits, durably, for their answer; without any it approves
+/// automatically and says so.
 public struct ExpertValidatorTool: Tool {
     public struct Input: Codable, Sendable {
         public var organizationName: String
         public var analysisType: String?
         public var findings: [String]?
         public var riskLevel: String?
+        /// How long to wait for an answer (default a week).
+        public var timeoutSeconds: Double?
+        /// `proceed_with_ai` (continue, marked unvalidated) or `fail`.
+        public var fallbackStrategy: String?
         enum CodingKeys: String, CodingKey {
             case organizationName = "organization_name", analysisType = "analysis_type", findings, riskLevel = "risk_level"
+            case timeoutSeconds = "timeout_s", fallbackStrategy = "fallback_strategy"
         }
     }
     public struct Output: Codable, Sendable { public var review: ExpertReview }
 
-    public init() {}
+    /// Who may answer; empty: nobody is configured and reviews approve automatically.
+    let reviewers: [String]
+    public init(reviewers: [String] = []) { self.reviewers = reviewers }
     public let name = "expert_validator_tool"
-    public let description = "Asks a human expert to validate the analysis; approves automatically while no reviewer is configured."
+    public let description = "Asks a human expert to validate the analysis and waits for the answer; approves automatically when no reviewer is configured."
     public var estimatedDuration: Double { 0 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(review: ExpertReview(
-            validated: true, expertConfidence: nil, corrections: [], additionalInsights: [],
-            recommendedNextSteps: ["Have a reviewer check the \(input.riskLevel ?? "unscored") risk rating of \(input.organizationName) before sharing the report."],
-            validationType: "auto_approved", reviewer: nil))
+        guard !reviewers.isEmpty else {
+            return Output(review: ExpertReview(
+                validated: true, expertConfidence: nil, corrections: [], additionalInsights: [],
+                recommendedNextSteps: ["Have a reviewer check the \(input.riskLevel ?? "unscored") risk rating of \(input.organizationName) before sharing the report."],
+                validationType: "auto_approved", reviewer: nil))
+        }
+        guard let answer = context.humanResponse else {
+            let fallback = HumanInputRequest.Fallback(rawValue: input.fallbackStrategy ?? "proceed_with_ai") ?? .proceedWithAI
+            throw HumanInputRequest(request: [
+                "question": .string("Do you validate the \(input.analysisType ?? "analysis") of \(input.organizationName)?"),
+                "organization": .string(input.organizationName), "risk_level": input.riskLevel.map(Value.string) ?? .null,
+                "findings": .array((input.findings ?? []).map(Value.string)), "choices": ["approve", "reject"],
+                "reviewers": .array(reviewers.map(Value.string)), "urgency": "normal",
+            ], timeout: input.timeoutSeconds ?? 7 * 24 * 3600, fallback: fallback)
+        }
+        if answer["timed_out"] == true {
+            return Output(review: ExpertReview(
+                validated: false, expertConfidence: nil, corrections: [], additionalInsights: [],
+                recommendedNextSteps: ["No reviewer answered in time: treat the findings as unvalidated."],
+                validationType: "timeout_unvalidated", reviewer: nil))
+        }
+        let decision = answer["decision"]?.stringValue ?? "approve"
+        return Output(review: ExpertReview(
+            validated: decision == "approve", expertConfidence: answer["confidence"]?.numberValue,
+            corrections: (answer["corrections"]?.arrayValue ?? []).compactMap(\.stringValue),
+            additionalInsights: answer["comment"]?.stringValue.map { [$0] } ?? [],
+            recommendedNextSteps: decision == "approve" ? [] : ["The reviewer rejected the findings: revisit them before sharing the report."],
+            validationType: "human_expert", reviewer: answer["reviewer"]?.stringValue))
     }
 }

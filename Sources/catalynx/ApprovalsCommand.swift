@@ -1,0 +1,117 @@
+import AgentCore
+import ArgumentParser
+import Foundation
+
+/// `catalynx approvals list|show|respond`: the questions runs are waiting on people to answer.
+struct ApprovalsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approvals",
+        abstract: "List, show and answer the questions runs are waiting on (human-in-the-loop).",
+        discussion: "A run that asks a person waits, durably, until an answer arrives here; then it continues.",
+        subcommands: [List.self, Show.self, Respond.self])
+
+    /// Every open question: run, step, question, deadline.
+    static func open(_ store: any RunStore) async throws -> [(state: RunState, step: String, human: HumanRequestState)] {
+        var found: [(state: RunState, step: String, human: HumanRequestState)] = []
+        for summary in try await store.runs(RunQuery(status: .waiting, limit: 500)) {
+            let state = try await store.state(of: summary.id)
+            for (name, step) in state.steps.sorted(by: { $0.key < $1.key }) where step.status == .waiting {
+                if let human = step.human, human.response == nil { found.append((state, name, human)) }
+            }
+        }
+        return found
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The open questions, oldest first.")
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let context = CLIContext()
+            let items = try await ApprovalsCommand.open(try context.openStore()).sorted { $0.human.requestedAt < $1.human.requestedAt }
+            switch format {
+            case .json:
+                Console.out(Value.array(items.map { item in
+                    ["run_id": .string(item.state.runID), "workflow": .string(item.state.workflowName), "step": .string(item.step),
+                     "request": item.human.request, "requested_at": .double(item.human.requestedAt.timeIntervalSince1970),
+                     "deadline": item.human.deadline.map { .double($0.timeIntervalSince1970) } ?? .null, "fallback": .string(item.human.fallback)]
+                }).jsonString(pretty: true))
+            case .table:
+                guard !items.isEmpty else { Console.out("no questions are waiting for an answer"); return }
+                var table = TextTable("RUN", "STEP", "QUESTION", "DEADLINE")
+                for item in items {
+                    table.add(item.state.runID, item.step, item.human.request["question"]?.stringValue ?? item.human.request.jsonString(),
+                              item.human.deadline.map { ISO8601DateFormatter().string(from: $0) } ?? "none")
+                }
+                Console.out(table.render())
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A run's open question with its context and findings.")
+
+        @OptionGroup var selected: SelectedRun
+
+        func run() async throws {
+            let context = CLIContext()
+            let store = try context.openStore()
+            let id = try await context.resolveRun(selected.runID, in: store)
+            let state = try await store.state(of: id)
+            let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }
+            guard !waiting.isEmpty else { throw CLIExit(code: .notFound, message: "error: run \(id) has no open question (it is \(state.status.rawValue))") }
+            for (name, step) in waiting.sorted(by: { $0.key < $1.key }) {
+                Console.out("run \(id) · step \(name) · fallback \(step.human?.fallback ?? "?")")
+                Console.out(step.human?.request.jsonString(pretty: true) ?? "")
+            }
+        }
+    }
+
+    struct Respond: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer a run's question and drive the run on.",
+            discussion: "Exit codes as for `catalynx run`: 0 when the run then completes, 3 if it waits again.")
+
+        @OptionGroup var selected: SelectedRun
+
+        @Option(help: "The step asking (needed only when several wait).")
+        var step: String?
+
+        @Option(help: "approve or reject.")
+        var decision: Decision
+
+        @Option(help: "A comment for the record and the report.")
+        var comment: String?
+
+        @Option(help: "A correction (repeatable).")
+        var correction: [String] = []
+
+        @Option(help: "Who answers (default: $USER).")
+        var by: String?
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        enum Decision: String, ExpressibleByArgument, CaseIterable { case approve, reject }
+
+        func run() async throws {
+            let context = CLIContext()
+            let engine = try context.engine()
+            let id = try await context.resolveRun(selected.runID, in: engine.store)
+            let reviewer = by ?? context.environment["USER"] ?? "cli"
+            var answer: [String: Value] = ["decision": .string(decision.rawValue), "reviewer": .string(reviewer)]
+            if let comment { answer["comment"] = .string(comment) }
+            if !correction.isEmpty { answer["corrections"] = .array(correction.map(Value.string)) }
+            do {
+                _ = try await engine.respond(runID: id, step: step, response: .object(answer), respondent: reviewer)
+            } catch let error as EngineError {
+                throw CLIExit.badInput("error: \(error)")
+            }
+            if format == .table { Console.error("answered; continuing run \(id)") }
+            let state = try await engine.drive(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
+            try finish(state, definition: try? engine.definition(of: state), format: format)
+        }
+    }
+}
