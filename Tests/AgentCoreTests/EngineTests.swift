@@ -65,14 +65,19 @@ struct EngineTests {
     }
 
     @Test func anOverdueAnswerAppliesTheStepsFallback() async throws {
-        for (timeout, expected) in [(1, RunStatus.completed), (0, RunStatus.failed)] {
+        // A clock the test moves: "a minute later" without waiting a minute.
+        let offset = Mutex(0.0)
+        let start = Date()
+        var engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log), clock: { start.addingTimeInterval(offset.withLock { $0 }) })
+        engine.pollInterval = .milliseconds(20)
+        for (timeout, expected) in [(60, RunStatus.completed), (0, RunStatus.failed)] {
             let yaml = Self.review.replacingOccurrences(of: "inputs: { value: null }", with: "inputs: { value: \(timeout) }")
             let definition = try load(yaml)
             let waiting = try await engine.run(definition, inputs: [:])
             #expect(waiting.status == .waiting)
             if timeout > 0 {
-                await #expect(throws: EngineError.self) { try await engine.resume(runID: waiting.runID) }
-                try await Task.sleep(for: .milliseconds(1100))
+                await #expect(throws: EngineError.self) { try await engine.resume(runID: waiting.runID) }   // not overdue yet
+                offset.withLock { $0 += Double(timeout) + 1 }
             }
             _ = try await engine.resume(runID: waiting.runID)
             let ended = try await engine.drive(runID: waiting.runID)
