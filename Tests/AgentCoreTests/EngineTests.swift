@@ -91,6 +91,43 @@ struct EngineTests {
         }
     }
 
+    @Test func aStepThatRequiresApprovalWaitsBetweenChoosingAndRunning() async throws {
+        let yaml = """
+            workflow: gated
+            steps:
+              - name: prepare
+                tool: echo
+                inputs: { value: "draft" }
+              - name: send
+                tool: echo
+                requires_approval: true
+                depends_on: [prepare]
+                inputs: { value: "{{ prepare.value }}" }
+              - name: after
+                tool: echo
+                depends_on: [send]
+                inputs: { value: "done" }
+            """
+        let definition = try load(yaml)
+        #expect(definition.step(named: "send")?.requiresApproval == true)
+        for decision in ["approve", "reject"] {
+            let waiting = try await engine.run(definition, inputs: [:])
+            #expect(waiting.status == .waiting)
+            let request = try #require(waiting.step("send").human?.request)
+            #expect(request["kind"] == "approval" && request["inputs"]?["value"] == "draft")   // what it would run with
+            #expect(!log.all.contains("\(waiting.runID)/send/1"))                              // and it has not run
+            _ = try await engine.respond(runID: waiting.runID, response: ["decision": .string(decision)], respondent: "bob")
+            let ended = try await engine.drive(runID: waiting.runID)
+            #expect(ended.status == .completed)
+            if decision == "approve" {
+                #expect(ended.step("send").status == .succeeded && ended.step("after").status == .succeeded)
+            } else {
+                #expect(ended.step("send").skipReason == "not approved by bob")
+                #expect(ended.step("after").status == .skipped)
+            }
+        }
+    }
+
     @Test func lowDataQualitySkipsTheAnalysisAndSaysWhy() async throws {
         let registry = Fixtures.seedRegistry(completeness: 0.4)
         let definition = try load(try Fixtures.source("current_tier.yaml"), registry: registry)

@@ -81,10 +81,25 @@ public enum Scheduler {
                         continue
                     }
                 }
+                if step.requiresApproval {
+                    // Ask before running: the step waits with what it would do.
+                    let command = start(step, attempt: 1, tool: step.tool, state, definition, now: now, resumed: false)
+                    guard case .execute(let execution) = command else { commands.append(command); continue }
+                    commands.append(.record(.humanInputRequested(step: step.name, attempt: 1, request: [
+                        "kind": "approval", "question": .string("Run step '\(step.name)' (tool \(step.tool))?"),
+                        "tool": .string(step.tool), "inputs": execution.inputs, "choices": ["approve", "reject"],
+                    ], deadline: nil, fallback: HumanInputRequest.Fallback.fail.rawValue)))
+                    continue
+                }
                 guard slots > 0 else { continue }
                 commands.append(start(step, attempt: 1, tool: step.tool, state, definition, now: now, resumed: false))
                 slots -= 1
             case .retrying:
+                if let human = current.human, human.request["kind"] == "approval", human.response?["decision"] == "reject" {
+                    let who = human.respondent.map { " by \($0)" } ?? ""
+                    commands.append(.record(.stepSkipped(step: step.name, reason: "not approved\(who)")))
+                    continue
+                }
                 if let notBefore = current.notBefore, notBefore > now {
                     wakeAt = min(wakeAt ?? notBefore, notBefore)
                     continue

@@ -69,6 +69,8 @@ public struct WorkflowStep: Sendable {
     /// Seconds one attempt may take before it fails with a timeout.
     public var timeout: Double?
     public var onError: ErrorPolicy
+    /// Pause between choosing the step and running it until a person approves (factor 8).
+    public var requiresApproval: Bool = false
     /// Where each part of the step is written, for diagnostics: `step`, `name`, `tool`,
     /// `depends_on`, `condition`, `inputs`, `inputs.<field>`, `outputs.<alias>`, `on_error`.
     public var locations: [String: SourceLocation]

@@ -43,7 +43,7 @@ private struct Reader {
                           "quality_gates", "parallel"]
     static let inputKeys = ["name", "type", "required", "default", "values", "description"]
     static let stepKeys = ["name", "tool", "description", "inputs", "outputs", "depends_on", "condition", "retry",
-                           "timeout_s", "on_error"]
+                           "timeout_s", "on_error", "requires_approval"]
     static let retryKeys = ["max_attempts", "backoff", "delay_s", "multiplier", "max_delay_s"]
     static let onErrorKeys = ["alternatives", "fallback", "continue"]
     static let gateKeys = ["gate", "condition", "failure_action", "description"]
@@ -187,6 +187,7 @@ private struct Reader {
             retry: fields["retry"].flatMap { readRetry($0) } ?? .none,
             timeout: fields["timeout_s"].flatMap { positiveNumber($0, "timeout_s") },
             onError: fields["on_error"].flatMap { readOnError($0) } ?? .failRun,
+            requiresApproval: fields["requires_approval"].flatMap { bool($0, "requires_approval") } ?? false,
             locations: locations)
     }
 
