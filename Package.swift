@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GrantResearch", targets: ["GrantResearch"]),
         .library(name: "AgentSchema", targets: ["AgentSchema"]),
         .library(name: "AgentLLM", targets: ["AgentLLM"]),
+        .library(name: "AgentServer", targets: ["AgentServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"4.0.0"),
     ],
     targets: [
         // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
@@ -42,13 +45,19 @@ let package = Package(
         // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
         .target(name: "GrantResearch", dependencies: ["AgentCore", "AgentSchema", "AgentLLM", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Reports/Templates")]),
+        // The HTTP server: REST API, API keys, health.
+        .target(name: "AgentServer", dependencies: [
+            "AgentCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "Nonprofit", "GrantResearch",
+            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "AgentServer", "Nonprofit", "GrantResearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
         // Shared by the test targets: a local HTTP server (ProPublica and LLM fakes).
@@ -56,6 +65,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
+        .testTarget(name: "AgentServerTests", dependencies: [
+            "AgentServer", "AgentCore", "AgentTools", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),

@@ -10,18 +10,6 @@ struct ApprovalsCommand: AsyncParsableCommand {
         discussion: "A run that asks a person waits, durably, until an answer arrives here; then it continues.",
         subcommands: [List.self, Show.self, Respond.self])
 
-    /// Every open question: run, step, question, deadline.
-    static func open(_ store: any RunStore) async throws -> [(state: RunState, step: String, human: HumanRequestState)] {
-        var found: [(state: RunState, step: String, human: HumanRequestState)] = []
-        for summary in try await store.runs(RunQuery(status: .waiting, limit: 500)) {
-            let state = try await store.state(of: summary.id)
-            for (name, step) in state.steps.sorted(by: { $0.key < $1.key }) where step.status == .waiting {
-                if let human = step.human, human.response == nil { found.append((state, name, human)) }
-            }
-        }
-        return found
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The open questions, oldest first.")
 
@@ -30,20 +18,20 @@ struct ApprovalsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let context = CLIContext()
-            let items = try await ApprovalsCommand.open(try context.openStore()).sorted { $0.human.requestedAt < $1.human.requestedAt }
+            let items = try await context.openStore().openHumanRequests()
             switch format {
             case .json:
                 Console.out(Value.array(items.map { item in
-                    ["run_id": .string(item.state.runID), "workflow": .string(item.state.workflowName), "step": .string(item.step),
-                     "request": item.human.request, "requested_at": .double(item.human.requestedAt.timeIntervalSince1970),
-                     "deadline": item.human.deadline.map { .double($0.timeIntervalSince1970) } ?? .null, "fallback": .string(item.human.fallback)]
+                    ["run_id": .string(item.run.runID), "workflow": .string(item.run.workflowName), "step": .string(item.step),
+                     "request": item.request.request, "requested_at": .double(item.request.requestedAt.timeIntervalSince1970),
+                     "deadline": item.request.deadline.map { .double($0.timeIntervalSince1970) } ?? .null, "fallback": .string(item.request.fallback)]
                 }).jsonString(pretty: true))
             case .table:
                 guard !items.isEmpty else { Console.out("no questions are waiting for an answer"); return }
                 var table = TextTable("RUN", "STEP", "QUESTION", "DEADLINE")
                 for item in items {
-                    table.add(item.state.runID, item.step, item.human.request["question"]?.stringValue ?? item.human.request.jsonString(),
-                              item.human.deadline.map { ISO8601DateFormatter().string(from: $0) } ?? "none")
+                    table.add(item.run.runID, item.step, item.request.request["question"]?.stringValue ?? item.request.request.jsonString(),
+                              item.request.deadline.map { ISO8601DateFormatter().string(from: $0) } ?? "none")
                 }
                 Console.out(table.render())
             }

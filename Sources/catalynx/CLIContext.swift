@@ -1,4 +1,5 @@
 import AgentCore
+import AgentServer
 import AgentStore
 import AgentTools
 import ArgumentParser
@@ -102,6 +103,16 @@ struct CLIContext {
             }
         }
         return database
+    }
+
+    /// The API keys (`$CATALYNX_HOME/keys.sqlite`).
+    func openKeys() throws -> APIKeyStore {
+        let path = (home as NSString).appendingPathComponent("keys.sqlite")
+        do {
+            return try APIKeyStore(path: path)
+        } catch {
+            throw CLIExit(code: .failed, message: "error: cannot open the key store at \(path): \(error)")
+        }
     }
 
     func engine() throws -> WorkflowEngine {

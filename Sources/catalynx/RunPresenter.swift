@@ -95,38 +95,6 @@ enum RunPresenter {
         return lines.joined(separator: "\n")
     }
 
-    /// The run as one JSON object: id, status, inputs, each step's status and output, gates.
-    static func json(_ state: RunState, definition: WorkflowDefinition?) -> Value {
-        let order = definition?.steps.map(\.name) ?? state.steps.keys.sorted()
-        var steps: [String: Value] = [:]
-        var outputs: [String: Value] = [:]
-        for name in order {
-            let step = state.step(name)
-            var object: [String: Value] = ["status": .string(step.status.rawValue), "attempt": .int(step.attempt), "executions": .int(step.executions)]
-            if let output = step.output { object["output"] = output }
-            if let reason = step.skipReason { object["reason"] = .string(reason) }
-            if step.abandoned { object["abandoned"] = true }
-            if !step.errors.isEmpty { object["errors"] = .array(step.errors.map(\.value)) }
-            if !step.strategiesTried.isEmpty { object["recovery"] = .array(step.strategiesTried.map(Value.string)) }
-            if let start = step.startedAt, let end = step.finishedAt { object["duration_ms"] = .double((end.timeIntervalSince(start) * 1000).rounded()) }
-            steps[name] = .object(object)
-        }
-        if let definition {
-            for step in definition.steps {
-                for alias in step.outputs { outputs[alias.alias] = state.resolve([alias.alias], in: definition) ?? .null }
-            }
-        }
-        var gates: [String: Value] = [:]
-        for (name, gate) in state.gates {
-            gates[name] = ["outcome": .string(gate.outcome.rawValue), "action": .string(gate.action), "detail": .string(gate.detail)]
-        }
-        var object: [String: Value] = [
-            "run_id": .string(state.runID), "workflow": .string(state.workflowName), "status": .string(state.status.rawValue),
-            "inputs": .object(state.inputs), "steps": .object(steps), "outputs": .object(outputs), "quality_gates": .object(gates),
-            "consecutive_failures": .int(state.consecutiveFailures), "version": .int(state.version),
-        ]
-        if let reason = state.failureReason { object["error"] = .string(reason) }
-        if let reason = state.pauseReason { object["pause_reason"] = .string(reason) }
-        return .object(object)
-    }
+    /// The run as one JSON object (see `RunState.document(definition:)`).
+    static func json(_ state: RunState, definition: WorkflowDefinition?) -> Value { state.document(definition: definition) }
 }

@@ -1,0 +1,44 @@
+import AgentCore
+import Hummingbird
+
+/// An error answered as `application/problem+json` (RFC 9457): a title and a detail a person can act on.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+
+    public init(_ status: HTTPResponse.Status, _ title: String, _ detail: String) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+    }
+
+    var response: Response {
+        let body: Value = ["type": "about:blank", "title": .string(title), "status": .int(status.code), "detail": .string(detail)]
+        return Response(status: status, headers: [.contentType: "application/problem+json"],
+                        body: .init(byteBuffer: ByteBuffer(string: body.jsonString())))
+    }
+}
+
+/// JSON responses.
+enum JSONResponse {
+    static func make(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.jsonString())))
+    }
+}
+
+/// Turns every error a handler throws into a problem response (no stack traces, no internals).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response
+        } catch let error as HTTPError {
+            return Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase).response
+        } catch {
+            context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: error))])
+            return Problem(.internalServerError, "Internal error", "the request could not be completed; see the server log").response
+        }
+    }
+}

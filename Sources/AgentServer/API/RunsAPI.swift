@@ -1,0 +1,140 @@
+import AgentCore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/runs` and `/api/v1/approvals`: start, list, read, follow, control and answer runs.
+struct RunsAPI: Sendable {
+    let services: ServerServices
+
+    func register<Context: RequestContext>(on group: RouterGroup<Context>) {
+        group.get("runs") { request, _ in try await list(request) }
+        group.post("runs") { request, context in try await start(request, context) }
+        group.get("runs/:id") { _, context in try await show(context) }
+        group.get("runs/:id/events") { _, context in try await events(context) }
+        group.post("runs/:id/pause") { _, context in try await control(context) { try await services.engine.pause(runID: $0, reason: "paused over the API") } }
+        group.post("runs/:id/cancel") { _, context in try await control(context) { try await services.engine.cancel(runID: $0, reason: "cancelled over the API") } }
+        group.post("runs/:id/resume") { _, context in
+            try await control(context) { id in
+                let state = try await services.engine.resume(runID: id)
+                services.drive(id)
+                return state
+            }
+        }
+        group.get("approvals") { _, _ in try await approvals() }
+        group.post("runs/:id/approval") { request, context in try await answer(request, context) }
+    }
+
+    private func runID(_ context: some RequestContext) async throws -> String {
+        guard let id = context.parameters.get("id") else { throw Problem(.badRequest, "Missing run id", "the path names no run") }
+        do {
+            return try await services.engine.store.resolveRunID(id)
+        } catch {
+            throw Problem(.notFound, "No such run", "\(error)")
+        }
+    }
+
+    private func body(_ request: Request) async throws -> Value {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        do {
+            return try Value(json: String(buffer: buffer))
+        } catch {
+            throw Problem(.badRequest, "Invalid JSON", "the request body is not JSON: \(error)")
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        var filter = RunQuery(limit: query["limit"].flatMap { Int(String($0)) } ?? 50)
+        if let status = query["status"] {
+            guard let parsed = RunStatus(rawValue: String(status)) else {
+                throw Problem(.badRequest, "Invalid status", "status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = parsed
+        }
+        filter.workflow = query["workflow"].map(String.init)
+        let runs = try await services.engine.store.runs(filter)
+        return JSONResponse.make(.array(runs.map { summary in
+            ["id": .string(summary.id), "workflow": .string(summary.workflow), "status": .string(summary.status.rawValue),
+             "created_at": .double(summary.createdAt.timeIntervalSince1970), "links": ["self": .string("/api/v1/runs/\(summary.id)")]]
+        }))
+    }
+
+    /// `POST /api/v1/runs {"workflow": "current_tier_analysis", "inputs": {…}}` → 202 with the run id.
+    func start(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let payload = try await body(request)
+        guard let name = payload["workflow"]?.stringValue else { throw Problem(.badRequest, "Missing workflow", "the body needs \"workflow\": a workflow name") }
+        let definition: WorkflowDefinition
+        do {
+            definition = try services.workflow(name)
+        } catch {
+            throw Problem(.notFound, "Unknown workflow", "\(error)")
+        }
+        guard case .object(let given)? = payload["inputs"] ?? .object([:]) else { throw Problem(.badRequest, "Invalid inputs", "\"inputs\" must be an object") }
+        let inputs: [String: Value]
+        do {
+            inputs = try definition.bindInputs(given)
+        } catch {
+            throw Problem(.unprocessableContent, "Invalid inputs", error.problems.joined(separator: "; "))
+        }
+        let id = try await services.engine.start(definition, inputs: inputs)
+        services.drive(id)
+        return JSONResponse.make(["run_id": .string(id), "status": "running", "workflow": .string(definition.name),
+                                  "links": ["self": .string("/api/v1/runs/\(id)"), "events": .string("/api/v1/runs/\(id)/events")]],
+                                 status: .accepted)
+    }
+
+    func show(_ context: some RequestContext) async throws -> Response {
+        let id = try await runID(context)
+        let state = try await services.engine.store.state(of: id)
+        return JSONResponse.make(state.document(definition: try? services.engine.definition(of: state)))
+    }
+
+    func events(_ context: some RequestContext) async throws -> Response {
+        let id = try await runID(context)
+        let events = try await services.engine.store.events(runID: id, after: 0)
+        return JSONResponse.make(.array(events.map { event in
+            guard case .object(var fields) = event.kind.value else { return event.kind.value }
+            fields["seq"] = .int(event.sequence)
+            fields["timestamp"] = .double(event.timestamp.timeIntervalSince1970)
+            return .object(fields)
+        }))
+    }
+
+    func control(_ context: some RequestContext, _ action: (String) async throws -> RunState) async throws -> Response {
+        let id = try await runID(context)
+        do {
+            return JSONResponse.make(try await action(id).document(definition: nil))
+        } catch let error as EngineError {
+            throw Problem(.conflict, "Not possible now", error.description)
+        }
+    }
+
+    func approvals() async throws -> Response {
+        JSONResponse.make(.array(try await services.engine.store.openHumanRequests().map { open in
+            ["run_id": .string(open.run.runID), "workflow": .string(open.run.workflowName), "step": .string(open.step),
+             "request": open.request.request, "requested_at": .double(open.request.requestedAt.timeIntervalSince1970),
+             "deadline": open.request.deadline.map { .double($0.timeIntervalSince1970) } ?? .null,
+             "links": ["answer": .string("/api/v1/runs/\(open.run.runID)/approval")]]
+        }))
+    }
+
+    /// `POST /api/v1/runs/{id}/approval {"decision": "approve"|"reject", "comment", "corrections", "reviewer", "step"}`.
+    func answer(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let id = try await runID(context)
+        let payload = try await body(request)
+        guard let decision = payload["decision"]?.stringValue, ["approve", "reject"].contains(decision) else {
+            throw Problem(.badRequest, "Missing decision", "the body needs \"decision\": \"approve\" or \"reject\"")
+        }
+        var response: [String: Value] = ["decision": .string(decision), "reviewer": payload["reviewer"] ?? "api"]
+        if let comment = payload["comment"] { response["comment"] = comment }
+        if let corrections = payload["corrections"] { response["corrections"] = corrections }
+        do {
+            let state = try await services.engine.respond(runID: id, step: payload["step"]?.stringValue, response: .object(response),
+                                                          respondent: payload["reviewer"]?.stringValue ?? "api")
+            services.drive(id)
+            return JSONResponse.make(["run_id": .string(id), "status": .string(state.status.rawValue)], status: .accepted)
+        } catch let error as EngineError {
+            throw Problem(.conflict, "Nothing to answer", error.description)
+        }
+    }
+}

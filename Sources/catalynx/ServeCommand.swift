@@ -1,0 +1,86 @@
+import AgentServer
+import ArgumentParser
+import Foundation
+import Hummingbird
+
+/// `catalynx serve [--host] [--port] [--open-reads]`
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the REST API (/api/v1) and /health.",
+        discussion: """
+            Every request to /api/v1 needs `Authorization: Bearer <key>` (create keys with `catalynx keys create`): \
+            a read key for GET, a write key for everything else. Errors are application/problem+json. \
+            Runs started over the API are driven by the server and recorded like any other.
+            """)
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8080
+
+    @Flag(help: "Let GET requests through without a key.")
+    var openReads = false
+
+    func run() async throws {
+        let context = CLIContext()
+        let keys = try context.openKeys()
+        let services = ServerServices(engine: try context.engine(), keys: keys, openReads: openReads) { name in
+            try context.loadWorkflow(name)
+        }
+        Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"))")
+        try await CatalynxServer.application(services, host: host, port: port).runService()
+    }
+}
+
+/// `catalynx keys create|list|revoke`
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create, list and revoke API keys (stored only as hashes in $CATALYNX_HOME/keys.sqlite).",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print it once.")
+
+        @Option(help: "What the key is for.")
+        var name: String
+
+        @Option(help: "read, write or admin.")
+        var scope: APIKeyStore.Scope = .read
+
+        func run() throws {
+            let (key, token) = try CLIContext().openKeys().create(name: name, scope: scope)
+            Console.error("created key \(key.id) (\(key.name), \(key.scope.rawValue)); it is shown only now:")
+            Console.out(token)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The keys, without their secrets.")
+
+        func run() throws {
+            var table = TextTable("ID", "NAME", "SCOPE", "CREATED", "REVOKED")
+            let formatter = ISO8601DateFormatter()
+            for key in try CLIContext().openKeys().list() {
+                table.add(key.id, key.name, key.scope.rawValue, formatter.string(from: key.createdAt), key.revokedAt.map(formatter.string) ?? "")
+            }
+            Console.out(table.render())
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key: it stops working at once.")
+
+        @Argument(help: "The key's id.")
+        var id: String
+
+        func run() throws {
+            guard try CLIContext().openKeys().revoke(id: id) else { throw CLIExit(code: .notFound, message: "error: no active key \(id)") }
+            Console.out("revoked \(id)")
+        }
+    }
+}
+
+extension APIKeyStore.Scope: ExpressibleByArgument {}

@@ -1,0 +1,147 @@
+import AgentCore
+import AgentTools
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import AgentServer
+
+/// The REST API through Hummingbird's router tester: authentication, runs, approvals.
+@Suite("Server API")
+struct ServerAPITests {
+    static let hello = """
+        workflow: hello
+        inputs:
+          - { name: greeting, type: string, default: "hi" }
+        steps:
+          - name: say
+            tool: echo
+            inputs: { value: "{{ greeting }}, world" }
+        """
+    static let gated = """
+        workflow: gated
+        steps:
+          - name: send
+            tool: echo
+            requires_approval: true
+            inputs: { value: "sent" }
+        """
+
+    struct Setup {
+        let services: ServerServices
+        let read: String
+        let write: String
+        let revoked: String
+    }
+
+    func setup() throws -> Setup {
+        var registry = ToolRegistry()
+        BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
+        var engine = WorkflowEngine(store: MemoryRunStore(), registry: registry)
+        engine.pollInterval = .milliseconds(10)
+        let keys = try APIKeyStore()
+        let read = try keys.create(name: "reader", scope: .read).token
+        let write = try keys.create(name: "writer", scope: .write).token
+        let (old, revoked) = try keys.create(name: "old", scope: .admin)
+        try keys.revoke(id: old.id)
+        let sources = ["hello": Self.hello, "gated": Self.gated]
+        let tools = registry
+        let services = ServerServices(engine: engine, keys: keys) { name in
+            guard let source = sources[name] else { throw CLIError(message: "no workflow named \(name)") }
+            return try WorkflowLoader.load(source: source, file: "\(name).yaml", registry: tools)
+        }
+        return Setup(services: services, read: read, write: write, revoked: revoked)
+    }
+
+    struct CLIError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
+    func json(_ response: TestResponse) -> Value? { try? Value(json: String(buffer: response.body)) }
+
+    func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    func waitFor(_ status: String, run id: String, _ client: some TestClientProtocol, token: String) async throws -> Value? {
+        for _ in 0..<200 {
+            let state = try await client.execute(uri: "/api/v1/runs/\(id)", method: .get, headers: bearer(token)) { json($0) }
+            if state?["status"]?.stringValue == status { return state }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    @Test func everyAuthenticationFailureAnswers401Or403AndChangesNothing() async throws {
+        let setup = try setup()
+        let app = Application(router: CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let start = ByteBuffer(string: #"{"workflow": "hello"}"#)
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(json(response)?["database"]?["ok"] == true)
+            }
+            for (headers, status, title) in [([:] as HTTPFields, HTTPResponse.Status.unauthorized, "API key required"),
+                                              (bearer("cx_nope_nope"), .unauthorized, "Invalid API key"),
+                                              (bearer(setup.revoked), .unauthorized, "Invalid API key"),
+                                              (bearer(setup.read), .forbidden, "Insufficient scope")] {
+                try await client.execute(uri: "/api/v1/runs", method: .post, headers: headers, body: start) { response in
+                    #expect(response.status == status)
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(json(response)?["title"]?.stringValue == title)
+                }
+            }
+            try await client.execute(uri: "/api/v1/runs", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/runs", method: .get, headers: bearer(setup.read)) { response in
+                #expect(response.status == .ok)
+                #expect(json(response)?.arrayValue?.isEmpty == true)   // nothing was started by the refused requests
+            }
+        }
+    }
+
+    @Test func aRunStartedOverTheAPICompletesAndItsEventsAreServed() async throws {
+        let setup = try setup()
+        let app = Application(router: CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
+                                              body: ByteBuffer(string: #"{"workflow": "hello", "inputs": {"greeting": "Hello"}}"#)) { response in
+                #expect(response.status == .accepted)
+                return json(response)?["run_id"]?.stringValue
+            }
+            let runID = try #require(id)
+            let done = try await waitFor("completed", run: runID, client, token: setup.read)
+            #expect(done?["steps"]?["say"]?["output"]?["value"] == "Hello, world")
+            try await client.execute(uri: "/api/v1/runs/\(runID)/events", method: .get, headers: bearer(setup.read)) { response in
+                let types = json(response)?.arrayValue?.compactMap { $0["type"]?.stringValue }
+                #expect(types?.first == "RunStarted" && types?.last == "RunCompleted")
+            }
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"workflow": "hello", "inputs": {"greeting": 3}}"#)) { response in
+                #expect(response.status == .unprocessableContent && json(response)?["detail"]?.stringValue?.contains("greeting") == true)
+            }
+            try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write), body: ByteBuffer(string: "{not json")) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/runs/nope", method: .get, headers: bearer(setup.read)) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func anApprovalIsListedAndAnsweredOverTheAPI() async throws {
+        let setup = try setup()
+        let app = Application(router: CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
+                                              body: ByteBuffer(string: #"{"workflow": "gated"}"#)) { json($0)?["run_id"]?.stringValue }
+            let runID = try #require(id)
+            let waiting = try await waitFor("waiting", run: runID, client, token: setup.read)
+            #expect(waiting?["waiting_for"]?.arrayValue?.first?["step"] == "send")
+            try await client.execute(uri: "/api/v1/approvals", method: .get, headers: bearer(setup.read)) { response in
+                #expect(json(response)?.arrayValue?.contains { $0["run_id"]?.stringValue == runID } == true)
+            }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.read),
+                                     body: ByteBuffer(string: #"{"decision": "approve"}"#)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"decision": "approve", "reviewer": "ann"}"#)) { #expect($0.status == .accepted) }
+            let done = try await waitFor("completed", run: runID, client, token: setup.read)
+            #expect(done?["steps"]?["send"]?["output"]?["value"] == "sent")
+            try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"decision": "approve"}"#)) { #expect($0.status == .conflict) }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AgentCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `catalynx serve` as a subprocess: a run started over the API waits for its expert review,
+/// survives the server being killed and restarted, and completes with the answer.
+@Suite("CLI: serve", .serialized)
+struct ServeTests {
+    func request(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> (status: Int, json: Value?) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? Value(json: String(decoding: data, as: UTF8.self)))
+    }
+
+    /// Starts the server and waits until /health answers.
+    func serve(_ cli: CLIHarness, port: Int) async throws -> Process {
+        let (process, _, _) = try cli.launch(["serve", "--port", String(port)])
+        for _ in 0..<100 {
+            if let health = try? await request("GET", "http://127.0.0.1:\(port)/health", token: nil), health.status == 200 { return process }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw CocoaError(.fileReadUnknown)
+    }
+
+    @Test func anExpertReviewSurvivesAServerRestartAndCompletesWithTheAnswer() async throws {
+        var cli = AnalyzeTests.shared
+        cli.extraEnvironment["CATALYNX_REVIEWERS"] = "ann"
+        let writer = try cli.run("keys", "create", "--name", "test", "--scope", "write").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(writer.hasPrefix("cx_"))
+        let port = Int.random(in: 20_000...40_000)
+        let base = "http://127.0.0.1:\(port)"
+        var server = try await serve(cli, port: port)
+        let started = try await request("POST", "\(base)/api/v1/runs", token: writer,
+                                        body: #"{"workflow": "enhanced_tier_analysis", "inputs": {"organization_ein": "54-1230284"}}"#)
+        #expect(started.status == 202)
+        let runID = try #require(started.json?["run_id"]?.stringValue)
+        var waiting: Value?
+        for _ in 0..<150 {
+            waiting = try await request("GET", "\(base)/api/v1/runs/\(runID)", token: writer).json
+            if waiting?["status"] == "waiting" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(waiting?["waiting_for"]?.arrayValue?.first?["step"] == "expert_review")
+
+        // Kill the server; a new one finds the question in the run's events.
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        server = try await serve(cli, port: port)
+        defer { server.terminate(); server.waitUntilExit() }
+        let open = try await request("GET", "\(base)/api/v1/approvals", token: writer)
+        #expect(open.json?.arrayValue?.contains { $0["run_id"]?.stringValue == runID } == true)
+        let answered = try await request("POST", "\(base)/api/v1/runs/\(runID)/approval", token: writer,
+                                         body: #"{"decision": "approve", "reviewer": "ann", "comment": "Checked against the 990s"}"#)
+        #expect(answered.status == 202)
+        var final: Value?
+        for _ in 0..<150 {
+            final = try await request("GET", "\(base)/api/v1/runs/\(runID)", token: writer).json
+            if final?["status"] == "completed" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(final?["status"] == "completed")
+        #expect(final?["outputs"]?["review"]?["validation_type"] == "human_expert")
+        #expect(final?["outputs"]?["final_report"]?["review"]?["additional_insights"] == ["Checked against the 990s"])
+        #expect(try await request("POST", "\(base)/api/v1/runs", token: nil, body: "{}").status == 401)
+    }
+}
