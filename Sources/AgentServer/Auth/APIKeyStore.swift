@@ -22,10 +22,19 @@ public final class APIKeyStore: Sendable {
     private let queue: DatabaseQueue
 
     /// Opens (creating if needed) the key file.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        queue = try DatabaseQueue(path: path)
+        try self.init(queue: try DatabaseQueue(path: path))
+    }
+
+    /// An in-memory store (tests).
+    public convenience init() throws {
+        try self.init(queue: try DatabaseQueue())
+    }
+
+    private init(queue: DatabaseQueue) throws {
+        self.queue = queue
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: api keys") { db in
             try db.execute(sql: """
@@ -40,14 +49,6 @@ public final class APIKeyStore: Sendable {
                 """)
         }
         try migrator.migrate(queue)
-    }
-
-    /// An in-memory store (tests).
-    public init() throws {
-        queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: "CREATE TABLE api_keys (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, scope TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at REAL NOT NULL, revoked_at REAL)")
-        }
     }
 
     /// Creates a key and returns it with its token (the only time the secret exists outside the caller).
