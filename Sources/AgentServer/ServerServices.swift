@@ -10,6 +10,10 @@ public struct ServerServices: Sendable {
     /// Whether GET requests need no key.
     public let openReads: Bool
     let findWorkflow: @Sendable (String) throws -> WorkflowDefinition
+    /// Organization look-up and search, when the server has an organization database.
+    public var organizations: OrganizationEndpoints?
+    /// Renders a finished run's report as `html`, `markdown` or `json`: (content type, body); nil when the run has none.
+    public var report: (@Sendable (RunState, WorkflowDefinition, String) throws -> (contentType: String, body: String)?)?
 
     /// - Parameters:
     ///   - engine: runs are started and driven with it.
@@ -25,6 +29,19 @@ public struct ServerServices: Sendable {
     }
 
     func workflow(_ name: String) throws -> WorkflowDefinition { try findWorkflow(name) }
+
+    /// What `/api/v1/organizations` serves, supplied by the caller (the server knows no nonprofit data itself).
+    public struct OrganizationEndpoints: Sendable {
+        /// An EIN → everything on record (nil: unknown; throw a `Problem` for an invalid EIN).
+        public var lookup: @Sendable (String) async throws -> Value?
+        /// (words, state, limit) → matching organizations.
+        public var search: @Sendable (String, String?, Int) async throws -> Value
+
+        public init(lookup: @escaping @Sendable (String) async throws -> Value?, search: @escaping @Sendable (String, String?, Int) async throws -> Value) {
+            self.lookup = lookup
+            self.search = search
+        }
+    }
 
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
     func drive(_ runID: String) {
@@ -42,6 +59,19 @@ public enum CatalynxServer {
         router.get("health") { _, _ in try await health(services) }
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: services.keys, openReads: services.openReads))
         RunsAPI(services: services).register(on: api)
+        api.get("organizations/:ein") { _, context in
+            guard let endpoints = services.organizations else { throw Problem(.notFound, "No organization data", "this server has no organization database") }
+            let ein = context.parameters.get("ein") ?? ""
+            guard let record = try await endpoints.lookup(ein) else { throw Problem(.notFound, "Unknown organization", "no organization with EIN \(ein) in the database") }
+            return JSONResponse.make(record)
+        }
+        api.get("organizations") { request, _ in
+            guard let endpoints = services.organizations else { throw Problem(.notFound, "No organization data", "this server has no organization database") }
+            let query = request.uri.queryParameters
+            guard let words = query["q"].map(String.init), !words.isEmpty else { throw Problem(.badRequest, "Missing query", "give ?q=words to search for") }
+            return JSONResponse.make(try await endpoints.search(words, query["state"].map(String.init), query["limit"].flatMap { Int(String($0)) } ?? 20))
+        }
+        router.get("openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.value) }
         return router
     }
 

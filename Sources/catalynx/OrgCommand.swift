@@ -25,22 +25,15 @@ struct OrgCommand: AsyncParsableCommand {
             let parsed: EIN
             do { parsed = try EIN(ein) } catch { throw CLIExit.badInput("error: \(error)") }
             let database = try CLIContext().openOrganizations()
-            guard let organization = try await database.organization(parsed) else {
+            guard let record = try await database.record(parsed) else {
                 throw CLIExit(code: .notFound, message: "error: no organization with EIN \(parsed.formatted) in the database\n    hint: `catalynx data import-bmf FILE` adds the IRS Business Master File for its state")
             }
-            let filings = try await database.filings(parsed)
-            let made = try await database.grants(madeBy: parsed)
-            let received = try await database.grants(receivedBy: parsed)
-            let officers = try await database.officers(parsed)
             switch format {
             case .json:
-                Console.out(Value.object([
-                    "organization": try Value(encoding: organization), "filings": try Value(encoding: filings),
-                    "grants_made": try Value(encoding: made), "grants_received": try Value(encoding: received),
-                    "officers": try Value(encoding: officers),
-                ]).jsonString(pretty: true))
+                Console.out(try Value(encoding: record).jsonString(pretty: true))
             case .table:
-                Console.out(OrganizationPresenter.profile(organization, filings: filings, made: made, received: received, officers: officers))
+                Console.out(OrganizationPresenter.profile(record.organization, filings: record.filings, made: record.grantsMade,
+                                                          received: record.grantsReceived, officers: record.officers))
             }
         }
     }

@@ -1,7 +1,10 @@
+import AgentCore
 import AgentServer
+import GrantResearch
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Nonprofit
 
 /// `catalynx serve [--host] [--port] [--open-reads]`
 struct ServeCommand: AsyncParsableCommand {
@@ -26,8 +29,27 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CLIContext()
         let keys = try context.openKeys()
-        let services = ServerServices(engine: try context.engine(), keys: keys, openReads: openReads) { name in
+        var services = ServerServices(engine: try context.engine(), keys: keys, openReads: openReads) { name in
             try context.loadWorkflow(name)
+        }
+        let database = try context.openOrganizations()
+        services.organizations = .init(
+            lookup: { text in
+                let ein: EIN
+                do throws(EINError) { ein = try EIN(text) } catch { throw Problem(.badRequest, "Invalid EIN", error.description) }
+                return try await database.record(ein).map { try Value(encoding: $0) }
+            },
+            search: { words, state, limit in
+                try Value(encoding: try await database.search(.init(text: words, state: state, limit: max(1, min(limit, 200)))))
+            })
+        services.report = { state, definition, format in
+            let outcome = AnalysisOutcome(state: state, definition: definition)
+            guard let report = outcome.renderableReport else { return nil }
+            switch format {
+            case "json": return ("application/json", try Value(encoding: report).jsonString(pretty: true))
+            case "markdown": return ("text/markdown; charset=utf-8", try ReportRenderer().markdown(report, run: outcome.runInfo))
+            default: return ("text/html; charset=utf-8", try ReportRenderer().html(report, run: outcome.runInfo))
+            }
         }
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"))")
         try await CatalynxServer.application(services, host: host, port: port).runService()

@@ -72,5 +72,20 @@ struct ServeTests {
         #expect(final?["outputs"]?["review"]?["validation_type"] == "human_expert")
         #expect(final?["outputs"]?["final_report"]?["review"]?["additional_insights"] == ["Checked against the 990s"])
         #expect(try await request("POST", "\(base)/api/v1/runs", token: nil, body: "{}").status == 401)
+        // The report of the run, and the organization behind it.
+        var report = URLRequest(url: URL(string: "\(base)/api/v1/runs/\(runID)/report?format=html")!)
+        report.setValue("Bearer \(writer)", forHTTPHeaderField: "Authorization")
+        let (html, _) = try await URLSession.shared.data(for: report)
+        let page = String(decoding: html, as: UTF8.self)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("Checked against the 990s") && page.contains("<svg "))
+        let organization = try await request("GET", "\(base)/api/v1/organizations/54-1230284", token: writer)
+        #expect(organization.json?["organization"]?["name"] == "Virginia Primary Care Assn Inc")
+        #expect(organization.json?["filings"]?.arrayValue?.count == 11)
+        #expect(try await request("GET", "\(base)/api/v1/organizations/00-1234567", token: writer).status == 400)
+        #expect(try await request("GET", "\(base)/api/v1/organizations/12-3456789", token: writer).status == 404)
+        let found = try await request("GET", "\(base)/api/v1/organizations?q=primary%20care&state=VA", token: writer)
+        #expect(found.json?.arrayValue?.first?["ein"] == "541230284")
+        let openapi = try await request("GET", "\(base)/openapi.json", token: nil)
+        #expect(openapi.json?["openapi"] == "3.0.3" && openapi.json?["paths"]?["/api/v1/runs"] != nil)
     }
 }

@@ -21,6 +21,7 @@ struct RunsAPI: Sendable {
             }
         }
         group.get("approvals") { _, _ in try await approvals() }
+        group.get("runs/:id/report") { request, context in try await report(request, context) }
         group.post("runs/:id/approval") { request, context in try await answer(request, context) }
     }
 
@@ -107,6 +108,19 @@ struct RunsAPI: Sendable {
         } catch let error as EngineError {
             throw Problem(.conflict, "Not possible now", error.description)
         }
+    }
+
+    /// `GET /api/v1/runs/{id}/report?format=html|markdown|json`.
+    func report(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let id = try await runID(context)
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "html"
+        guard ["html", "markdown", "json"].contains(format) else { throw Problem(.badRequest, "Unknown format", "format is html, markdown or json") }
+        let state = try await services.engine.store.state(of: id)
+        guard let render = services.report, let definition = try? services.engine.definition(of: state),
+              let rendered = try render(state, definition, format) else {
+            throw Problem(.notFound, "No report", "run \(id) (\(state.workflowName), \(state.status.rawValue)) has no report")
+        }
+        return Response(status: .ok, headers: [.contentType: rendered.contentType], body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
     }
 
     func approvals() async throws -> Response {

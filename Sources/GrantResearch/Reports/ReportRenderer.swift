@@ -159,7 +159,9 @@ public struct ReportRenderer: Sendable {
         }
         if let review = report.review {
             view["review"] = ["type": review.validationType.replacingOccurrences(of: "_", with: " "), "validated": review.validated,
-                              "reviewer": review.reviewer ?? "none configured", "steps": review.recommendedNextSteps] as [String: Any]
+                              "verdict": review.validated ? "validated" : "not validated",
+                              "reviewer": review.reviewer ?? "none configured", "steps": review.recommendedNextSteps,
+                              "insights": review.additionalInsights, "corrections": review.corrections] as [String: Any]
         }
         if let narrative = report.narrative?.narrative {
             view["narrative"] = ["headline": narrative.headline, "paragraphs": narrative.paragraphs, "strengths": narrative.strengths,

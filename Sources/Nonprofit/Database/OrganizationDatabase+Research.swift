@@ -157,3 +157,25 @@ extension OrganizationDatabase {
         }
     }
 }
+
+/// Everything on record about one organization: its BMF row, filings, grants made and received, officers.
+public struct OrganizationRecord: Sendable, Codable {
+    public var organization: Organization
+    public var filings: [Filing]
+    public var grantsMade: [Grant]
+    public var grantsReceived: [Grant]
+    public var officers: [Officer]
+
+    enum CodingKeys: String, CodingKey {
+        case organization, filings, grantsMade = "grants_made", grantsReceived = "grants_received", officers
+    }
+}
+
+extension OrganizationDatabase {
+    /// The organization with everything on record about it, or nil when the EIN is unknown.
+    public func record(_ ein: EIN) async throws -> OrganizationRecord? {
+        guard let organization = try await organization(ein) else { return nil }
+        return OrganizationRecord(organization: organization, filings: try await filings(ein), grantsMade: try await grants(madeBy: ein),
+                                  grantsReceived: try await grants(receivedBy: ein), officers: try await officers(ein))
+    }
+}
