@@ -111,6 +111,15 @@ struct ServerAPITests {
                 let types = json(response)?.arrayValue?.compactMap { $0["type"]?.stringValue }
                 #expect(types?.first == "RunStarted" && types?.last == "RunCompleted")
             }
+            // Followed live as Server-Sent Events: the stream ends with the run.
+            try await client.execute(uri: "/api/v1/runs/\(runID)/events?follow=true", method: .get, headers: bearer(setup.read)) { response in
+                let stream = String(buffer: response.body)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                #expect(stream.hasPrefix("id: 1\nevent: RunStarted\ndata: {"))
+                let messages = stream.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+                #expect(messages.contains { $0.contains("event: StepSucceeded") })
+                #expect(messages.last?.contains("event: RunCompleted") == true)   // the stream ends with the run
+            }
             try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
                                      body: ByteBuffer(string: #"{"workflow": "hello", "inputs": {"greeting": 3}}"#)) { response in
                 #expect(response.status == .unprocessableContent && json(response)?["detail"]?.stringValue?.contains("greeting") == true)

@@ -25,7 +25,7 @@ enum OpenAPIDocument {
                     "post": operation("Start a run: {workflow, inputs}", merged(["202": "started", "404": "unknown workflow", "422": "invalid inputs"]), body: true),
                 ],
                 "/api/v1/runs/{id}": ["get": operation("A run", merged(["200": "the run", "404": "unknown run"]))],
-                "/api/v1/runs/{id}/events": ["get": operation("A run's events", merged(["200": "events"]))],
+                "/api/v1/runs/{id}/events": ["get": operation("A run's events (?follow=true: Server-Sent Events until the run ends)", merged(["200": "events"]))],
                 "/api/v1/runs/{id}/report": ["get": operation("A run's report (?format=html|markdown|json)", merged(["200": "the report", "404": "no report"]))],
                 "/api/v1/runs/{id}/pause": ["post": operation("Pause a run", merged(["200": "paused", "409": "not possible now"]))],
                 "/api/v1/runs/{id}/resume": ["post": operation("Resume a run", merged(["200": "resumed", "409": "not possible now"]))],

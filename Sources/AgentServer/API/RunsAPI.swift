@@ -10,7 +10,10 @@ struct RunsAPI: Sendable {
         group.get("runs") { request, _ in try await list(request) }
         group.post("runs") { request, context in try await start(request, context) }
         group.get("runs/:id") { _, context in try await show(context) }
-        group.get("runs/:id/events") { _, context in try await events(context) }
+        group.get("runs/:id/events") { request, context in
+            let live = request.uri.queryParameters["follow"] == "true" || (request.headers[.accept] ?? "").contains("text/event-stream")
+            return live ? try await follow(request, context) : try await events(context)
+        }
         group.post("runs/:id/pause") { _, context in try await control(context) { try await services.engine.pause(runID: $0, reason: "paused over the API") } }
         group.post("runs/:id/cancel") { _, context in try await control(context) { try await services.engine.cancel(runID: $0, reason: "cancelled over the API") } }
         group.post("runs/:id/resume") { _, context in
@@ -99,6 +102,31 @@ struct RunsAPI: Sendable {
             fields["timestamp"] = .double(event.timestamp.timeIntervalSince1970)
             return .object(fields)
         }))
+    }
+
+    /// The events as Server-Sent Events, live until the run ends (`Last-Event-ID` resumes after that sequence number).
+    func follow(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let id = try await runID(context)
+        let store = services.engine.store
+        let start = request.headers.first { $0.name.canonicalName == "last-event-id" }.flatMap { Int($0.value) } ?? 0
+        let body = ResponseBody { writer in
+            var after = start
+            var status = RunStatus.pending
+            for event in try await store.events(runID: id, after: 0) where event.sequence <= start { status = status.after(event.kind) }
+            while !status.isTerminal {
+                for event in try await store.events(runID: id, after: after) {
+                    guard case .object(var fields) = event.kind.value else { continue }
+                    fields["seq"] = .int(event.sequence)
+                    fields["timestamp"] = .double(event.timestamp.timeIntervalSince1970)
+                    try await writer.write(ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.kind.typeName)\ndata: \(Value.object(fields).jsonString())\n\n"))
+                    after = event.sequence
+                    status = status.after(event.kind)
+                }
+                if !status.isTerminal { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
     func control(_ context: some RequestContext, _ action: (String) async throws -> RunState) async throws -> Response {
