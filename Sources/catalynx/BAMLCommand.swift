@@ -13,14 +13,8 @@ struct BAMLCommand: AsyncParsableCommand {
 
     /// The `.baml` files of a folder, parsed (the AI tools' `baml_src` unless `--dir` says otherwise).
     static func loadSchema(_ directory: String?) throws -> (schema: AgentSchema.BAMLSchema, directory: String) {
-        let folder = directory ?? CLIContext.installationFolders(named: "baml_src", override: "CATALYNX_BAML_DIR",
-                                                                 environment: ProcessInfo.processInfo.environment)
-            .first { FileManager.default.fileExists(atPath: $0) } ?? "baml_src"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".baml") }.sorted()
-            .compactMap { name -> (String, String)? in
-                let path = (folder as NSString).appendingPathComponent(name)
-                return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
-            }
+        let folder = directory ?? CLIContext.bamlDirectory(environment: ProcessInfo.processInfo.environment) ?? "baml_src"
+        let files = BAMLParser.sources(inDirectory: folder)
         guard !files.isEmpty else { throw CLIExit.badInput("error: no .baml files in \(folder)") }
         do {
             return (try BAMLParser.parse(files: files), folder)

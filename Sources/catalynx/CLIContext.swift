@@ -46,8 +46,7 @@ struct CLIContext {
             source: OrganizationSource { try Self.openOrganizations(home: home, environment: environment) },
             exportsDirectory: (home as NSString).appendingPathComponent("exports"),
             proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil,
-            ai: AIServices.load(directory: Self.installationFolders(named: "baml_src", override: "CATALYNX_BAML_DIR", environment: environment)
-                                    .first { FileManager.default.fileExists(atPath: $0) }, environment: environment),
+            ai: AIServices.load(directory: Self.bamlDirectory(environment: environment), environment: environment),
             reviewers: (environment["CATALYNX_REVIEWERS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         self.registry = registry
     }
@@ -122,6 +121,12 @@ struct CLIContext {
     /// Directories searched for workflows by name: `CATALYNX_WORKFLOWS_DIR`, `./workflows`, and
     /// the `workflows` folder of the installation (found upwards from the executable).
     var workflowDirectories: [String] { Self.installationFolders(named: "workflows", override: "CATALYNX_WORKFLOWS_DIR", environment: environment) }
+
+    /// The AI tools' `.baml` files: the first of `CATALYNX_BAML_DIR`, `./baml_src` and the installation's that exists.
+    static func bamlDirectory(environment: [String: String]) -> String? {
+        installationFolders(named: "baml_src", override: "CATALYNX_BAML_DIR", environment: environment)
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
 
     /// The embedded dataset: the first of `CATALYNX_DATA_DIR`, `./data` and the installation's
     /// `data` folder that holds the BMF files.

@@ -78,24 +78,30 @@ enum StringMatcher {
 
     /// Start offsets of the non-overlapping occurrences of `needle` (UTF-8), left to right.
     static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
         var found: [Int] = []
+        var from = 0
+        while let index = firstOccurrence(of: needle, in: haystack, from: from) {
+            found.append(index)
+            from = index + needle.count
+        }
+        return found
+    }
+
+    /// The first offset at or after `from` where `needle` occurs in `haystack`.
+    static func firstOccurrence(of needle: [UInt8], in haystack: [UInt8], from: Int = 0) -> Int? {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
         let first = needle[0]
-        var index = 0
+        var index = max(0, from)
         let last = haystack.count - needle.count
         while index <= last {
             if haystack[index] == first {
                 var offset = 1
                 while offset < needle.count && haystack[index + offset] == needle[offset] { offset += 1 }
-                if offset == needle.count {
-                    found.append(index)
-                    index += needle.count
-                    continue
-                }
+                if offset == needle.count { return index }
             }
             index += 1
         }
-        return found
+        return nil
     }
 
     /// Keeps letters, digits, whitespace, `-` and `_`.

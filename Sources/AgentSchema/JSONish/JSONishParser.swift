@@ -45,7 +45,7 @@ enum JSONishParser {
         let fence = Array("```".utf8)
         var blocks: [(tag: String, value: JSONishValue)] = []
         var cursor = 0
-        while let start = StringMatcher.occurrences(of: fence, in: Array(bytes[cursor...])).first.map({ $0 + cursor }) {
+        while let start = StringMatcher.firstOccurrence(of: fence, in: bytes, from: cursor) {
             var index = start + 3
             while index < bytes.count, bytes[index] >= 0x80 || (bytes[index] | 0x20 >= 0x61 && bytes[index] | 0x20 <= 0x7A)
                     || (bytes[index] >= 0x30 && bytes[index] <= 0x39) || bytes[index] == 0x20 {
@@ -59,7 +59,7 @@ enum JSONishParser {
             let contentStart = min(bytes.count, index + 1)
             var end: Int?
             var search = contentStart
-            while search < bytes.count, let found = StringMatcher.occurrences(of: fence, in: Array(bytes[search...])).first.map({ $0 + search }) {
+            while let found = StringMatcher.firstOccurrence(of: fence, in: bytes, from: search) {
                 if found + 3 == bytes.count || bytes[found + 3] == 0x0A { end = found; break }
                 search = found + 3
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses `.baml` source into a `BAMLSchema`: classes, enums, type aliases, functions, clients,
 /// retry policies, template strings and tests. Errors carry file:line:column and a hint.
 public struct BAMLParser {
@@ -15,6 +17,15 @@ public struct BAMLParser {
         }
         try BAMLValidator.validate(schema)
         return schema
+    }
+
+    /// The `.baml` files directly in `directory`, sorted by name, with their text.
+    public static func sources(inDirectory directory: String) -> [(path: String, source: String)] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".baml") }.sorted()
+            .compactMap { name in
+                let path = (directory as NSString).appendingPathComponent(name)
+                return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
+            }
     }
 
     /// Parses one source text (a file or a snippet).

@@ -18,11 +18,7 @@ public struct AIServices: Sendable {
     ///   - environment: keys, models and base URLs (`env.NAME` in the files).
     public static func load(directory: String?, environment: [String: String]) -> AIServices {
         guard let directory else { return AIServices(caller: nil, unavailableReason: "no baml_src folder was found", isConfigured: false) }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".baml") }.sorted()
-            .compactMap { name -> (String, String)? in
-                let path = (directory as NSString).appendingPathComponent(name)
-                return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
-            }
+        let files = BAMLParser.sources(inDirectory: directory)
         do {
             let schema = try BAMLParser.parse(files: files)
             let factory = ClientFactory(schema: schema, environment: environment)
