@@ -45,11 +45,11 @@ let package = Package(
         // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
         .target(name: "GrantResearch", dependencies: ["AgentCore", "AgentSchema", "AgentLLM", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Reports/Templates")]),
-        // The HTTP server: REST API, API keys, health.
+        // The HTTP server: REST API, web dashboard, API keys and sessions, health.
         .target(name: "AgentServer", dependencies: [
             "AgentCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
+        ], resources: [.copy("Dashboard/Templates")]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -63,6 +63,7 @@ let package = Package(
         // Shared by the test targets: a local HTTP server (ProPublica and LLM fakes).
         .target(name: "TestSupport", dependencies: [
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
         .testTarget(name: "AgentServerTests", dependencies: [

@@ -15,6 +15,9 @@ public struct ServerServices: Sendable {
     /// Renders a finished run's report as `html`, `markdown` or `json`: (content type, body); nil when the run has none.
     public var report: (@Sendable (RunState, WorkflowDefinition, String) throws -> (contentType: String, body: String)?)?
 
+    /// What the dashboard offers: the analysis tiers of its "Start analysis" form and the workflows to filter runs by.
+    public var dashboard = DashboardOptions()
+
     /// - Parameters:
     ///   - engine: runs are started and driven with it.
     ///   - keys: the API keys.
@@ -30,6 +33,31 @@ public struct ServerServices: Sendable {
 
     func workflow(_ name: String) throws -> WorkflowDefinition { try findWorkflow(name) }
 
+    /// The dashboard's choices.
+    public struct DashboardOptions: Sendable {
+        /// A choice of the "Start analysis" form: its label and the workflow it starts.
+        public struct Tier: Sendable {
+            public var label: String
+            public var workflow: String
+            public init(label: String, workflow: String) {
+                self.label = label
+                self.workflow = workflow
+            }
+        }
+
+        public var tiers: [Tier]
+        /// The workflow input the form's EIN goes to.
+        public var einInput: String
+        /// The workflows the runs page can filter by.
+        public var workflows: [String]
+
+        public init(tiers: [Tier] = [], einInput: String = "organization_ein", workflows: [String] = []) {
+            self.tiers = tiers
+            self.einInput = einInput
+            self.workflows = workflows
+        }
+    }
+
     /// What `/api/v1/organizations` serves, supplied by the caller (the server knows no nonprofit data itself).
     public struct OrganizationEndpoints: Sendable {
         /// An EIN → everything on record (nil: unknown; throw a `Problem` for an invalid EIN).
@@ -43,6 +71,41 @@ public struct ServerServices: Sendable {
         }
     }
 
+    /// Starts a workflow by name with the given inputs and drives it in the background.
+    /// Throws a `Problem`: 404 for an unknown workflow, 422 for inputs that do not fit it.
+    func startRun(_ name: String, inputs given: [String: Value]) async throws -> (id: String, definition: WorkflowDefinition) {
+        let definition: WorkflowDefinition
+        do {
+            definition = try workflow(name)
+        } catch {
+            throw Problem(.notFound, "Unknown workflow", "\(error)")
+        }
+        let inputs: [String: Value]
+        do {
+            inputs = try definition.bindInputs(given)
+        } catch {
+            throw Problem(.unprocessableContent, "Invalid inputs", error.problems.joined(separator: "; "))
+        }
+        let id = try await engine.start(definition, inputs: inputs)
+        drive(id)
+        return (id, definition)
+    }
+
+    /// Answers a run's open request to a person (`decision` approve or reject) and drives the run on.
+    /// Throws a 409 `Problem` when the run waits for no answer.
+    func answer(runID: String, step: String?, decision: String, comment: Value?, corrections: Value?, reviewer: String) async throws -> RunState {
+        var response: [String: Value] = ["decision": .string(decision), "reviewer": .string(reviewer)]
+        if let comment { response["comment"] = comment }
+        if let corrections { response["corrections"] = corrections }
+        do {
+            let state = try await engine.respond(runID: runID, step: step, response: .object(response), respondent: reviewer)
+            drive(runID)
+            return state
+        } catch let error as EngineError {
+            throw Problem(.conflict, "Nothing to answer", error.description)
+        }
+    }
+
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
     func drive(_ runID: String) {
         let engine = self.engine
@@ -50,12 +113,13 @@ public struct ServerServices: Sendable {
     }
 }
 
-/// The Catalynx HTTP server: `/health` (open) and `/api/v1` (API keys).
+/// The Catalynx HTTP server: `/health` (open), `/api/v1` (API keys) and the web dashboard (session cookies).
 public enum CatalynxServer {
     /// The router with every route.
-    public static func router(_ services: ServerServices) -> Router<BasicRequestContext> {
+    public static func router(_ services: ServerServices) throws -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
+        Dashboard(services: services, pages: try Pages()).register(on: router)
         router.get("health") { _, _ in try await health(services) }
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: services.keys, openReads: services.openReads))
         RunsAPI(services: services).register(on: api)
@@ -76,8 +140,8 @@ public enum CatalynxServer {
     }
 
     /// The application on `host:port`.
-    public static func application(_ services: ServerServices, host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
-        Application(router: router(services), configuration: .init(address: .hostname(host, port: port), serverName: "catalynx"))
+    public static func application(_ services: ServerServices, host: String = "127.0.0.1", port: Int = 8080) throws -> some ApplicationProtocol {
+        Application(router: try router(services), configuration: .init(address: .hostname(host, port: port), serverName: "catalynx"))
     }
 
     /// `/health`: a real round trip to the run store (with its latency) and the tools registered; 503 when the store fails.

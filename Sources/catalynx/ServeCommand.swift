@@ -10,11 +10,12 @@ import Nonprofit
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the REST API (/api/v1) and /health.",
+        abstract: "Serve the web dashboard, the REST API (/api/v1) and /health.",
         discussion: """
             Every request to /api/v1 needs `Authorization: Bearer <key>` (create keys with `catalynx keys create`): \
             a read key for GET, a write key for everything else. Errors are application/problem+json. \
-            Runs started over the API are driven by the server and recorded like any other.
+            Runs started over the API are driven by the server and recorded like any other. \
+            The dashboard (http://HOST:PORT/) signs in with a key and keeps a session cookie.
             """)
 
     @Option(help: "The address to listen on.")
@@ -29,9 +30,18 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CLIContext()
         let keys = try context.openKeys()
+        let catalog = try WorkflowCatalog(context: context)
         var services = ServerServices(engine: try context.engine(), keys: keys, openReads: openReads) { name in
-            try context.loadWorkflow(name)
+            guard let definition = catalog.byName[name] else {
+                throw CLIExit.badInput("no workflow named '\(name)'; this server has \(catalog.names.joined(separator: ", "))")
+            }
+            return definition
         }
+        services.dashboard = .init(
+            tiers: AnalyzeCommand.Tier.allCases.compactMap { tier in
+                catalog.byName["\(tier.rawValue)_tier"].map { .init(label: tier.rawValue.capitalized, workflow: $0.name) }
+            },
+            workflows: catalog.names)
         let database = try context.openOrganizations()
         services.organizations = .init(
             lookup: { text in
@@ -53,6 +63,25 @@ struct ServeCommand: AsyncParsableCommand {
         }
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"))")
         try await CatalynxServer.application(services, host: host, port: port).runService()
+    }
+}
+
+/// The workflows a server may start, loaded once: by workflow name and by file name (never by path,
+/// so a request cannot make the server read an arbitrary file).
+struct WorkflowCatalog {
+    let byName: [String: WorkflowDefinition]
+    let names: [String]
+
+    init(context: CLIContext) throws {
+        var byName: [String: WorkflowDefinition] = [:]
+        for file in context.workflowFiles() {
+            guard let definition = try? WorkflowLoader.load(path: file, registry: context.registry) else { continue }
+            byName[definition.name] = byName[definition.name] ?? definition
+            let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            byName[base] = byName[base] ?? definition
+        }
+        self.byName = byName
+        names = Set(byName.values.map(\.name)).sorted()
     }
 }
 

@@ -70,7 +70,7 @@ struct ServerAPITests {
 
     @Test func everyAuthenticationFailureAnswers401Or403AndChangesNothing() async throws {
         let setup = try setup()
-        let app = Application(router: CatalynxServer.router(setup.services))
+        let app = Application(router: try CatalynxServer.router(setup.services))
         try await app.test(.router) { client in
             let start = ByteBuffer(string: #"{"workflow": "hello"}"#)
             try await client.execute(uri: "/health", method: .get) { response in
@@ -97,7 +97,7 @@ struct ServerAPITests {
 
     @Test func aRunStartedOverTheAPICompletesAndItsEventsAreServed() async throws {
         let setup = try setup()
-        let app = Application(router: CatalynxServer.router(setup.services))
+        let app = Application(router: try CatalynxServer.router(setup.services))
         try await app.test(.router) { client in
             let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
                                               body: ByteBuffer(string: #"{"workflow": "hello", "inputs": {"greeting": "Hello"}}"#)) { response in
@@ -133,7 +133,7 @@ struct ServerAPITests {
 
     @Test func anApprovalIsListedAndAnsweredOverTheAPI() async throws {
         let setup = try setup()
-        let app = Application(router: CatalynxServer.router(setup.services))
+        let app = Application(router: try CatalynxServer.router(setup.services))
         try await app.test(.router) { client in
             let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
                                               body: ByteBuffer(string: #"{"workflow": "gated"}"#)) { json($0)?["run_id"]?.stringValue }

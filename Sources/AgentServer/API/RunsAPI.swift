@@ -67,21 +67,8 @@ struct RunsAPI: Sendable {
     func start(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let payload = try await body(request)
         guard let name = payload["workflow"]?.stringValue else { throw Problem(.badRequest, "Missing workflow", "the body needs \"workflow\": a workflow name") }
-        let definition: WorkflowDefinition
-        do {
-            definition = try services.workflow(name)
-        } catch {
-            throw Problem(.notFound, "Unknown workflow", "\(error)")
-        }
         guard case .object(let given)? = payload["inputs"] ?? .object([:]) else { throw Problem(.badRequest, "Invalid inputs", "\"inputs\" must be an object") }
-        let inputs: [String: Value]
-        do {
-            inputs = try definition.bindInputs(given)
-        } catch {
-            throw Problem(.unprocessableContent, "Invalid inputs", error.problems.joined(separator: "; "))
-        }
-        let id = try await services.engine.start(definition, inputs: inputs)
-        services.drive(id)
+        let (id, definition) = try await services.startRun(name, inputs: given)
         return JSONResponse.make(["run_id": .string(id), "status": "running", "workflow": .string(definition.name),
                                   "links": ["self": .string("/api/v1/runs/\(id)"), "events": .string("/api/v1/runs/\(id)/events")]],
                                  status: .accepted)
@@ -167,16 +154,8 @@ struct RunsAPI: Sendable {
         guard let decision = payload["decision"]?.stringValue, ["approve", "reject"].contains(decision) else {
             throw Problem(.badRequest, "Missing decision", "the body needs \"decision\": \"approve\" or \"reject\"")
         }
-        var response: [String: Value] = ["decision": .string(decision), "reviewer": payload["reviewer"] ?? "api"]
-        if let comment = payload["comment"] { response["comment"] = comment }
-        if let corrections = payload["corrections"] { response["corrections"] = corrections }
-        do {
-            let state = try await services.engine.respond(runID: id, step: payload["step"]?.stringValue, response: .object(response),
-                                                          respondent: payload["reviewer"]?.stringValue ?? "api")
-            services.drive(id)
-            return JSONResponse.make(["run_id": .string(id), "status": .string(state.status.rawValue)], status: .accepted)
-        } catch let error as EngineError {
-            throw Problem(.conflict, "Nothing to answer", error.description)
-        }
+        let state = try await services.answer(runID: id, step: payload["step"]?.stringValue, decision: decision, comment: payload["comment"],
+                                              corrections: payload["corrections"], reviewer: payload["reviewer"]?.stringValue ?? "api")
+        return JSONResponse.make(["run_id": .string(id), "status": .string(state.status.rawValue)], status: .accepted)
     }
 }

@@ -19,7 +19,7 @@ public final class APIKeyStore: Sendable {
         public var revokedAt: Date?
     }
 
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     /// Opens (creating if needed) the key file.
     public convenience init(path: String) throws {
@@ -45,6 +45,16 @@ public final class APIKeyStore: Sendable {
                     secret_hash TEXT NOT NULL,
                     created_at REAL NOT NULL,
                     revoked_at REAL
+                )
+                """)
+        }
+        migrator.registerMigration("v2: dashboard sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    key_id TEXT NOT NULL REFERENCES api_keys(id),
+                    csrf TEXT NOT NULL,
+                    expires_at REAL NOT NULL
                 )
                 """)
         }
@@ -90,7 +100,7 @@ public final class APIKeyStore: Sendable {
         }
     }
 
-    private static func key(_ row: Row) -> Key? {
+    static func key(_ row: Row) -> Key? {
         guard let scope = Scope(rawValue: row["scope"]) else { return nil }
         return Key(id: row["id"], name: row["name"], scope: scope, createdAt: Date(timeIntervalSince1970: row["created_at"]),
                    revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))

@@ -1,0 +1,260 @@
+import AgentCore
+import Foundation
+import Hummingbird
+
+/// The web dashboard: server-rendered pages for people. A browser signs in with an API key and
+/// then carries an HttpOnly, SameSite=Strict session cookie; every form carries the session's
+/// CSRF token; reads need a read key, forms a write key, as on the API.
+struct Dashboard: Sendable {
+    let services: ServerServices
+    let pages: Pages
+
+    static let sessionCookie = "catalynx_session"
+    static let signinCookie = "catalynx_signin"
+    static let sessionLifetime = 12 * 3600
+
+    func register(on router: Router<BasicRequestContext>) {
+        let group = router.group().add(middleware: DashboardErrors(pages: pages))
+        group.get("/") { _, _ in Pages.redirect("/runs") }
+        group.get("signin") { _, _ in signInPage(error: nil) }
+        group.post("signin") { request, _ in try await signIn(request) }
+        group.post("signout") { request, _ in try await signOut(request) }
+        group.get("runs") { request, _ in try await runs(request) }
+        group.get("runs/:id") { request, context in try await run(request, context) }
+        group.get("runs/:id/report") { request, context in try await report(request, context) }
+        group.get("analyze") { request, _ in
+            let signedIn = try await require(request, .write)
+            return pages.render("analyze", try await page(signedIn, title: "Start an analysis").merging(analyzeView(ein: nil, tier: nil)) { $1 })
+        }
+        group.post("analyze") { request, _ in try await analyze(request) }
+        group.get("approvals") { request, _ in try await approvals(request) }
+        group.post("approvals/:id") { request, context in try await answer(request, context) }
+        group.get("organizations") { request, _ in try await organizations(request) }
+        group.get("organizations/:ein") { request, context in try await organization(request, context) }
+    }
+
+    // MARK: Signing in
+
+    func signInPage(error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let token = APIKeyStore.randomHex(16)
+        var view: [String: Any] = ["title": "Sign in", "signinCSRF": token]
+        if let error { view["error"] = error }
+        return pages.render("signin", view, status: status, headers: [.setCookie: strictCookie(Self.signinCookie, token, maxAge: 1800)])
+    }
+
+    /// Checks the key and the sign-in form's double-submit token, then opens a session.
+    func signIn(_ request: Request) async throws -> Response {
+        let form = try await Form.read(request)
+        guard let sent = form["csrf"], let expected = request.cookie(Self.signinCookie), APIKeyStore.constantTimeEqual(sent, expected) else {
+            throw Problem(.forbidden, "Missing or wrong CSRF token", "reload the sign-in page and try again")
+        }
+        guard let token = form["key"], let key = try services.keys.verify(token) else {
+            return signInPage(error: "That key is unknown or revoked.", status: .unauthorized)
+        }
+        let (sessionToken, _) = try services.keys.openSession(for: key, lifetime: TimeInterval(Self.sessionLifetime))
+        var headers = HTTPFields()
+        headers.append(.init(name: .setCookie, value: strictCookie(Self.sessionCookie, sessionToken, maxAge: Self.sessionLifetime)))
+        headers.append(.init(name: .setCookie, value: strictCookie(Self.signinCookie, "", maxAge: 0)))
+        return Pages.redirect("/runs", headers: headers)
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        _ = try await requireForm(request, .read)
+        if let token = request.cookie(Self.sessionCookie) { try services.keys.closeSession(token) }
+        return Pages.redirect("/signin", headers: [.setCookie: strictCookie(Self.sessionCookie, "", maxAge: 0)])
+    }
+
+    /// The signed-in session, with at least `scope`; otherwise off to the sign-in page (or 403).
+    func require(_ request: Request, _ scope: APIKeyStore.Scope) async throws -> APIKeyStore.Session {
+        guard let token = request.cookie(Self.sessionCookie), let session = try services.keys.session(token) else { throw SignInRequired() }
+        guard session.key.scope >= scope else {
+            throw Problem(.forbidden, "Insufficient scope", "you signed in with key '\(session.key.name)' (scope \(session.key.scope.rawValue)); this needs \(scope.rawValue)")
+        }
+        return session
+    }
+
+    /// A form post from a signed-in session with enough scope and the session's CSRF token.
+    func requireForm(_ request: Request, _ scope: APIKeyStore.Scope) async throws -> (APIKeyStore.Session, Form) {
+        let session = try await require(request, scope)
+        let form = try await Form.read(request)
+        guard let sent = form["csrf"], APIKeyStore.constantTimeEqual(sent, session.csrf) else {
+            throw Problem(.forbidden, "Missing or wrong CSRF token", "the form did not carry this session's token; reload the page and try again")
+        }
+        return (session, form)
+    }
+
+    /// What every signed-in page's header shows.
+    func page(_ session: APIKeyStore.Session, title: String) async throws -> [String: Any] {
+        let open = try await services.engine.store.openHumanRequests().count
+        return ["title": title, "signedIn": true, "csrf": session.csrf, "keyName": session.key.name, "scope": session.key.scope.rawValue,
+                "openApprovals": open > 0 ? "\(open)" : false]
+    }
+
+    // MARK: Runs
+
+    func runs(_ request: Request) async throws -> Response {
+        let session = try await require(request, .read)
+        let query = request.uri.queryParameters
+        var filter = RunQuery(limit: 200)
+        let status = query["status"].map(String.init).flatMap(RunStatus.init(rawValue:))
+        let workflow = query["workflow"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        filter.status = status
+        filter.workflow = workflow
+        let summaries = try await services.engine.store.runs(filter)
+        var view = try await page(session, title: "Runs")
+        view["runs"] = summaries.map { summary -> [String: Any] in
+            ["id": summary.id, "shortID": String(summary.id.prefix(8)), "workflow": summary.workflow, "status": summary.status.rawValue,
+             "created": DashboardFormat.time(summary.createdAt)]
+        }
+        view["filtered"] = status != nil || workflow != nil
+        view["statuses"] = RunStatus.allCases.map { ["value": $0.rawValue, "selected": $0 == status] }
+        let names = Set(services.dashboard.workflows + (workflow.map { [$0] } ?? []))
+        view["workflows"] = names.sorted().map { ["value": $0, "selected": $0 == workflow] }
+        return pages.render("runs", view)
+    }
+
+    func runState(_ context: some RequestContext) async throws -> RunState {
+        let id = context.parameters.get("id") ?? ""
+        do {
+            return try await services.engine.store.state(of: try await services.engine.store.resolveRunID(id))
+        } catch {
+            throw Problem(.notFound, "No such run", "there is no run \(id)")
+        }
+    }
+
+    func run(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let session = try await require(request, .read)
+        let state = try await runState(context)
+        let definition = try? services.engine.definition(of: state)
+        var view = try await page(session, title: state.workflowName).merging(RunView(state: state, definition: definition).view) { $1 }
+        view["hasReport"] = state.status == .completed && services.report != nil
+        return pages.render("run", view)
+    }
+
+    func report(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        _ = try await require(request, .read)
+        let state = try await runState(context)
+        guard let render = services.report, let definition = try? services.engine.definition(of: state),
+              let rendered = try render(state, definition, "html") else {
+            throw Problem(.notFound, "No report", "run \(state.runID) (\(state.workflowName), \(state.status.rawValue)) has no report")
+        }
+        var headers = Pages.securityHeaders
+        headers[.contentType] = rendered.contentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
+    }
+
+    // MARK: Starting an analysis
+
+    func analyzeView(ein: String?, tier: String?) -> [String: Any] {
+        let chosen = tier ?? services.dashboard.tiers.first?.workflow
+        return ["ein": ein ?? "", "tiers": services.dashboard.tiers.map { ["value": $0.workflow, "label": $0.label, "selected": $0.workflow == chosen] }]
+    }
+
+    func analyze(_ request: Request) async throws -> Response {
+        let (session, form) = try await requireForm(request, .write)
+        let ein = form["ein"] ?? ""
+        var tier = form["tier"] ?? ""
+        if !services.dashboard.tiers.contains(where: { $0.workflow == tier }) {
+            tier = services.dashboard.tiers.first { $0.label.lowercased().hasPrefix(tier.lowercased()) && !tier.isEmpty }?.workflow ?? ""
+        }
+        guard !tier.isEmpty else { throw Problem(.badRequest, "Unknown tier", "choose one of the tiers offered") }
+        do {
+            let (id, _) = try await services.startRun(tier, inputs: [services.dashboard.einInput: .string(ein)])
+            return Pages.redirect("/runs/\(id)")
+        } catch let problem as Problem where problem.status == .unprocessableContent {
+            var view = try await page(session, title: "Start an analysis").merging(analyzeView(ein: ein, tier: tier)) { $1 }
+            view["error"] = problem.detail
+            return pages.render("analyze", view, status: .unprocessableContent)
+        }
+    }
+
+    // MARK: Approvals
+
+    func approvals(_ request: Request) async throws -> Response {
+        let session = try await require(request, .read)
+        var view = try await page(session, title: "Approvals")
+        view["requests"] = try await services.engine.store.openHumanRequests().map { open -> [String: Any] in
+            let request = open.request.request
+            let findings = (request["findings"]?.arrayValue ?? []).compactMap(\.stringValue)
+            var item: [String: Any] = [
+                "runID": open.run.runID, "workflow": open.run.workflowName, "step": open.step, "csrf": session.csrf,
+                "question": request["question"]?.stringValue ?? "Approve step \(open.step)?",
+                "requestedAt": DashboardFormat.time(open.request.requestedAt),
+                "findings": findings, "hasFindings": !findings.isEmpty,
+                "canAnswer": session.key.scope >= .write,
+            ]
+            if let deadline = open.request.deadline { item["deadline"] = DashboardFormat.time(deadline) }
+            if let urgency = request["urgency"]?.stringValue { item["urgency"] = urgency }
+            if let risk = request["risk_level"]?.stringValue { item["riskLevel"] = risk }
+            let reviewers = (request["reviewers"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if !reviewers.isEmpty { item["reviewers"] = reviewers.joined(separator: ", ") }
+            return item
+        }
+        return pages.render("approvals", view)
+    }
+
+    func answer(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let (session, form) = try await requireForm(request, .write)
+        guard let decision = form["decision"], ["approve", "reject"].contains(decision) else {
+            throw Problem(.badRequest, "Missing decision", "choose approve or reject")
+        }
+        let id = try await runState(context).runID
+        let corrections = (form["corrections"] ?? "").split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        _ = try await services.answer(runID: id, step: form["step"], decision: decision, comment: form["comment"].map(Value.string),
+                                      corrections: corrections.isEmpty ? nil : .array(corrections.map(Value.string)), reviewer: session.key.name)
+        return Pages.redirect("/runs/\(id)")
+    }
+
+    // MARK: Organizations
+
+    func organizations(_ request: Request) async throws -> Response {
+        let session = try await require(request, .read)
+        let query = request.uri.queryParameters
+        let words = query["q"].map(String.init) ?? ""
+        let state = query["state"].map(String.init) ?? ""
+        var view = try await page(session, title: "Organizations")
+        view["query"] = words
+        view["state"] = state
+        if !words.isEmpty, let endpoints = services.organizations {
+            view["searched"] = true
+            view["results"] = (try await endpoints.search(words, state.isEmpty ? nil : state, 50).arrayValue ?? []).map(OrganizationView.summary)
+        }
+        return pages.render("organizations", view)
+    }
+
+    func organization(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let session = try await require(request, .read)
+        let ein = context.parameters.get("ein") ?? ""
+        guard let endpoints = services.organizations, let record = try await endpoints.lookup(ein) else {
+            throw Problem(.notFound, "Unknown organization", "no organization with EIN \(ein) in the database")
+        }
+        var view = try await page(session, title: record["organization"]?["name"]?.stringValue ?? ein).merging(OrganizationView.page(record)) { $1 }
+        view["canAnalyze"] = session.key.scope >= .write && !services.dashboard.tiers.isEmpty
+        return pages.render("organization", view)
+    }
+}
+
+/// Thrown by a page that needs a signed-in browser; answered with a redirect to the sign-in page.
+struct SignInRequired: Error {}
+
+/// Dashboard errors as pages: sign-in redirects, and problems shown as HTML with their status.
+struct DashboardErrors<Context: RequestContext>: RouterMiddleware {
+    let pages: Pages
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch is SignInRequired {
+            return Pages.redirect("/signin")
+        } catch let problem as Problem {
+            return pages.render("error", ["title": problem.title, "heading": problem.title, "detail": problem.detail], status: problem.status)
+        } catch let error as HTTPError {
+            return pages.render("error", ["title": error.status.reasonPhrase, "heading": error.status.reasonPhrase, "detail": error.body ?? ""], status: error.status)
+        } catch {
+            context.logger.error("page failed", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: error))])
+            return pages.render("error", ["title": "Error", "heading": "Something went wrong", "detail": "the page could not be made; see the server log"],
+                                status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import AgentCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import AgentServer
+
+/// The dashboard's sessions and forms: every way in without a session, without write scope or
+/// without the CSRF token is refused and starts nothing.
+@Suite("Server dashboard")
+struct DashboardTests {
+    let api = ServerAPITests()
+
+    /// Signs in with a key through the form; returns the session cookie and the session's CSRF token.
+    func signIn(_ token: String, _ client: some TestClientProtocol) async throws -> (cookie: String, csrf: String) {
+        let page = try await client.execute(uri: "/signin", method: .get)
+        let signinToken = try #require(Self.hidden("csrf", in: String(buffer: page.body)))
+        let signedIn = try await client.execute(uri: "/signin", method: .post,
+                                                headers: [.cookie: "\(Dashboard.signinCookie)=\(signinToken)", .contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "csrf=\(signinToken)&key=\(token)"))
+        #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/runs")
+        let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix(Dashboard.sessionCookie) })
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        let session = String(cookie.split(separator: ";")[0])
+        let runs = try await client.execute(uri: "/runs", method: .get, headers: [.cookie: session])
+        return (session, try #require(Self.hidden("csrf", in: String(buffer: runs.body))))
+    }
+
+    static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func form(_ session: String, _ body: String) -> (HTTPFields, ByteBuffer) {
+        ([.cookie: session, .contentType: "application/x-www-form-urlencoded"], ByteBuffer(string: body))
+    }
+
+    @Test func pagesNeedASessionAndFormsNeedWriteScopeAndTheCSRFToken() async throws {
+        let setup = try api.setup()
+        var configured = setup.services
+        configured.dashboard = .init(tiers: [.init(label: "Hello", workflow: "hello")], einInput: "greeting", workflows: ["hello"])
+        let services = configured
+        let app = Application(router: try CatalynxServer.router(services))
+        try await app.test(.router) { client in
+            // No session: every page leads to the sign-in form; a form post changes nothing.
+            for path in ["/runs", "/approvals", "/analyze", "/organizations"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .seeOther && response.headers[.location] == "/signin", "\(path)")
+            }
+            let anonymous = form("", "ein=x&tier=hello")
+            #expect(try await client.execute(uri: "/analyze", method: .post, headers: anonymous.0, body: anonymous.1).headers[.location] == "/signin")
+            // Sign-in without its double-submit token, or with a revoked key.
+            let noToken = try await client.execute(uri: "/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                   body: ByteBuffer(string: "key=\(setup.write)"))
+            #expect(noToken.status == .forbidden && noToken.headers[.setCookie] == nil)
+            let page = try await client.execute(uri: "/signin", method: .get)
+            let signinToken = try #require(Self.hidden("csrf", in: String(buffer: page.body)))
+            let revoked = try await client.execute(uri: "/signin", method: .post,
+                                                   headers: [.cookie: "\(Dashboard.signinCookie)=\(signinToken)", .contentType: "application/x-www-form-urlencoded"],
+                                                   body: ByteBuffer(string: "csrf=\(signinToken)&key=\(setup.revoked)"))
+            #expect(revoked.status == .unauthorized && String(buffer: revoked.body).contains("unknown or revoked"))
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+
+            // A read key may look but not start or answer.
+            let reader = try await signIn(setup.read, client)
+            let readerPost = form(reader.cookie, "csrf=\(reader.csrf)&ein=hey&tier=hello")
+            #expect(try await client.execute(uri: "/analyze", method: .post, headers: readerPost.0, body: readerPost.1).status == .forbidden)
+
+            // A write key without the token, or with another session's token, is refused.
+            let writer = try await signIn(setup.write, client)
+            for body in ["ein=hey&tier=hello", "csrf=\(reader.csrf)&ein=hey&tier=hello"] {
+                let post = form(writer.cookie, body)
+                let refused = try await client.execute(uri: "/analyze", method: .post, headers: post.0, body: post.1)
+                #expect(refused.status == .forbidden && String(buffer: refused.body).contains("CSRF"))
+            }
+            #expect(try await services.engine.store.runs(RunQuery()).isEmpty)
+
+            // With the token the run starts and its page shows the timeline.
+            let post = form(writer.cookie, "csrf=\(writer.csrf)&ein=hey+there&tier=hello")
+            let started = try await client.execute(uri: "/analyze", method: .post, headers: post.0, body: post.1)
+            let location = try #require(started.headers[.location])
+            #expect(started.status == .seeOther && location.hasPrefix("/runs/run_"))
+            var page2 = ""
+            for _ in 0..<100 {
+                page2 = String(buffer: try await client.execute(uri: location, method: .get, headers: [.cookie: writer.cookie]).body)
+                if page2.contains("id=\"run-status\">completed") { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(page2.contains("id=\"run-status\">completed") && page2.contains("id=\"step-say\"") && page2.contains("hey there, world"))
+            let runs = String(buffer: try await client.execute(uri: "/runs?status=completed", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(runs.contains(String(location.dropFirst("/runs/".count).prefix(8))))
+
+            // Revoking the key ends its sessions; signing out ends one.
+            let readerKey = try #require(try setup.services.keys.verify(setup.read))
+            try setup.services.keys.revoke(id: readerKey.id)
+            #expect(try await client.execute(uri: "/runs", method: .get, headers: [.cookie: reader.cookie]).status == .seeOther)
+            let signOut = form(writer.cookie, "csrf=\(writer.csrf)")
+            #expect(try await client.execute(uri: "/signout", method: .post, headers: signOut.0, body: signOut.1).headers[.location] == "/signin")
+            #expect(try await client.execute(uri: "/runs", method: .get, headers: [.cookie: writer.cookie]).headers[.location] == "/signin")
+        }
+    }
+
+    @Test func anApprovalIsAnsweredFromTheInbox() async throws {
+        let setup = try api.setup()
+        let app = Application(router: try CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await setup.services.startRun("gated", inputs: [:]).id
+            let writer = try await signIn(setup.write, client)
+            var inbox = ""
+            for _ in 0..<100 {
+                inbox = String(buffer: try await client.execute(uri: "/approvals", method: .get, headers: [.cookie: writer.cookie]).body)
+                if inbox.contains("action=\"/approvals/\(id)\"") { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(inbox.contains("action=\"/approvals/\(id)\""))
+            let missing = form(writer.cookie, "decision=approve&step=send")
+            #expect(try await client.execute(uri: "/approvals/\(id)", method: .post, headers: missing.0, body: missing.1).status == .forbidden)
+            #expect(try await setup.services.engine.store.state(of: id).status == .waiting)
+            let answer = form(writer.cookie, "csrf=\(writer.csrf)&decision=approve&step=send&comment=fine")
+            let answered = try await client.execute(uri: "/approvals/\(id)", method: .post, headers: answer.0, body: answer.1)
+            #expect(answered.status == .seeOther && answered.headers[.location] == "/runs/\(id)")
+            let final = try await api.waitFor("completed", run: id, client, token: setup.write)
+            #expect(final?["steps"]?["send"]?["output"]?["value"] == "sent")
+        }
+    }
+}

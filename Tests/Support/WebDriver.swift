@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// A small W3C WebDriver client driving Debian's headless Chromium through chromedriver: enough
+/// to click through the dashboard as a person would and keep screenshots of what it showed.
+public final class WebDriver: @unchecked Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let driver: Process
+    private let base: String
+    private let session: String
+    /// Where `screenshot(_:)` writes its PNG files.
+    public let artifacts: URL
+
+    /// Starts chromedriver and a headless Chromium session; screenshots go to `artifacts`.
+    public init(artifacts: URL, chromium: String = "/usr/bin/chromium", chromedriver: String = "/usr/bin/chromedriver") async throws {
+        for tool in [chromium, chromedriver] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw Failure(description: "\(tool) is missing: install Debian's chromium and chromium-driver (.ci/run does)")
+        }
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        self.artifacts = artifacts
+        let port = Int.random(in: 41_000...49_000)
+        driver = Process()
+        driver.executableURL = URL(fileURLWithPath: chromedriver)
+        driver.arguments = ["--port=\(port)"]
+        driver.standardOutput = FileHandle.nullDevice
+        driver.standardError = FileHandle.nullDevice
+        try driver.run()
+        base = "http://127.0.0.1:\(port)"
+        var created: String?
+        for _ in 0..<50 where created == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
+                "browserName": "chrome",
+                "goog:chromeOptions": ["binary": chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"]],
+            ]]]
+            let reply = try? await Self.send("POST", base + "/session", capabilities)
+            created = (reply?["value"] as? [String: Any])?["sessionId"] as? String
+        }
+        guard let created else {
+            kill(driver.processIdentifier, SIGKILL)
+            throw Failure(description: "chromedriver did not start a Chromium session")
+        }
+        session = created
+    }
+
+    deinit { stopDriver() }
+
+    /// Ends the browser session and chromedriver.
+    public func quit() async {
+        _ = try? await command("DELETE", "")
+        stopDriver()
+    }
+
+    /// chromedriver ignores SIGTERM: it gets SIGKILL once its browser is closed.
+    private func stopDriver() {
+        guard driver.isRunning else { return }
+        kill(driver.processIdentifier, SIGKILL)
+        driver.waitUntilExit()
+    }
+
+    public func open(_ url: String) async throws { _ = try await command("POST", "/url", ["url": url]) }
+
+    public func currentURL() async throws -> String { try await command("GET", "/url") as? String ?? "" }
+
+    public func pageSource() async throws -> String { try await command("GET", "/source") as? String ?? "" }
+
+    /// The id of the first element matching a CSS selector.
+    public func find(_ selector: String) async throws -> String {
+        guard let element = try await command("POST", "/element", ["using": "css selector", "value": selector]) as? [String: Any],
+              let id = element.values.first as? String else { throw Failure(description: "no element matches \(selector)") }
+        return id
+    }
+
+    public func type(_ text: String, into selector: String) async throws {
+        _ = try await command("POST", "/element/\(try await find(selector))/value", ["text": text])
+    }
+
+    public func click(_ selector: String) async throws { _ = try await command("POST", "/element/\(try await find(selector))/click", [:]) }
+
+    public func text(_ selector: String) async throws -> String {
+        try await command("GET", "/element/\(try await find(selector))/text") as? String ?? ""
+    }
+
+    /// Saves what the browser shows as `<name>.png` in the artifacts folder.
+    @discardableResult
+    public func screenshot(_ name: String) async throws -> URL {
+        guard let encoded = try await command("GET", "/screenshot") as? String, let data = Data(base64Encoded: encoded) else {
+            throw Failure(description: "the browser sent no screenshot")
+        }
+        let file = artifacts.appendingPathComponent("\(name).png")
+        try data.write(to: file)
+        return file
+    }
+
+    private func command(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+        try await Self.send(method, "\(base)/session/\(session)\(path)", body)?["value"]
+    }
+
+    private static func send(_ method: String, _ url: String, _ body: [String: Any]?) async throws -> [String: Any]? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        var buffer = try await response.body.collect(upTo: 64 << 20)
+        let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        if response.status.code >= 400 {
+            let value = json?["value"] as? [String: Any]
+            let error = value?["error"] as? String ?? "HTTP \(response.status.code)"
+            throw Failure(description: "WebDriver \(method) \(url): \(error) \(value?["message"] as? String ?? "")")
+        }
+        return json
+    }
+}
