@@ -23,16 +23,21 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
-        .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Metrics", package: "swift-metrics")]),
         // The BAML subset: language, types, Jinja expressions, schema-aligned parsing of LLM output. No dependencies.
         .target(name: "AgentSchema"),
         // LLM clients (openai, openai-generic, anthropic), retry/fallback/round-robin, usage and cost, BAML function calls.
         .target(name: "AgentLLM", dependencies: [
             "AgentSchema", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Run stores: the protocol's implementations (in-memory, SQLite).
         .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -49,6 +54,8 @@ let package = Package(
         .target(name: "AgentServer", dependencies: [
             "AgentCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Dashboard/Templates")]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
@@ -58,6 +65,8 @@ let package = Package(
             "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "AgentServer", "Nonprofit", "GrantResearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
         // Shared by the test targets: a local HTTP server (ProPublica and LLM fakes).
@@ -68,6 +77,7 @@ let package = Package(
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
         .testTarget(name: "AgentServerTests", dependencies: [
             "AgentServer", "AgentCore", "AgentTools", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),

@@ -1,11 +1,14 @@
 import AgentCore
 import Foundation
 import Hummingbird
+import Prometheus
 
 /// What the server works with: the engine (its store and tools), the API keys, and how to find
 /// a workflow by name.
 public struct ServerServices: Sendable {
     public let engine: WorkflowEngine
+    /// Drives runs in the background; run it as a service for recovery and graceful shutdown.
+    public let driver: RunDriver
     public let keys: APIKeyStore
     /// Whether GET requests need no key.
     public let openReads: Bool
@@ -14,6 +17,11 @@ public struct ServerServices: Sendable {
     public var organizations: OrganizationEndpoints?
     /// Renders a finished run's report as `html`, `markdown` or `json`: (content type, body); nil when the run has none.
     public var report: (@Sendable (RunState, WorkflowDefinition, String) throws -> (contentType: String, body: String)?)?
+
+    /// Where `/metrics` reads from (the registry the process bootstrapped swift-metrics with); nil: no `/metrics`.
+    public var metrics: PrometheusCollectorRegistry?
+    /// Extra checks `/health/tools` runs (schemas compile, LLM configured, organization database …).
+    public var healthChecks: [String: @Sendable () async -> HealthCheck] = [:]
 
     /// What the dashboard offers: the analysis tiers of its "Start analysis" form and the workflows to filter runs by.
     public var dashboard = DashboardOptions()
@@ -26,6 +34,7 @@ public struct ServerServices: Sendable {
     public init(engine: WorkflowEngine, keys: APIKeyStore, openReads: Bool = false,
                 workflow: @escaping @Sendable (String) throws -> WorkflowDefinition) {
         self.engine = engine
+        driver = RunDriver(engine: engine)
         self.keys = keys
         self.openReads = openReads
         findWorkflow = workflow
@@ -108,8 +117,8 @@ public struct ServerServices: Sendable {
 
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
     func drive(_ runID: String) {
-        let engine = self.engine
-        Task.detached { _ = try? await engine.drive(runID: runID) }
+        let driver = self.driver
+        Task { await driver.drive(runID) }
     }
 }
 
@@ -118,9 +127,12 @@ public enum CatalynxServer {
     /// The router with every route.
     public static func router(_ services: ServerServices) throws -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         Dashboard(services: services, pages: try Pages()).register(on: router)
-        router.get("health") { _, _ in try await health(services) }
+        router.get("health") { _, _ in await Health.summary(services) }
+        router.get("health/tools") { _, _ in await Health.tools(services) }
+        if let registry = services.metrics { router.get("metrics") { _, _ in MetricsEndpoint.response(registry) } }
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: services.keys, openReads: services.openReads))
         RunsAPI(services: services).register(on: api)
         api.get("organizations/:ein") { _, context in
@@ -142,20 +154,5 @@ public enum CatalynxServer {
     /// The application on `host:port`.
     public static func application(_ services: ServerServices, host: String = "127.0.0.1", port: Int = 8080) throws -> some ApplicationProtocol {
         Application(router: try router(services), configuration: .init(address: .hostname(host, port: port), serverName: "catalynx"))
-    }
-
-    /// `/health`: a real round trip to the run store (with its latency) and the tools registered; 503 when the store fails.
-    static func health(_ services: ServerServices) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        do {
-            _ = try await services.engine.store.runs(RunQuery(limit: 1))
-            let elapsed = clock.now - start
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            return JSONResponse.make(["status": "ok", "database": ["ok": true, "latency_ms": .double((milliseconds * 100).rounded() / 100)],
-                                      "tools": .int(services.engine.registry.names.count)])
-        } catch {
-            return JSONResponse.make(["status": "unavailable", "database": ["ok": false, "error": .string("\(error)")]], status: .serviceUnavailable)
-        }
     }
 }

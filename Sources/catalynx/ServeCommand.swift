@@ -4,7 +4,11 @@ import GrantResearch
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
+import Metrics
 import Nonprofit
+import Prometheus
+import ServiceLifecycle
 
 /// `catalynx serve [--host] [--port] [--open-reads]`
 struct ServeCommand: AsyncParsableCommand {
@@ -27,7 +31,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
 
+    enum LogFormat: String, ExpressibleByArgument { case json, text }
+
+    @Option(help: "json (one object a line, with run ids) or text.")
+    var logFormat = LogFormat.json
+
     func run() async throws {
+        if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let context = CLIContext()
         let keys = try context.openKeys()
         let catalog = try WorkflowCatalog(context: context)
@@ -61,8 +73,31 @@ struct ServeCommand: AsyncParsableCommand {
             default: return ("text/html; charset=utf-8", try ReportRenderer().html(report, run: outcome.runInfo))
             }
         }
+        services.metrics = registry
+        services.healthChecks = Self.healthChecks(context: context, database: database)
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"))")
-        try await CatalynxServer.application(services, host: host, port: port).runService()
+        // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: services.driver), .init(service: try CatalynxServer.application(services, host: host, port: port))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))
+        try await group.run()
+    }
+
+    /// What `/health/tools` checks beyond the run store and the tools: the BAML schemas, the LLM
+    /// configuration (not configured is healthy: AI tools degrade) and the organization database.
+    static func healthChecks(context: CLIContext, database: OrganizationDatabase) -> [String: @Sendable () async -> HealthCheck] {
+        let ai = AIServices.load(directory: CLIContext.bamlDirectory(environment: context.environment), environment: context.environment)
+        let schemasBroken = ai.unavailableReason?.hasPrefix("baml_src does not parse") == true
+        return [
+            "baml_schemas": { HealthCheck(ok: !schemasBroken, detail: ["compiled": .bool(ai.unavailableReason == nil), "detail": .string(ai.unavailableReason ?? "every .baml file compiles")]) },
+            "llm": { HealthCheck(ok: true, detail: ["configured": .bool(ai.isConfigured), "detail": .string(ai.isConfigured ? "a client is configured" : "no LLM configured: AI tools degrade and say so")]) },
+            "organizations": {
+                await HealthCheck.timed {
+                    let counts = try await database.counts()
+                    return ["organizations": .int(counts["organizations"] ?? 0), "filings": .int(counts["filings"] ?? 0)]
+                }
+            },
+        ]
     }
 }
 

@@ -3,6 +3,8 @@ import AgentTools
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Metrics
+import Prometheus
 import Testing
 @testable import AgentServer
 
@@ -151,6 +153,55 @@ struct ServerAPITests {
             #expect(done?["steps"]?["send"]?["output"]?["value"] == "sent")
             try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.write),
                                      body: ByteBuffer(string: #"{"decision": "approve"}"#)) { #expect($0.status == .conflict) }
+        }
+    }
+}
+
+/// `/metrics` and `/health/tools`.
+@Suite("Server observability", .serialized)
+struct ObservabilityTests {
+    /// The process's metrics registry (swift-metrics can be bootstrapped once a process).
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    @Test func metricsCountToolExecutionsWorkflowsAndRequests() async throws {
+        let setup = try ServerAPITests().setup()
+        var services = setup.services
+        services.metrics = Self.registry
+        let app = Application(router: try CatalynxServer.router(services))
+        try await app.test(.router) { client in
+            let started = try await client.execute(uri: "/api/v1/runs", method: .post, headers: ServerAPITests().bearer(setup.write),
+                                                   body: ByteBuffer(string: #"{"workflow": "hello"}"#))
+            let id = try #require(ServerAPITests().json(started)?["run_id"]?.stringValue)
+            _ = try await ServerAPITests().waitFor("completed", run: id, client, token: setup.write)
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(text.contains(#"catalynx_tool_executions_total{tool_name="echo",status="success"}"#))
+            #expect(text.contains(#"catalynx_workflow_executions_total{workflow_name="hello",status="completed"}"#))
+            #expect(text.contains("catalynx_tool_duration_seconds_bucket"))
+            #expect(text.contains("catalynx_active_workflows"))
+            #expect(text.contains(#"catalynx_http_request_duration_seconds_count{method="POST",route="/api/v1/runs",status="202"}"#))
+        }
+    }
+
+    @Test func healthToolsAnswers503WhenACheckFails() async throws {
+        var services = try ServerAPITests().setup().services
+        services.healthChecks = ["baml_schemas": { HealthCheck(ok: true, detail: ["compiled": true]) }]
+        let healthy = services
+        try await Application(router: try CatalynxServer.router(healthy)).test(.router) { client in
+            let response = try await client.execute(uri: "/health/tools", method: .get)
+            let body = try #require(try? Value(json: String(buffer: response.body)))
+            #expect(response.status == .ok && body["status"] == "ok" && body["database"]?["ok"] == true)
+            #expect(body["tools"]?["names"]?.arrayValue?.contains("echo") == true && body["baml_schemas"]?["compiled"] == true)
+        }
+        services.healthChecks["organizations"] = { await HealthCheck.timed { throw CocoaError(.fileReadNoSuchFile) } }
+        let failing = services
+        try await Application(router: try CatalynxServer.router(failing)).test(.router) { client in
+            let response = try await client.execute(uri: "/health/tools", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(try Value(json: String(buffer: response.body))["organizations"]?["ok"] == false)
         }
     }
 }

@@ -56,7 +56,7 @@ struct ServeTests {
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
         server = try await serve(cli, port: port)
-        defer { server.terminate(); server.waitUntilExit() }
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
         let open = try await request("GET", "\(base)/api/v1/approvals", token: writer)
         #expect(open.json?.arrayValue?.contains { $0["run_id"]?.stringValue == runID } == true)
         let answered = try await request("POST", "\(base)/api/v1/runs/\(runID)/approval", token: writer,
@@ -87,5 +87,12 @@ struct ServeTests {
         #expect(found.json?.arrayValue?.first?["ein"] == "541230284")
         let openapi = try await request("GET", "\(base)/openapi.json", token: nil)
         #expect(openapi.json?["openapi"] == "3.0.3" && openapi.json?["paths"]?["/api/v1/runs"] != nil)
+        let tools = try await request("GET", "\(base)/health/tools", token: nil)
+        #expect(tools.status == 200 && tools.json?["organizations"]?["organizations"] == 71_198 && tools.json?["llm"]?["configured"] == false)
+
+        // SIGTERM shuts the server down gracefully: it exits on its own, with status 0.
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
     }
 }

@@ -142,6 +142,15 @@ public struct WorkflowEngine: Sendable {
 
     private func execute(_ definition: WorkflowDefinition, state initial: RunState, staged initialStaged: [EventKind],
                          observer: Observer?) async throws -> RunState {
+        EngineMetrics.activeWorkflows.increment()
+        defer { EngineMetrics.activeWorkflows.decrement() }
+        let final = try await loop(definition, state: initial, staged: initialStaged, observer: observer)
+        if final.status.isTerminal && !initial.status.isTerminal { EngineMetrics.workflowFinished(final.workflowName, status: final.status) }
+        return final
+    }
+
+    private func loop(_ definition: WorkflowDefinition, state initial: RunState, staged initialStaged: [EventKind],
+                      observer: Observer?) async throws -> RunState {
         var state = initial
         var staged = initialStaged
         return try await withThrowingTaskGroup(of: ChildResult.self) { group in
@@ -264,6 +273,21 @@ public struct WorkflowEngine: Sendable {
         guard let tool = registry[execution.tool] else {
             return failure("UnknownTool", "tool '\(execution.tool)' is not registered in this process", retryable: false)
         }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = await attempt(tool, execution, step: step, context: context) { failure($0, $1, retryable: $2) }
+        let status = switch result {
+        case .stepSucceeded: "success"
+        case .humanInputRequested: "waiting"
+        default: "failure"
+        }
+        EngineMetrics.toolExecuted(execution.tool, status: status, duration: clock.now - started)
+        return result
+    }
+
+    private func attempt(_ tool: AnyTool, _ execution: StepExecution, step: WorkflowStep?, context: ToolContext,
+                         fail: (String, String, Bool) -> EventKind) async -> EventKind {
+        func failure(_ type: String, _ message: String, retryable: Bool) -> EventKind { fail(type, message, retryable) }
         do {
             let output: Value
             if let timeout = step?.timeout {

@@ -101,8 +101,12 @@ struct AttemptResult {
 
 /// Runs one attempt of a provider call, times it, and records it (a failed one too) with its
 /// tokens and estimated cost.
-func recordedAttempt(client: String, provider: String, model: String, record: @Sendable (LLMCallRecord) -> Void,
+func recordedAttempt(client: String, provider: String, model: String, record keep: @Sendable (LLMCallRecord) -> Void,
                      _ body: () async throws(LLMError) -> AttemptResult) async throws(LLMError) -> LLMResponse {
+    func record(_ call: LLMCallRecord) {
+        LLMMetrics.attempt(call)
+        keep(call)
+    }
     let clock = ContinuousClock()
     let started = clock.now
     func milliseconds() -> Double {

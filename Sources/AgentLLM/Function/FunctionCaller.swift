@@ -31,6 +31,17 @@ public struct FunctionCaller: Sendable {
     /// Calls `function` with `arguments`; `client` overrides the function's own client.
     public func call(_ function: String, arguments: [String: BAMLValue], client override: String? = nil,
                      stream: Bool = false) async throws(Failure) -> Success {
+        do {
+            let success = try await attempt(function, arguments: arguments, client: override, stream: stream)
+            LLMMetrics.function(function, succeeded: true)
+            return success
+        } catch {
+            LLMMetrics.function(function, succeeded: false)
+            throw error
+        }
+    }
+
+    private func attempt(_ function: String, arguments: [String: BAMLValue], client override: String?, stream: Bool) async throws(Failure) -> Success {
         let records = Mutex<[LLMCallRecord]>([])
         let record: @Sendable (LLMCallRecord) -> Void = { call in records.withLock { $0.append(call) } }
         func fail(_ error: LLMError) -> Failure { Failure(error: error, calls: records.withLock { $0 }) }

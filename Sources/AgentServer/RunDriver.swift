@@ -1,0 +1,76 @@
+import AgentCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Drives the server's runs in the background, one task a run, and logs each run's course with its
+/// run id. On start it picks up runs a previous process left running; on graceful shutdown it lets
+/// the steps in flight finish (up to `grace`) so that they are recorded, and leaves the rest
+/// resumable: their events say where they stopped.
+public actor RunDriver: Service {
+    let engine: WorkflowEngine
+    let logger: Logger
+    let grace: Duration
+    private var tasks: [String: Task<Void, Never>] = [:]
+
+    public init(engine: WorkflowEngine, logger: Logger = Logger(label: "catalynx.runs"), grace: Duration = .seconds(20)) {
+        self.engine = engine
+        self.logger = logger
+        self.grace = grace
+    }
+
+    /// Drives a run unless this process is driving it already.
+    public func drive(_ runID: String) {
+        guard tasks[runID] == nil else { return }
+        var logger = self.logger
+        logger[metadataKey: "run_id"] = .string(runID)
+        let engine = self.engine
+        tasks[runID] = Task {
+            logger.info("run driven")
+            do {
+                let state = try await engine.drive(runID: runID)
+                logger.info("run stopped", metadata: ["status": .string(state.status.rawValue), "workflow": .string(state.workflowName)])
+            } catch {
+                logger.error("run could not be driven", metadata: ["error": .string(String(describing: error))])
+            }
+            await self.finished(runID)
+        }
+    }
+
+    private func finished(_ runID: String) { tasks[runID] = nil }
+
+    /// The runs being driven now.
+    public var inFlight: Int { tasks.count }
+
+    /// Drives every run a previous process left running or pending.
+    public func recover() async throws {
+        for status in [RunStatus.running, .pending] {
+            for summary in try await engine.store.runs(RunQuery(status: status, limit: 10_000)) {
+                logger.info("resuming a run left \(status.rawValue)", metadata: ["run_id": .string(summary.id)])
+                drive(summary.id)
+            }
+        }
+    }
+
+    /// Waits for the graceful shutdown, then for the runs in flight (at most `grace`).
+    public func run() async throws {
+        try await recover()
+        try? await gracefulShutdown()
+        let pending = Array(tasks.values)
+        guard !pending.isEmpty else { return }
+        logger.info("shutting down: waiting for \(pending.count) runs' steps in flight")
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for task in pending { await task.value }
+                return true
+            }
+            group.addTask { [grace] in
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            let allFinished = await group.next() ?? false
+            group.cancelAll()
+            if !allFinished { logger.warning("shutting down with runs still in flight; they resume from their events on the next start") }
+        }
+    }
+}
