@@ -56,6 +56,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], resources: [.copy("Dashboard/Templates")]),
         // Built-in generic tools that touch the outside world (sleep, files, HTTP).
         .target(name: "AgentTools", dependencies: [
@@ -76,7 +77,7 @@ let package = Package(
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
         .testTarget(name: "AgentServerTests", dependencies: [
-            "AgentServer", "AgentCore", "AgentTools", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "AgentServer", "AgentCore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),

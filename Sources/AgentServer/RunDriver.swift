@@ -12,6 +12,7 @@ public actor RunDriver: Service {
     let logger: Logger
     let grace: Duration
     private var tasks: [String: Task<Void, Never>] = [:]
+    private var outbound: OutboundWebhooks?
 
     public init(engine: WorkflowEngine, logger: Logger = Logger(label: "catalynx.runs"), grace: Duration = .seconds(20)) {
         self.engine = engine
@@ -19,21 +20,25 @@ public actor RunDriver: Service {
         self.grace = grace
     }
 
+    /// Sends outbound webhooks whenever a run this driver drives ends or asks a person.
+    public func notify(_ webhooks: OutboundWebhooks) { outbound = webhooks }
+
     /// Drives a run unless this process is driving it already.
     public func drive(_ runID: String) {
         guard tasks[runID] == nil else { return }
         var logger = self.logger
         logger[metadataKey: "run_id"] = .string(runID)
-        let engine = self.engine
+        let (engine, outbound) = (self.engine, self.outbound)
         tasks[runID] = Task {
             logger.info("run driven")
             do {
                 let state = try await engine.drive(runID: runID)
                 logger.info("run stopped", metadata: ["status": .string(state.status.rawValue), "workflow": .string(state.workflowName)])
+                if let outbound { Task { await outbound.runStopped(state) } }
             } catch {
                 logger.error("run could not be driven", metadata: ["error": .string(String(describing: error))])
             }
-            await self.finished(runID)
+            self.finished(runID)
         }
     }
 

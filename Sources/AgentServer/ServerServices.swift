@@ -23,6 +23,11 @@ public struct ServerServices: Sendable {
     /// Extra checks `/health/tools` runs (schemas compile, LLM configured, organization database …).
     public var healthChecks: [String: @Sendable () async -> HealthCheck] = [:]
 
+    /// The inbound webhooks (`POST /api/v1/hooks/NAME`) and outbound targets.
+    public var webhooks = WebhookConfiguration()
+    /// Where outbound webhook attempts are recorded (`GET /api/v1/hooks/deliveries`).
+    public var deliveries: DeliveryLog?
+
     /// What the dashboard offers: the analysis tiers of its "Start analysis" form and the workflows to filter runs by.
     public var dashboard = DashboardOptions()
 
@@ -133,6 +138,7 @@ public enum CatalynxServer {
         router.get("health") { _, _ in await Health.summary(services) }
         router.get("health/tools") { _, _ in await Health.tools(services) }
         if let registry = services.metrics { router.get("metrics") { _, _ in MetricsEndpoint.response(registry) } }
+        InboundHooks(services: services).register(on: router)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: services.keys, openReads: services.openReads))
         RunsAPI(services: services).register(on: api)
         api.get("organizations/:ein") { _, context in
@@ -146,6 +152,13 @@ public enum CatalynxServer {
             let query = request.uri.queryParameters
             guard let words = query["q"].map(String.init), !words.isEmpty else { throw Problem(.badRequest, "Missing query", "give ?q=words to search for") }
             return JSONResponse.make(try await endpoints.search(words, query["state"].map(String.init), query["limit"].flatMap { Int(String($0)) } ?? 20))
+        }
+        api.get("hooks/deliveries") { _, _ in
+            JSONResponse.make(.array(try (services.deliveries?.recent() ?? []).map { attempt in
+                ["delivery": .string(attempt.delivery), "url": .string(attempt.url), "event": .string(attempt.event), "run_id": .string(attempt.runID),
+                 "attempt": .int(attempt.attempt), "status_code": attempt.statusCode.map(Value.int) ?? .null,
+                 "error": attempt.error.map(Value.string) ?? .null, "delivered": .bool(attempt.delivered), "at": .double(attempt.at.timeIntervalSince1970)]
+            }))
         }
         router.get("openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.value) }
         return router

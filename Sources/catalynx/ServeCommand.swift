@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port = 8080
 
+    @Option(help: ArgumentHelp("Inbound and outbound webhooks (default $CATALYNX_HOME/webhooks.yaml when it exists).", valueName: "path"))
+    var webhooks: String?
+
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
 
@@ -74,8 +77,23 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         services.metrics = registry
+        let webhookFile = webhooks ?? (context.home as NSString).appendingPathComponent("webhooks.yaml")
+        if webhooks != nil || FileManager.default.fileExists(atPath: webhookFile) {
+            do {
+                services.webhooks = try WebhookConfiguration.load(path: webhookFile, environment: context.environment)
+            } catch {
+                throw CLIExit.badInput("\(error)")
+            }
+        }
+        let deliveries = try DeliveryLog(path: (context.home as NSString).appendingPathComponent("webhooks.sqlite"))
+        services.deliveries = deliveries
+        if !services.webhooks.outbound.isEmpty {
+            let backoff = context.environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init).map { Duration.milliseconds($0) } ?? .seconds(1)
+            await services.driver.notify(OutboundWebhooks(targets: services.webhooks.outbound, log: deliveries, firstBackoff: backoff))
+        }
         services.healthChecks = Self.healthChecks(context: context, database: database)
-        Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"))")
+        Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"); "
+                      + "\(services.webhooks.inbound.count) inbound and \(services.webhooks.outbound.count) outbound webhooks)")
         // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: services.driver), .init(service: try CatalynxServer.application(services, host: host, port: port))],

@@ -22,12 +22,18 @@ public final class LocalHTTPServer: Sendable {
     }
 
     public typealias Handler = @Sendable (_ path: String, _ body: Data) -> Response
+    /// A handler that also sees the request's headers (names lowercased).
+    public typealias HeaderHandler = @Sendable (_ path: String, _ headers: [String: String], _ body: Data) -> Response
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     public let port: Int
 
-    public init(handler: @escaping Handler) throws {
+    public convenience init(handler: @escaping Handler) throws {
+        try self.init(headerHandler: { path, _, body in handler(path, body) })
+    }
+
+    public init(headerHandler handler: @escaping HeaderHandler) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         channel = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -50,20 +56,22 @@ public final class LocalHTTPServer: Sendable {
     private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
-        let handler: Handler
+        let handler: HeaderHandler
         var path = "/"
+        var headers: [String: String] = [:]
         var body = Data()
 
-        init(handler: @escaping Handler) { self.handler = handler }
+        init(handler: @escaping HeaderHandler) { self.handler = handler }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
                 path = head.uri
+                headers = Dictionary(head.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
                 body = Data()
             case .body(var buffer): body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
             case .end:
-                let response = handler(path, body)
+                let response = handler(path, headers, body)
                 if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
                 var headers = HTTPHeaders(response.headers)
                 headers.add(name: "Content-Length", value: String(response.body.count))

@@ -1,0 +1,111 @@
+import AgentCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+import TestSupport
+@testable import AgentServer
+
+/// Inbound webhooks (signed payloads start workflows) and outbound ones (signed, retried, recorded).
+@Suite("Server webhooks")
+struct WebhookTests {
+    let api = ServerAPITests()
+
+    func configuration(_ yaml: String, environment: [String: String] = ["HOOK_SECRET": "s3cret", "OUT_SECRET": "0ut"]) throws -> WebhookConfiguration {
+        let path = NSTemporaryDirectory() + "webhooks-\(UUID().uuidString).yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return try WebhookConfiguration.load(path: path, environment: environment)
+    }
+
+    static let hello = """
+        inbound:
+          portal:
+            secret_env: HOOK_SECRET
+            workflow: hello
+            inputs:
+              greeting: "{{ payload.message.text }}"
+        """
+
+    @Test func aSignedPayloadStartsTheWorkflowWithMappedInputsAndABadSignatureChangesNothing() async throws {
+        let setup = try api.setup()
+        var services = setup.services
+        services.webhooks = try configuration(Self.hello)
+        let configured = services
+        let app = Application(router: try CatalynxServer.router(configured))
+        try await app.test(.router) { client in
+            let body = #"{"message": {"text": "hello from the portal"}}"#
+            let signature = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
+            for headers: HTTPFields in [[:], [.init("X-Catalynx-Signature")!: WebhookSignature.sign(Array(body.utf8), secret: "wrong")],
+                                        [.init("X-Catalynx-Signature")!: WebhookSignature.sign(Array("{}".utf8), secret: "s3cret")]] {
+                let refused = try await client.execute(uri: "/api/v1/hooks/portal", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(refused.status == .unauthorized)
+            }
+            #expect(try await client.execute(uri: "/api/v1/hooks/elsewhere", method: .post, headers: [.init("X-Catalynx-Signature")!: signature],
+                                             body: ByteBuffer(string: body)).status == .notFound)
+            #expect(try await configured.engine.store.runs(RunQuery()).isEmpty)
+            // GitHub's header works too.
+            let accepted = try await client.execute(uri: "/api/v1/hooks/portal", method: .post, headers: [.init("X-Hub-Signature-256")!: signature],
+                                                    body: ByteBuffer(string: body))
+            #expect(accepted.status == .accepted)
+            let id = try #require(api.json(accepted)?["run_id"]?.stringValue)
+            let final = try await api.waitFor("completed", run: id, client, token: setup.read)
+            #expect(final?["steps"]?["say"]?["output"]?["value"] == "hello from the portal, world")
+        }
+    }
+
+    @Test func configurationErrorsSayFileLineAndColumn() throws {
+        #expect(throws: WebhookConfiguration.LoadError.self) { try configuration(Self.hello, environment: [:]) }
+        do {
+            _ = try configuration("inbound:\n  portal:\n    workflow: hello\n", environment: [:])
+            Issue.record("a hook without a secret loaded")
+        } catch {
+            #expect("\(error)".hasSuffix(".yaml:3:5: error: missing `secret_env`: the environment variable holding the HMAC key"))
+        }
+        do {
+            _ = try configuration("outbound:\n  - url: http://x\n    secret_env: OUT_SECRET\n    events: [run.exploded]\n")
+            Issue.record("an unknown event loaded")
+        } catch {
+            #expect("\(error)".contains(":4:13: error: unknown event 'run.exploded'"))
+        }
+    }
+
+    @Test func outboundWebhooksAreSignedRetriedAndRecorded() async throws {
+        let received = Mutex<[(headers: [String: String], body: Data)]>([])
+        let server = try LocalHTTPServer(headerHandler: { _, headers, body in
+            let count = received.withLock { list in
+                list.append((headers, body))
+                return list.count
+            }
+            return .init(status: count == 1 ? 503 : 204, body: Data())
+        })
+        defer { server.shutdown() }
+        let configuration = try configuration("""
+            outbound:
+              - url: \(server.baseURL)/hooks
+                secret_env: OUT_SECRET
+                events: [run.completed]
+              - url: \(server.baseURL)/never
+                secret_env: OUT_SECRET
+                events: [run.failed]
+            """)
+        let log = try DeliveryLog()
+        let webhooks = OutboundWebhooks(targets: configuration.outbound, log: log, firstBackoff: .milliseconds(10))
+        var state = RunState(runID: "run_1")
+        state.workflowName = "hello"
+        state.status = .completed
+        await webhooks.runStopped(state)
+
+        let requests = received.withLock { $0 }
+        #expect(requests.count == 2)
+        let last = try #require(requests.last)
+        #expect(last.headers["x-catalynx-event"] == "run.completed")
+        #expect(last.headers["x-catalynx-signature"] == WebhookSignature.sign(Array(last.body), secret: "0ut"))
+        let payload = try Value(json: String(decoding: last.body, as: UTF8.self))
+        #expect(payload["run_id"] == "run_1" && payload["status"] == "completed")
+        let attempts = try log.recent()
+        #expect(attempts.map(\.statusCode) == [204, 503])
+        #expect(attempts.map(\.delivered) == [true, false])
+        #expect(Set(attempts.map(\.delivery)).count == 1)
+    }
+}
