@@ -34,8 +34,8 @@ struct CLIHarness {
         var json: Value? { try? Value(json: stdout) }
     }
 
-    /// Starts the binary without waiting for it.
-    func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    /// Starts the binary without waiting for it (`input`: a pipe for its standard input).
+    func launch(_ arguments: [String], input: Pipe? = nil) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -48,6 +48,7 @@ struct CLIHarness {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        if let input { process.standardInput = input }
         try process.run()
         return (process, out, err)
     }
