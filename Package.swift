@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Tests/Support"),
-        .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"]),
+        .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "AgentServerTests", dependencies: [
             "AgentServer", "AgentCore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),

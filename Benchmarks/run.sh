@@ -170,8 +170,74 @@ sap-fuzz)
     echo "== Catalynx: $inputs seeded random inputs through the schema-aligned parser" >&2
     "$bench" sap-fuzz --inputs "$inputs" --seed 1
     ;;
+http-lookup)
+    seconds="${2:-10}"
+    echo "building catalynx (release)…" >&2
+    swift build -c release --package-path "$here" --product catalynx >&2
+    catalynx="$(swift build -c release --package-path "$here" --show-bin-path)/catalynx"
+    peer_venv fastapi "fastapi uvicorn"
+    command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+    # The same random EINs for both: every organization in the embedded BMF files.
+    python3 - "$here/../data/eo_bmf" "$work/eins.lua" <<'PY'
+import csv, glob, os, random, sys
+eins = []
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.csv"))):
+    with open(f, newline="", encoding="latin-1") as fh:
+        eins += [row["EIN"] for row in csv.DictReader(fh)]
+random.seed(1)
+random.shuffle(eins)
+with open(sys.argv[2], "w") as out:
+    out.write("eins = {" + ",".join('"%s"' % e for e in eins[:20000]) + "}\n")
+    out.write('counter = 0\nrequest = function()\n  counter = counter + 1\n')
+    out.write('  return wrk.format("GET", "/api/v1/organizations/" .. eins[(counter % #eins) + 1])\nend\n')
+PY
+    cat > "$work/start.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"workflow": "current_tier_analysis", "inputs": {"organization_ein": "54-1230284"}}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+    port=$((20000 + RANDOM % 10000)); peer_port=$((port + 1))
+    export CATALYNX_HOME="$work/home"
+    "$catalynx" org show 541230284 >/dev/null 2>&1    # loads the embedded dataset
+    key=$("$catalynx" keys create --name bench --scope write 2>/dev/null)
+    "$catalynx" serve --port "$port" --log-format text >"$work/serve.log" 2>&1 &
+    server=$!
+    (cd "$work" && PEER_DB="$work/peer.sqlite" "$venv/bin/python" "$here/peers/fastapi_org_lookup.py" --port "$peer_port" --workers 2 \
+        --bmf-dir "$here/../data/eo_bmf" >"$work/peer.log" 2>&1) &
+    peer=$!
+    trap 'kill $server $peer 2>/dev/null; pkill -P $peer 2>/dev/null; rm -rf "$work"' EXIT
+    for url in "http://127.0.0.1:$port/health" "http://127.0.0.1:$peer_port/health"; do
+        for _ in $(seq 1 300); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
+    done
+    measure() {  # URL SCRIPT [HEADER] -> "requests/s p99_ms"
+        wrk -t2 -c64 -d"${seconds}s" --latency -s "$2" ${3:+-H "$3"} "$1" >"$work/wrk.txt"
+        cat "$work/wrk.txt" >&2
+        python3 - "$work/wrk.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))
+value, unit = re.search(r"99%\s+([0-9.]+)(us|ms|s)", text).groups()
+p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(rps, p99, errors.group(1) if errors else 0)
+PY
+    }
+    echo "== Catalynx: GET /api/v1/organizations/{ein} (profile, filings, grants, officers), wrk -t2 -c64 ${seconds}s" >&2
+    read -r ours ours_p99 ours_errors <<<"$(measure "http://127.0.0.1:$port" "$work/eins.lua" "Authorization: Bearer $key")"
+    echo "== FastAPI + uvicorn (2 workers): GET /api/v1/organizations/{ein} (the BMF row)" >&2
+    read -r theirs theirs_p99 theirs_errors <<<"$(measure "http://127.0.0.1:$peer_port" "$work/eins.lua")"
+    echo "== Catalynx: POST /api/v1/runs (current tier analysis started and driven in the background)" >&2
+    read -r starts starts_p99 starts_errors <<<"$(measure "http://127.0.0.1:$port/api/v1/runs" "$work/start.lua" "Authorization: Bearer $key")"
+    python3 - "$ours" "$ours_p99" "$ours_errors" "$theirs" "$theirs_p99" "$theirs_errors" "$starts" "$starts_p99" "$starts_errors" <<'PY'
+import sys
+ours, ours_p99, ours_err, theirs, theirs_p99, theirs_err, starts, starts_p99, starts_err = map(float, sys.argv[1:])
+print(f"  look-up: Catalynx {ours:,.0f} req/s (p99 {ours_p99:.2f} ms, {ours_err:.0f} non-2xx) vs FastAPI {theirs:,.0f} req/s (p99 {theirs_p99:.2f} ms, {theirs_err:.0f} non-2xx)", file=sys.stderr)
+print(f"  run starts: Catalynx {starts:,.0f} req/s (p99 {starts_p99:.2f} ms, {starts_err:.0f} non-2xx); the peer has no run API", file=sys.stderr)
+print(f"http-lookup: {ours:.0f} req/s vs fastapi-uvicorn {theirs:.0f} req/s = {ours/theirs:.1f}x")
+PY
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|http-lookup [SIZE]" >&2
     exit 2
     ;;
 esac

@@ -20,6 +20,12 @@ enum OpenAPIDocument {
             "security": [["apiKey": []]],
             "paths": [
                 "/health": ["get": operation("Health: a run-store round trip and the tools", ["200": "healthy", "503": "a dependency is down"])],
+                "/health/tools": ["get": operation("Every dependency: run store, tools, BAML schemas, LLM configuration, organization database",
+                                                   ["200": "healthy", "503": "a dependency is down"])],
+                "/metrics": ["get": operation("Prometheus metrics (text format)", ["200": "metrics"])],
+                "/api/v1/hooks/{name}": ["post": operation("Inbound webhook: a payload signed with X-Catalynx-Signature: sha256=HMAC-SHA256(secret, body) starts the hook's workflow",
+                                                           ["202": "started", "401": "missing or invalid signature", "404": "unknown hook", "422": "the payload does not fit"], body: true)],
+                "/api/v1/hooks/deliveries": ["get": operation("Outbound webhook attempts, newest first", merged(["200": "attempts"]))],
                 "/api/v1/runs": [
                     "get": operation("List runs (?status, ?workflow, ?limit)", merged(["200": "runs"])),
                     "post": operation("Start a run: {workflow, inputs}", merged(["202": "started", "404": "unknown workflow", "422": "invalid inputs"]), body: true),

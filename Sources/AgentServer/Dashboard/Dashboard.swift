@@ -153,11 +153,10 @@ struct Dashboard: Sendable {
     func analyze(_ request: Request) async throws -> Response {
         let (session, form) = try await requireForm(request, .write)
         let ein = form["ein"] ?? ""
-        var tier = form["tier"] ?? ""
-        if !services.dashboard.tiers.contains(where: { $0.workflow == tier }) {
-            tier = services.dashboard.tiers.first { $0.label.lowercased().hasPrefix(tier.lowercased()) && !tier.isEmpty }?.workflow ?? ""
+        let tier = form["tier"] ?? ""
+        guard services.dashboard.tiers.contains(where: { $0.workflow == tier }) else {
+            throw Problem(.badRequest, "Unknown tier", "choose one of the tiers offered")
         }
-        guard !tier.isEmpty else { throw Problem(.badRequest, "Unknown tier", "choose one of the tiers offered") }
         do {
             let (id, _) = try await services.startRun(tier, inputs: [services.dashboard.einInput: .string(ein)])
             return Pages.redirect("/runs/\(id)")
@@ -230,7 +229,11 @@ struct Dashboard: Sendable {
             throw Problem(.notFound, "Unknown organization", "no organization with EIN \(ein) in the database")
         }
         var view = try await page(session, title: record["organization"]?["name"]?.stringValue ?? ein).merging(OrganizationView.page(record)) { $1 }
-        view["canAnalyze"] = session.key.scope >= .write && !services.dashboard.tiers.isEmpty
+        if session.key.scope >= .write, let tier = services.dashboard.tiers.first(where: { $0.label == "Standard" }) ?? services.dashboard.tiers.first {
+            view["canAnalyze"] = true
+            view["analyzeTier"] = tier.workflow
+            view["analyzeLabel"] = tier.label.lowercased()
+        }
         return pages.render("organization", view)
     }
 }
