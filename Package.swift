@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -40,8 +41,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
-        // Run stores: the protocol's implementations (in-memory, SQLite).
-        .target(name: "AgentStore", dependencies: ["AgentCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Run stores: the protocol's implementations (SQLite embedded, PostgreSQL for teams).
+        .target(name: "AgentStore", dependencies: [
+            "AgentCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         // Nonprofit data: EINs, the organization database, BMF / 990 XML / ProPublica ingest.
         .target(name: "Nonprofit", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -83,7 +86,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
-        .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools"]),
+        .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "TestSupport"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),
         .testTarget(name: "CLITests", dependencies: ["AgentCore", "catalynx", "TestSupport"]),

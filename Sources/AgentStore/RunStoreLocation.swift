@@ -1,10 +1,12 @@
 import AgentCore
 import Foundation
 
-/// Where the run store lives, from configuration: `CATALYNX_DATABASE_URL` (a SQLite path or a
-/// `sqlite://` URL), else `$CATALYNX_HOME/catalynx.sqlite`, `CATALYNX_HOME` defaulting to `~/.catalynx`.
+/// Where the run store lives, from configuration: `CATALYNX_DATABASE_URL` (`postgres://…` for a
+/// PostgreSQL server; a SQLite path or a `sqlite://` URL), else `$CATALYNX_HOME/catalynx.sqlite`,
+/// `CATALYNX_HOME` defaulting to `~/.catalynx`.
 public enum RunStoreLocation: Sendable, Hashable {
     case sqlite(path: String)
+    case postgres(url: String)
 
     /// Reads the location from the environment.
     /// - Parameter environment: the process environment (injectable for tests).
@@ -12,10 +14,7 @@ public enum RunStoreLocation: Sendable, Hashable {
     public static func from(environment: [String: String]) throws -> RunStoreLocation {
         if let url = environment["CATALYNX_DATABASE_URL"], !url.isEmpty {
             if url.hasPrefix("sqlite://") { return .sqlite(path: String(url.dropFirst("sqlite://".count))) }
-            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-                throw ConfigurationError("CATALYNX_DATABASE_URL names a PostgreSQL server, but this build has only the embedded SQLite store",
-                                         hint: "unset CATALYNX_DATABASE_URL to use $CATALYNX_HOME/catalynx.sqlite")
-            }
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
             if url.contains("://") {
                 throw ConfigurationError("CATALYNX_DATABASE_URL has an unknown scheme: \(url.prefix { $0 != ":" })",
                                          hint: "use a file path or sqlite:///path/to/file.sqlite")
@@ -32,17 +31,28 @@ public enum RunStoreLocation: Sendable, Hashable {
         return (user as NSString).appendingPathComponent(".catalynx")
     }
 
-    /// Opens the store.
+    /// Opens the store, applying pending migrations.
     /// - Parameter durability: for SQLite, `CATALYNX_SYNCHRONOUS=full` in the environment selects `.full`.
-    public func open(durability: SQLiteRunStore.Durability = .normal) throws -> any RunStore {
+    public func open(durability: SQLiteRunStore.Durability = .normal) async throws -> any RunStore {
         switch self {
-        case .sqlite(let path): try SQLiteRunStore(path: path, durability: durability)
+        case .sqlite(let path):
+            return try SQLiteRunStore(path: path, durability: durability)
+        case .postgres(let url):
+            let store = try PostgresRunStore(url: url)
+            do {
+                try await store.migrate()
+            } catch {
+                throw ConfigurationError("cannot use the PostgreSQL run store at \(PostgresMigrations.redacted(url)): \(String(reflecting: error))",
+                                         hint: "check that the server is up and the URL's user may create tables")
+            }
+            return store
         }
     }
 
     public var description: String {
         switch self {
         case .sqlite(let path): path
+        case .postgres(let url): PostgresMigrations.redacted(url)
         }
     }
 }

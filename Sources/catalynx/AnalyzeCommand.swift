@@ -70,7 +70,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
         guard !parsed.isEmpty else { throw CLIExit(code: .badInput, message: nil) }
         _ = try context.openOrganizations()  // loads the embedded dataset, with its progress, before the first run
-        let engine = try context.engine()
+        let engine = try await context.engine()
         let live = Console.stderrIsTerminal && parsed.count == 1
         let bar = parsed.count > 1 ? ProgressBar(label: "analyze", unit: "organizations") : nil
         var outcomes: [(ein: EIN, outcome: AnalysisOutcome)] = []

@@ -45,7 +45,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let context = CLIContext()
-            let store = try context.openStore()
+            let store = try await context.openStore()
             let id = try await context.resolveRun(selected.runID, in: store)
             let state = try await store.state(of: id)
             let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }
@@ -86,7 +86,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let context = CLIContext()
-            let engine = try context.engine()
+            let engine = try await context.engine()
             let id = try await context.resolveRun(selected.runID, in: engine.store)
             let reviewer = by ?? context.environment["USER"] ?? "cli"
             var answer: [String: Value] = ["decision": .string(decision.rawValue), "reviewer": .string(reviewer)]

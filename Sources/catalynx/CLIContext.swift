@@ -61,7 +61,7 @@ struct CLIContext {
     }
 
     /// Opens the configured run store.
-    func openStore() throws -> any RunStore {
+    func openStore() async throws -> any RunStore {
         let location: RunStoreLocation
         do {
             location = try RunStoreLocation.from(environment: environment)
@@ -70,7 +70,7 @@ struct CLIContext {
         }
         let durability: SQLiteRunStore.Durability = environment["CATALYNX_SYNCHRONOUS"]?.lowercased() == "full" ? .full : .normal
         do {
-            return try location.open(durability: durability)
+            return try await location.open(durability: durability)
         } catch {
             throw CLIExit(code: .failed, message: "error: cannot open the run store at \(location.description): \(error)")
         }
@@ -114,8 +114,8 @@ struct CLIContext {
         }
     }
 
-    func engine() throws -> WorkflowEngine {
-        WorkflowEngine(store: try openStore(), registry: registry)
+    func engine() async throws -> WorkflowEngine {
+        WorkflowEngine(store: try await openStore(), registry: registry)
     }
 
     /// Directories searched for workflows by name: `CATALYNX_WORKFLOWS_DIR`, `./workflows`, and
@@ -200,8 +200,13 @@ enum Console {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
+    /// Writes to standard output; a reader that went away (`catalynx … | head`) ends the program quietly.
     static func out(_ message: String) {
-        FileHandle.standardOutput.write(Data((message + "\n").utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((message + "\n").utf8))
+        } catch {
+            exit(0)
+        }
     }
 
     /// Whether standard error is a terminal (for colour and live progress).

@@ -21,7 +21,7 @@ struct MCPCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CLIContext()
         let database = try context.openOrganizations()
-        let tools = MCPTools(context: context, engine: try context.engine(), database: database)
+        let tools = MCPTools(context: context, engine: try await context.engine(), database: database)
         let server = Server(name: "catalynx", version: Catalynx.configuration.version, capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: MCPTools.catalog) }
         await server.withMethodHandler(CallTool.self) { params in await tools.call(params.name, params.arguments ?? [:]) }

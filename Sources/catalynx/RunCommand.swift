@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CLIExit.badInput("error: invalid inputs for workflow '\(definition.name)':\n" + error.problems.map { "  " + $0 }.joined(separator: "\n"))
         }
-        let engine = try context.engine()
+        let engine = try await context.engine()
         let runID = RunID.make()
         if format == .table { Console.error("run \(runID) — \(definition.name)") }
         let state = try await engine.run(definition, inputs: bound, runID: runID,

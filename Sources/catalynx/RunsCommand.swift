@@ -33,7 +33,7 @@ struct RunsCommand: AsyncParsableCommand {
                 }
                 parsedStatus = value
             }
-            let store = try CLIContext().openStore()
+            let store = try await CLIContext().openStore()
             let runs = try await store.runs(RunQuery(status: parsedStatus, workflow: workflow, limit: limit))
             switch format {
             case .json:
@@ -194,7 +194,7 @@ struct SelectedRun: ParsableArguments {
     /// Opens the engine and resolves the id (a prefix is enough).
     func open() async throws -> (WorkflowEngine, String) {
         let context = CLIContext()
-        let engine = try context.engine()
+        let engine = try await context.engine()
         return (engine, try await context.resolveRun(runID, in: engine.store))
     }
 }

@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         let context = CLIContext()
         let keys = try context.openKeys()
         let catalog = try WorkflowCatalog(context: context)
-        var services = ServerServices(engine: try context.engine(), keys: keys, openReads: openReads) { name in
+        var services = ServerServices(engine: try await context.engine(), keys: keys, openReads: openReads) { name in
             guard let definition = catalog.byName[name] else {
                 throw CLIExit.badInput("no workflow named '\(name)'; this server has \(catalog.names.joined(separator: ", "))")
             }

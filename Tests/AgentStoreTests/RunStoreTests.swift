@@ -2,10 +2,17 @@ import AgentCore
 import AgentTools
 import Foundation
 import Testing
+import TestSupport
 @testable import AgentStore
 
-@Suite("SQLite run store")
-struct SQLiteRunStoreTests {
+/// The run store's contract, on both stores: the embedded SQLite file and a real PostgreSQL server.
+@Suite("Run stores")
+struct RunStoreTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
     let directory: String
 
     init() throws {
@@ -14,13 +21,26 @@ struct SQLiteRunStoreTests {
     }
 
     var path: String { directory + "/catalynx.sqlite" }
+
+    /// A new, empty store of the kind, and how to open it again (another process's view).
+    func fresh(_ backend: Backend, durability: SQLiteRunStore.Durability = .normal) async throws -> (store: any RunStore, reopen: () async throws -> any RunStore) {
+        switch backend {
+        case .sqlite:
+            let path = self.path
+            return (try SQLiteRunStore(path: path, durability: durability), { try SQLiteRunStore(path: path) })
+        case .postgres:
+            let url = try TestPostgres.freshDatabase()
+            let open = { () async throws -> any RunStore in try await RunStoreLocation.postgres(url: url).open() }
+            return (try await open(), open)
+        }
+    }
     let t0 = Date(timeIntervalSince1970: 1_700_000_000.25)
 
     func started(_ workflow: String = "w") -> EventKind { .runStarted(workflow: workflow, file: "w.yaml", source: "workflow: w", inputs: ["ein": "541230284"]) }
 
-    @Test func eventsRoundTripAndSurviveReopening() async throws {
+    @Test(arguments: Backend.allCases) func eventsRoundTripAndSurviveReopening(_ backend: Backend) async throws {
+        let (store, reopen) = try await fresh(backend)
         do {
-            let store = try SQLiteRunStore(path: path)
             let stored = try await store.append(runID: "r1", expectedVersion: 0, events: [
                 started(), .stepStarted(step: "a", attempt: 1, tool: "echo", inputs: ["value": [1, nil, "x"]], resumed: false),
             ], timestamp: t0)
@@ -29,7 +49,7 @@ struct SQLiteRunStoreTests {
                 .stepSucceeded(step: "a", attempt: 1, output: ["value": 1.5], recovery: nil), .runCompleted,
             ], timestamp: t0)
         }
-        let reopened = try SQLiteRunStore(path: path)
+        let reopened = try await reopen()
         let events = try await reopened.events(runID: "r1", after: 0)
         #expect(events.map(\.kind.typeName) == ["RunStarted", "StepStarted", "StepSucceeded", "RunCompleted"])
         #expect(events[1].kind == .stepStarted(step: "a", attempt: 1, tool: "echo", inputs: ["value": [1, nil, "x"]], resumed: false))
@@ -40,8 +60,8 @@ struct SQLiteRunStoreTests {
         #expect(state.step("a").output == ["value": 1.5])
     }
 
-    @Test func staleWritersGetAConflictAndWriteNothing() async throws {
-        let store = try SQLiteRunStore(path: path)
+    @Test(arguments: Backend.allCases) func staleWritersGetAConflictAndWriteNothing(_ backend: Backend) async throws {
+        let store = try await fresh(backend).store
         _ = try await store.append(runID: "r", expectedVersion: 0, events: [started()], timestamp: t0)
         await #expect(throws: RunStoreError.conflict(runID: "r", expected: 0, actual: 1)) {
             try await store.append(runID: "r", expectedVersion: 0, events: [started()], timestamp: t0)
@@ -56,8 +76,8 @@ struct SQLiteRunStoreTests {
         #expect(try await store.events(runID: "bad", after: 0).isEmpty)
     }
 
-    @Test func concurrentAppendsAllLandWithGaplessSequences() async throws {
-        let store = try SQLiteRunStore(path: path)
+    @Test(arguments: Backend.allCases) func concurrentAppendsAllLandWithGaplessSequences(_ backend: Backend) async throws {
+        let store = try await fresh(backend).store
         let runs = 40, appends = 25
         try await withThrowingTaskGroup(of: Void.self) { group in
             for run in 0..<runs {
@@ -77,8 +97,8 @@ struct SQLiteRunStoreTests {
         #expect(try await store.runs(RunQuery(limit: 1000)).count == runs)
     }
 
-    @Test func theRunsIndexFollowsStatusAndFilters() async throws {
-        let store = try SQLiteRunStore(path: path)
+    @Test(arguments: Backend.allCases) func theRunsIndexFollowsStatusAndFilters(_ backend: Backend) async throws {
+        let store = try await fresh(backend).store
         _ = try await store.append(runID: "run_a", expectedVersion: 0, events: [started("alpha"), .runCompleted], timestamp: t0)
         _ = try await store.append(runID: "run_b", expectedVersion: 0, events: [started("beta")], timestamp: t0)
         _ = try await store.append(runID: "run_b", expectedVersion: 1, events: [.runPaused(reason: "x")], timestamp: t0.addingTimeInterval(5))
@@ -94,8 +114,8 @@ struct SQLiteRunStoreTests {
         await #expect(throws: RunStoreError.notFound("zzz")) { try await store.resolveRunID("zzz") }
     }
 
-    @Test func theEngineRunsDurablyOnSQLite() async throws {
-        let store = try SQLiteRunStore(path: path, durability: .full)
+    @Test(arguments: Backend.allCases) func theEngineRunsDurably(_ backend: Backend) async throws {
+        let (store, reopen) = try await fresh(backend, durability: .full)
         var registry = ToolRegistry()
         BuiltinTools.register(in: &registry, home: directory, environment: [:])
         let definition = try WorkflowLoader.load(source: """
@@ -106,7 +126,7 @@ struct SQLiteRunStoreTests {
             """, file: "w.yaml", registry: registry)
         let state = try await WorkflowEngine(store: store, registry: registry).run(definition, inputs: [:], runID: "durable")
         #expect(state.status == .completed)
-        let reloaded = try await SQLiteRunStore(path: path).state(of: "durable")
+        let reloaded = try await reopen().state(of: "durable")
         #expect(reloaded.step("b").output == ["value": 2])
         #expect(reloaded.version == state.version)
         #expect(try await store.runs(RunQuery()).first?.status == .completed)
@@ -118,5 +138,7 @@ struct SQLiteRunStoreTests {
         #expect(try RunStoreLocation.from(environment: ["CATALYNX_DATABASE_URL": "sqlite:///tmp/x.db"]) == .sqlite(path: "/tmp/x.db"))
         #expect(try RunStoreLocation.from(environment: ["CATALYNX_DATABASE_URL": "/tmp/y.db"]) == .sqlite(path: "/tmp/y.db"))
         #expect(throws: ConfigurationError.self) { try RunStoreLocation.from(environment: ["CATALYNX_DATABASE_URL": "mysql://h/db"]) }
+        #expect(try RunStoreLocation.from(environment: ["CATALYNX_DATABASE_URL": "postgres://cx:secret@db:5432/catalynx"]) == .postgres(url: "postgres://cx:secret@db:5432/catalynx"))
+        #expect(RunStoreLocation.postgres(url: "postgres://cx:secret@db:5432/catalynx").description == "postgres://cx:***@db:5432/catalynx")
     }
 }

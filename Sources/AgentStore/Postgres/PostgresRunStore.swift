@@ -1,0 +1,156 @@
+import AgentCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The run store for teams: the same runs and events on a PostgreSQL server (postgres-nio), so
+/// that any number of processes on any number of machines share them. Appends are optimistic as
+/// on SQLite: the run's row is locked (`FOR UPDATE`), its version checked, the events inserted
+/// and the version moved on, in one transaction.
+public final class PostgresRunStore: RunStore {
+    let client: PostgresClient
+    private let runner: Task<Void, Never>
+    let logger = Logger(label: "catalynx.postgres")
+    public let url: String
+
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`); call `migrate()` before use.
+    public init(url: String) throws {
+        self.url = url
+        client = PostgresClient(configuration: try Self.configuration(url))
+        let client = self.client
+        runner = Task { await client.run() }
+    }
+
+    deinit { runner.cancel() }
+
+    static func configuration(_ text: String) throws -> PostgresClient.Configuration {
+        guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host, !host.isEmpty else {
+            throw ConfigurationError("CATALYNX_DATABASE_URL is not a PostgreSQL URL: \(PostgresMigrations.redacted(text))",
+                                     hint: "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        var configuration = PostgresClient.Configuration(host: host, port: url.port ?? 5432, username: url.user ?? "postgres",
+                                                         password: url.password?.removingPercentEncoding, database: database.isEmpty ? nil : database,
+                                                         tls: .disable)
+        configuration.options.maximumConnections = 16
+        return configuration
+    }
+
+    /// Applies the pending migrations (under an advisory lock: several processes may start at once).
+    public func migrate() async throws { try await PostgresMigrations.apply(client, logger: logger) }
+
+    // MARK: Appending
+
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+        let stored = events.enumerated().map {
+            RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamp, kind: $0.element)
+        }
+        let time = timestamp.timeIntervalSince1970
+        let logger = self.logger
+        return try await transaction { connection -> [RunEvent] in
+            var status: RunStatus
+            if expectedVersion == 0 {
+                guard case .runStarted(let workflow, _, _, _)? = events.first else {
+                    throw RunStoreError.corrupt("run \(runID) must begin with RunStarted")
+                }
+                let created = try await connection.query("""
+                    INSERT INTO runs (id, workflow, status, created_at, updated_at, version) VALUES (\(runID), \(workflow), 'running', \(time), \(time), 0)
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """, logger: logger).collect()
+                guard !created.isEmpty else {
+                    let actual = try await Self.version(of: runID, connection, logger) ?? 0
+                    throw RunStoreError.conflict(runID: runID, expected: 0, actual: actual)
+                }
+                status = .running
+            } else {
+                let rows = try await connection.query("SELECT version, status FROM runs WHERE id = \(runID) FOR UPDATE", logger: logger)
+                var found: (Int, String)?
+                for try await row in rows.decode((Int, String).self) { found = row }
+                guard let (version, current) = found else { throw RunStoreError.notFound(runID) }
+                guard version == expectedVersion else { throw RunStoreError.conflict(runID: runID, expected: expectedVersion, actual: version) }
+                status = RunStatus(rawValue: current) ?? .running
+            }
+            for event in stored {
+                try await connection.query("""
+                    INSERT INTO events (run_id, seq, type, step, timestamp, payload)
+                    VALUES (\(runID), \(event.sequence), \(event.kind.typeName), \(event.kind.stepName), \(time), \(event.kind.value.compactJSON))
+                    """, logger: logger)
+            }
+            status = stored.dropFirst(expectedVersion == 0 ? 1 : 0).reduce(status) { $0.after($1.kind) }
+            let version = expectedVersion + stored.count
+            try await connection.query("UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time) WHERE id = \(runID)",
+                                       logger: logger)
+            return stored
+        }
+    }
+
+    /// A transaction whose own errors (a conflict, an unknown run) come out as they were thrown.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { try await body($0) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
+    }
+
+    private static func version(of runID: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int? {
+        for try await version in try await connection.query("SELECT version FROM runs WHERE id = \(runID)", logger: logger).decode(Int.self) {
+            return version
+        }
+        return nil
+    }
+
+    // MARK: Reading
+
+    public func events(runID: String, after: Int) async throws -> [RunEvent] {
+        var events: [RunEvent] = []
+        let rows = try await client.query("SELECT seq, timestamp, payload FROM events WHERE run_id = \(runID) AND seq > \(after) ORDER BY seq",
+                                          logger: logger)
+        for try await (sequence, timestamp, payload) in rows.decode((Int, Double, String).self) {
+            do {
+                events.append(RunEvent(runID: runID, sequence: sequence, timestamp: Date(timeIntervalSince1970: timestamp),
+                                       kind: try EventKind(value: Value.parseJSON(payload))))
+            } catch {
+                throw RunStoreError.corrupt("event \(sequence) of run \(runID): \(error)")
+            }
+        }
+        return events
+    }
+
+    public func runs(_ query: RunQuery) async throws -> [RunSummary] {
+        var sql = PostgresQuery(unsafeSQL: "SELECT id, workflow, status, created_at, updated_at, version FROM runs")
+        var bindings = PostgresBindings()
+        var conditions: [String] = []
+        if let status = query.status {
+            bindings.append(status.rawValue)
+            conditions.append("status = $\(bindings.count)")
+        }
+        if let workflow = query.workflow {
+            bindings.append(workflow)
+            conditions.append("workflow = $\(bindings.count)")
+        }
+        bindings.append(query.limit)
+        sql = PostgresQuery(unsafeSQL: sql.sql + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                                + " ORDER BY id DESC LIMIT $\(bindings.count)", binds: bindings)
+        var summaries: [RunSummary] = []
+        for try await (id, workflow, status, created, updated, version) in try await client.query(sql, logger: logger)
+            .decode((String, String, String, Double, Double, Int).self) {
+            summaries.append(RunSummary(id: id, workflow: workflow, status: RunStatus(rawValue: status) ?? .running,
+                                        createdAt: Date(timeIntervalSince1970: created), updatedAt: Date(timeIntervalSince1970: updated), version: version))
+        }
+        return summaries
+    }
+
+    public func resolveRunID(_ idOrPrefix: String) async throws -> String {
+        var matches: [String] = []
+        let upper = idOrPrefix + "\u{10FFFF}"
+        for try await id in try await client.query("SELECT id FROM runs WHERE id >= \(idOrPrefix) AND id < \(upper) ORDER BY id LIMIT 6",
+                                                   logger: logger).decode(String.self) {
+            matches.append(id)
+        }
+        if matches.contains(idOrPrefix) { return idOrPrefix }
+        guard let only = matches.first else { throw RunStoreError.notFound(idOrPrefix) }
+        guard matches.count == 1 else { throw RunStoreError.ambiguous(idOrPrefix, matches: matches) }
+        return only
+    }
+}
