@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "TestSupport"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),
-        .testTarget(name: "CLITests", dependencies: ["AgentCore", "catalynx", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "catalynx", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

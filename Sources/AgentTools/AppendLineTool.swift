@@ -34,14 +34,16 @@ public struct AppendLineTool: Tool {
         let line = "\(input.text)\t\(context.idempotencyKey)\n"
         do {
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(line.utf8))
-            try handle.synchronize()
         } catch {
-            throw ToolError("IO", "cannot append to \(path): \(error.localizedDescription)", retryable: true)
+            throw ToolError("IO", "cannot create \(sandbox): \(error.localizedDescription)", retryable: true)
+        }
+        // O_APPEND: each line lands whole at the end even when several processes append at once.
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw ToolError("IO", "cannot open \(path): \(String(cString: strerror(errno)))", retryable: true) }
+        defer { close(descriptor) }
+        let bytes = Array(line.utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
+            throw ToolError("IO", "cannot append to \(path): \(String(cString: strerror(errno)))", retryable: true)
         }
         if let hold = input.hold_seconds, hold > 0 { try await Task.sleep(for: .milliseconds(Int64(hold * 1000))) }
         return Output(text: input.text, idempotency_key: context.idempotencyKey)

@@ -47,6 +47,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: "Write the output to this file (a folder when several EINs are analyzed).")
     var out: String?
 
+    @Flag(help: "Record the runs and print their ids without running them: `catalynx worker` processes drive them.")
+    var detach = false
+
     @Option(name: .customLong("from-file"), help: ArgumentHelp("Read EINs from this file, one a line (# starts a comment).", valueName: "path"))
     var fromFile: String?
 
@@ -71,6 +74,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
         guard !parsed.isEmpty else { throw CLIExit(code: .badInput, message: nil) }
         _ = try context.openOrganizations()  // loads the embedded dataset, with its progress, before the first run
         let engine = try await context.engine()
+        if detach {
+            for item in parsed {
+                Console.out(try await engine.start(definition, inputs: try definition.bindInputs(["organization_ein": .string(item.ein.formatted)])))
+            }
+            return
+        }
         let live = Console.stderrIsTerminal && parsed.count == 1
         let bar = parsed.count > 1 ? ProgressBar(label: "analyze", unit: "organizations") : nil
         var outcomes: [(ein: EIN, outcome: AnalysisOutcome)] = []

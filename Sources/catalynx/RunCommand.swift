@@ -24,6 +24,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
+    @Flag(help: "Record the run and print its id without running it: `catalynx worker` processes drive it.")
+    var detach = false
+
     func run() async throws {
         let context = CLIContext()
         let definition = try context.loadWorkflow(workflow)
@@ -41,6 +44,10 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIExit.badInput("error: invalid inputs for workflow '\(definition.name)':\n" + error.problems.map { "  " + $0 }.joined(separator: "\n"))
         }
         let engine = try await context.engine()
+        if detach {
+            Console.out(try await engine.start(definition, inputs: bound))
+            return
+        }
         let runID = RunID.make()
         if format == .table { Console.error("run \(runID) — \(definition.name)") }
         let state = try await engine.run(definition, inputs: bound, runID: runID,

@@ -30,6 +30,15 @@ public enum PostgresMigrations {
             )
             """,
         ]),
+        (2, "run leases for workers", [
+            """
+            CREATE TABLE run_leases (
+                run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+                owner TEXT NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// A migration's state on a server.

@@ -1,0 +1,74 @@
+import Foundation
+
+/// A worker: claims runnable runs from a shared store with leases, drives each to its end or its
+/// next wait, renews the leases while it does, and gives them back. Several workers on several
+/// machines share the runs of one store; a worker that dies stops renewing, its leases expire,
+/// and another worker drives its runs on from their events (the attempt that was running is
+/// executed again with the same idempotency key).
+public actor RunWorker {
+    let engine: WorkflowEngine
+    let leasing: any RunLeasing
+    /// This worker's name in the leases table.
+    public let owner: String
+    let concurrency: Int
+    let lease: Duration
+    let poll: Duration
+    private var driving: [String: Task<Void, Never>] = [:]
+    private var stopping = false
+    /// Runs this worker has driven to a stop.
+    public private(set) var driven = 0
+
+    public init(engine: WorkflowEngine, leasing: any RunLeasing, owner: String, concurrency: Int = 4,
+                lease: Duration = .seconds(10), poll: Duration = .milliseconds(200)) {
+        self.engine = engine
+        self.leasing = leasing
+        self.owner = owner
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.poll = poll
+    }
+
+    /// Claims and drives runs until `stop()`; then waits up to `grace` for the runs in flight and
+    /// releases the leases of any still going (their next claimant re-executes the open attempts).
+    public func run(grace: Duration = .seconds(10)) async throws {
+        var lastRenewal = ContinuousClock.now
+        while !stopping {
+            let free = concurrency - driving.count
+            if free > 0 {
+                for id in try await leasing.claimRuns(owner: owner, limit: free, lease: lease) where driving[id] == nil { start(id) }
+            }
+            if ContinuousClock.now - lastRenewal > lease / 3 {
+                let held = try await leasing.renewLeases(owner: owner, runIDs: Array(driving.keys), lease: lease)
+                for (id, task) in driving where !held.contains(id) { task.cancel() }  // lost to another worker
+                lastRenewal = .now
+            }
+            try? await Task.sleep(for: poll)
+        }
+        let deadline = ContinuousClock.now + grace
+        while !driving.isEmpty && ContinuousClock.now < deadline {
+            _ = try? await leasing.renewLeases(owner: owner, runIDs: Array(driving.keys), lease: lease)
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for (id, task) in driving {
+            task.cancel()
+            try? await leasing.releaseLease(owner: owner, runID: id)
+        }
+    }
+
+    /// Asks the worker to stop claiming and wind down.
+    public func stop() { stopping = true }
+
+    private func start(_ id: String) {
+        let (engine, leasing, owner) = (self.engine, self.leasing, self.owner)
+        driving[id] = Task {
+            _ = try? await engine.drive(runID: id)
+            if !Task.isCancelled { try? await leasing.releaseLease(owner: owner, runID: id) }
+            self.finished(id)
+        }
+    }
+
+    private func finished(_ id: String) {
+        driving[id] = nil
+        driven += 1
+    }
+}

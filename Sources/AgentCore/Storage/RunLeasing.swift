@@ -1,0 +1,17 @@
+import Foundation
+
+/// A store that hands runs out to workers: a worker claims runnable runs with a lease, renews it
+/// while it drives them, and releases it when they stop; a lease that is not renewed expires, and
+/// another worker claims the run and drives it on from its events. The optimistic appends of
+/// `RunStore` make sure no step result is recorded twice.
+public protocol RunLeasing: RunStore {
+    /// Leases up to `limit` runs that are running or pending and leased by nobody alive.
+    /// - Returns: the claimed run ids.
+    func claimRuns(owner: String, limit: Int, lease: Duration) async throws -> [String]
+
+    /// Extends the owner's leases on these runs; returns the ones it still holds.
+    func renewLeases(owner: String, runIDs: [String], lease: Duration) async throws -> Set<String>
+
+    /// Gives a run back (it stopped: ended, waiting for a person, paused).
+    func releaseLease(owner: String, runID: String) async throws
+}

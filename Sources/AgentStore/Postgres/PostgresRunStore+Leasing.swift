@@ -1,0 +1,42 @@
+import AgentCore
+import Foundation
+import PostgresNIO
+
+extension PostgresRunStore: RunLeasing {
+    public func claimRuns(owner: String, limit: Int, lease: Duration) async throws -> [String] {
+        let now = Date().timeIntervalSince1970
+        let expires = now + Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        // Lock the candidate runs' rows, skipping those another worker is claiming (or appending to) right now.
+        let rows = try await client.query("""
+            WITH candidates AS (
+                SELECT runs.id FROM runs LEFT JOIN run_leases ON run_leases.run_id = runs.id
+                WHERE runs.status IN ('running', 'pending') AND (run_leases.run_id IS NULL OR run_leases.expires_at < \(now))
+                ORDER BY runs.id LIMIT \(limit)
+                FOR UPDATE OF runs SKIP LOCKED
+            )
+            INSERT INTO run_leases (run_id, owner, expires_at) SELECT id, \(owner), \(expires) FROM candidates
+            ON CONFLICT (run_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+                WHERE run_leases.expires_at < \(now)
+            RETURNING run_id
+            """, logger: logger)
+        var claimed: [String] = []
+        for try await id in rows.decode(String.self) { claimed.append(id) }
+        return claimed
+    }
+
+    public func renewLeases(owner: String, runIDs: [String], lease: Duration) async throws -> Set<String> {
+        guard !runIDs.isEmpty else { return [] }
+        let expires = Date().timeIntervalSince1970 + Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        var held: Set<String> = []
+        for try await id in try await client.query("""
+            UPDATE run_leases SET expires_at = \(expires) WHERE owner = \(owner) AND run_id = ANY(\(runIDs)) RETURNING run_id
+            """, logger: logger).decode(String.self) {
+            held.insert(id)
+        }
+        return held
+    }
+
+    public func releaseLease(owner: String, runID: String) async throws {
+        try await client.query("DELETE FROM run_leases WHERE run_id = \(runID) AND owner = \(owner)", logger: logger)
+    }
+}

@@ -1,0 +1,95 @@
+import AgentCore
+import AgentStore
+import ArgumentParser
+import Foundation
+
+/// `catalynx worker [--concurrency N]`: drives the runs of a shared PostgreSQL store.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Drive runs from the shared PostgreSQL store, beside any number of other workers.",
+        discussion: """
+            Needs CATALYNX_DATABASE_URL=postgres://… . The worker claims runnable runs with leases \
+            (FOR UPDATE SKIP LOCKED), renews them while it drives the runs, and gives them back when \
+            they end or wait for a person. If a worker dies, its leases expire and another worker \
+            continues its runs from their events. SIGTERM or SIGINT: stop claiming, let the runs in \
+            flight finish (up to --grace seconds), release the rest.
+            """)
+
+    @Option(help: "Runs driven at once.")
+    var concurrency = 4
+
+    @Option(help: "Seconds a lease lasts without renewal.")
+    var leaseSeconds = 10
+
+    @Option(help: "Seconds to let runs in flight finish on shutdown.")
+    var grace = 10
+
+    func run() async throws {
+        let context = CLIContext()
+        guard let leasing = try await context.openStore() as? any RunLeasing else {
+            throw CLIExit.badInput("error: workers share runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
+        }
+        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let worker = RunWorker(engine: WorkflowEngine(store: leasing, registry: context.registry), leasing: leasing, owner: owner,
+                               concurrency: concurrency, lease: .seconds(leaseSeconds))
+        for signal in [SIGTERM, SIGINT] {
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal)
+            source.setEventHandler { Task { await worker.stop() } }
+            source.resume()
+            SignalSources.keep(source)
+        }
+        Console.error("worker \(owner) driving up to \(concurrency) runs at once")
+        try await worker.run(grace: .seconds(grace))
+        Console.error("worker \(owner) stopped after driving \(await worker.driven) runs")
+    }
+}
+
+/// Keeps signal sources alive for the life of the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
+}
+
+/// `catalynx db migrate|status`: the PostgreSQL schema.
+struct DBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Apply and show the run store's schema migrations (PostgreSQL; SQLite migrates itself on open).",
+        subcommands: [Migrate.self, Status.self])
+
+    static func postgres() throws -> PostgresRunStore {
+        let context = CLIContext()
+        guard case .postgres(let url)? = try? RunStoreLocation.from(environment: context.environment) else {
+            throw CLIExit.badInput("error: CATALYNX_DATABASE_URL does not name a PostgreSQL server; the SQLite store migrates itself when opened")
+        }
+        return try PostgresRunStore(url: url)
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply the pending migrations.")
+        func run() async throws {
+            let store = try DBCommand.postgres()
+            do {
+                try await store.migrate()
+            } catch {
+                throw CLIExit(code: .failed, message: "error: cannot migrate \(PostgresMigrations.redacted(store.url)): \(String(reflecting: error))")
+            }
+            for status in try await PostgresMigrations.status(store) { Console.out("\(status.version)  \(status.name)  applied") }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each migration and whether it is applied.")
+        func run() async throws {
+            let store = try DBCommand.postgres()
+            var table = TextTable("VERSION", "NAME", "APPLIED")
+            let formatter = ISO8601DateFormatter()
+            for status in try await PostgresMigrations.status(store) {
+                table.add(String(status.version), status.name, status.appliedAt.map(formatter.string) ?? "pending")
+            }
+            Console.out(table.render())
+        }
+    }
+}

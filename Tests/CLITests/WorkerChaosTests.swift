@@ -1,0 +1,85 @@
+import AgentCore
+import AgentStore
+import AgentTools
+import Foundation
+import Testing
+import TestSupport
+
+/// Three `catalynx worker` processes on one PostgreSQL database drive workflows with parallel
+/// steps and retries while a random worker is SIGKILLed every couple of seconds and replaced:
+/// every run completes, every step's result is recorded exactly once, and an effect repeats only
+/// with the idempotency key of the attempt that was cut off.
+@Suite("CLI: workers under chaos", .serialized)
+struct WorkerChaosTests {
+    static let workflow = """
+        workflow: chaos
+        inputs:
+          - { name: n, type: string }
+        steps:
+          - { name: a, tool: append_line, inputs: { file: effects.log, text: "{{ n }}/a", hold_seconds: 0.05 } }
+          - { name: b, tool: append_line, depends_on: [a], inputs: { file: effects.log, text: "{{ n }}/b", hold_seconds: 0.1 } }
+          - name: c
+            tool: fail_n_times
+            depends_on: [a]
+            inputs: { n: 1, key: "{{ n }}/c" }
+            retry: { max_attempts: 3, delay_s: 0.05 }
+          - { name: d, tool: append_line, depends_on: [b, c], inputs: { file: effects.log, text: "{{ n }}/d" } }
+        """
+
+    @Test func everyRunCompletesAndEveryStepIsRecordedOnceWhileWorkersAreKilled() async throws {
+        let runs = Int(ProcessInfo.processInfo.environment["CATALYNX_CHAOS_RUNS"] ?? "") ?? 1000
+        let url = try TestPostgres.freshDatabase()
+        var cli = try CLIHarness()
+        cli.extraEnvironment["CATALYNX_DATABASE_URL"] = url
+        let store = try await RunStoreLocation.postgres(url: url).open()
+        var registry = ToolRegistry()
+        BuiltinTools.register(in: &registry, home: cli.home, environment: [:])
+        let definition = try WorkflowLoader.load(source: Self.workflow, file: "chaos.yaml", registry: registry)
+        let engine = WorkflowEngine(store: store, registry: registry)
+        var ids: [String] = []
+        for index in 0..<runs { ids.append(try await engine.start(definition, inputs: try definition.bindInputs(["n": .string("r\(index)")]))) }
+
+        func launchWorker() throws -> Process { try cli.launch(["worker", "--concurrency", "8", "--lease-seconds", "2"]).0 }
+        var workers = try (0..<3).map { _ in try launchWorker() }
+        var kills = 0
+        let deadline = Date().addingTimeInterval(240)
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(1500))
+            if try await store.runs(RunQuery(status: .completed, limit: runs + 1)).count == runs { break }
+            let victim = Int.random(in: 0..<workers.count)
+            kill(workers[victim].processIdentifier, SIGKILL)
+            workers[victim].waitUntilExit()
+            workers[victim] = try launchWorker()
+            kills += 1
+        }
+        for worker in workers {
+            worker.terminate()
+            worker.waitUntilExit()
+        }
+        #expect(kills >= 2)
+        #expect(try await store.runs(RunQuery(status: .completed, limit: runs + 1)).count == runs)
+
+        // Each step succeeded exactly once in the record, and its effect repeats only under its own key.
+        let effects = try String(contentsOfFile: cli.sandbox + "/effects.log", encoding: .utf8)
+        var keysByEffect: [String: [String]] = [:]
+        for line in effects.split(separator: "\n") {
+            let parts = line.split(separator: "\t")
+            if parts.count == 2 { keysByEffect[String(parts[0]), default: []].append(String(parts[1])) }
+        }
+        var repeats = 0
+        for (index, id) in ids.enumerated() {
+            let events = try await store.events(runID: id, after: 0)
+            var succeeded: [String: Int] = [:]
+            for event in events { if case .stepSucceeded(let step, _, _, _) = event.kind { succeeded[step, default: 0] += 1 } }
+            #expect(succeeded == ["a": 1, "b": 1, "c": 1, "d": 1], "run \(id)")
+            let state = RunState(runID: id, events: events)
+            for step in ["a", "b", "d"] {
+                let recorded = state.step(step).output?["idempotency_key"]?.stringValue
+                let keys = keysByEffect["r\(index)/\(step)"] ?? []
+                #expect(recorded != nil && Set(keys) == [recorded!], "run \(id) step \(step): \(keys)")
+                repeats += keys.count - 1
+            }
+        }
+        #expect(repeats <= kills * 8)
+    }
+}
