@@ -175,7 +175,13 @@ extension OrganizationDatabase {
     /// The organization with everything on record about it, or nil when the EIN is unknown.
     public func record(_ ein: EIN) async throws -> OrganizationRecord? {
         guard let organization = try await organization(ein) else { return nil }
-        return OrganizationRecord(organization: organization, filings: try await filings(ein), grantsMade: try await grants(madeBy: ein),
-                                  grantsReceived: try await grants(receivedBy: ein), officers: try await officers(ein))
+        // One read for the whole history: a server answers this on every look-up.
+        return try await pool.read { db in
+            let arguments: StatementArguments = [ein.digits]
+            return OrganizationRecord(organization: organization, filings: try Filing.fetchAll(db, sql: HistorySQL.filings, arguments: arguments),
+                                      grantsMade: try Grant.fetchAll(db, sql: HistorySQL.grantsMade, arguments: arguments),
+                                      grantsReceived: try Grant.fetchAll(db, sql: HistorySQL.grantsReceived, arguments: arguments),
+                                      officers: try Officer.fetchAll(db, sql: HistorySQL.officers, arguments: arguments))
+        }
     }
 }

@@ -138,25 +138,25 @@ public final class OrganizationDatabase: Sendable {
         try lookup.organization(ein.digits)
     }
 
-    /// An organization's filings, newest first.
-    public func filings(_ ein: EIN) async throws -> [Filing] {
-        try await fetchAll("SELECT * FROM filings WHERE ein = ? ORDER BY tax_period DESC", ein)
+    /// The queries of an organization's history, by EIN.
+    enum HistorySQL {
+        static let filings = "SELECT * FROM filings WHERE ein = ? ORDER BY tax_period DESC"
+        static let grantsMade = "SELECT * FROM grants WHERE grantor_ein = ? ORDER BY tax_year DESC, amount DESC"
+        static let grantsReceived = "SELECT * FROM grants WHERE recipient_ein = ? ORDER BY tax_year DESC, amount DESC"
+        static let officers = "SELECT * FROM officers WHERE ein = ? ORDER BY tax_year DESC, compensation DESC, name"
     }
+
+    /// An organization's filings, newest first.
+    public func filings(_ ein: EIN) async throws -> [Filing] { try await fetchAll(HistorySQL.filings, ein) }
 
     /// Grants the organization made, latest and largest first.
-    public func grants(madeBy ein: EIN) async throws -> [Grant] {
-        try await fetchAll("SELECT * FROM grants WHERE grantor_ein = ? ORDER BY tax_year DESC, amount DESC", ein)
-    }
+    public func grants(madeBy ein: EIN) async throws -> [Grant] { try await fetchAll(HistorySQL.grantsMade, ein) }
 
     /// Grants made to the organization (recorded with its EIN), latest and largest first.
-    public func grants(receivedBy ein: EIN) async throws -> [Grant] {
-        try await fetchAll("SELECT * FROM grants WHERE recipient_ein = ? ORDER BY tax_year DESC, amount DESC", ein)
-    }
+    public func grants(receivedBy ein: EIN) async throws -> [Grant] { try await fetchAll(HistorySQL.grantsReceived, ein) }
 
     /// The officers listed in the organization's returns, latest year first.
-    public func officers(_ ein: EIN) async throws -> [Officer] {
-        try await fetchAll("SELECT * FROM officers WHERE ein = ? ORDER BY tax_year DESC, compensation DESC, name", ein)
-    }
+    public func officers(_ ein: EIN) async throws -> [Officer] { try await fetchAll(HistorySQL.officers, ein) }
 
     private func fetchAll<Record: FetchableRecord & Sendable>(_ sql: String, _ ein: EIN) async throws -> [Record] {
         try await pool.read { db in try Record.fetchAll(db, sql: sql, arguments: [ein.digits]) }
