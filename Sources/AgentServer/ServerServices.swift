@@ -23,6 +23,9 @@ public struct ServerServices: Sendable {
     /// Extra checks `/health/tools` runs (schemas compile, LLM configured, organization database …).
     public var healthChecks: [String: @Sendable () async -> HealthCheck] = [:]
 
+    /// Whether this server drives the runs it starts or answers; false when workers do (`serve --workers`).
+    public var drivesRuns = true
+
     /// The inbound webhooks (`POST /api/v1/hooks/NAME`) and outbound targets.
     public var webhooks = WebhookConfiguration()
     /// Where outbound webhook attempts are recorded (`GET /api/v1/hooks/deliveries`).
@@ -122,6 +125,7 @@ public struct ServerServices: Sendable {
 
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
     func drive(_ runID: String) {
+        guard drivesRuns else { return }
         let driver = self.driver
         Task { await driver.drive(runID) }
     }

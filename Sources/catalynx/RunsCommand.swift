@@ -8,7 +8,26 @@ struct RunsCommand: AsyncParsableCommand {
         commandName: "runs",
         abstract: "Inspect and control recorded runs.",
         discussion: "RUN_ID may be any unique prefix of a run id.",
-        subcommands: [List.self, Show.self, Events.self, Pause.self, Resume.self, Cancel.self])
+        subcommands: [List.self, Show.self, Events.self, Pause.self, Resume.self, Cancel.self, Prune.self])
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete runs that ended long ago, with their events.")
+
+        @Option(help: ArgumentHelp("Age of the runs to delete: 30d, 12h, 90m.", valueName: "age"))
+        var olderThan: String
+
+        @Flag(help: "Keep failed runs.")
+        var keepFailed = false
+
+        func run() async throws {
+            guard let number = Double(olderThan.dropLast()), number >= 0,
+                  let unit = ["d": 86_400.0, "h": 3_600.0, "m": 60.0][String(olderThan.suffix(1))] else {
+                throw CLIExit.badInput("error: --older-than '\(olderThan)' must be a number and a unit: 30d, 12h or 90m")
+            }
+            let deleted = try await CLIContext().openStore().prune(endedBefore: Date().addingTimeInterval(-number * unit), keepFailed: keepFailed)
+            Console.out("deleted \(deleted) run\(deleted == 1 ? "" : "s") that ended more than \(olderThan) ago\(keepFailed ? " (failed runs kept)" : "")")
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List recent runs, newest first.")

@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Inbound and outbound webhooks (default $CATALYNX_HOME/webhooks.yaml when it exists).", valueName: "path"))
     var webhooks: String?
 
+    @Option(help: "Drive runs with this many worker slots sharing the PostgreSQL store (0: the server drives the runs it starts).")
+    var workers = 0
+
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
 
@@ -94,9 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
         services.healthChecks = Self.healthChecks(context: context, database: database)
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"); "
                       + "\(services.webhooks.inbound.count) inbound and \(services.webhooks.outbound.count) outbound webhooks)")
+        var background: any Service = services.driver
+        if workers > 0 {
+            guard let leasing = services.engine.store as? any RunLeasing else {
+                throw CLIExit.badInput("error: --workers shares runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
+            }
+            services.drivesRuns = false
+            background = WorkerService(worker: RunWorker(engine: services.engine, leasing: leasing,
+                                                         owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve", concurrency: workers))
+        }
         // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: services.driver), .init(service: try CatalynxServer.application(services, host: host, port: port))],
+            services: [.init(service: background), .init(service: try CatalynxServer.application(services, host: host, port: port))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))
         try await group.run()
     }
@@ -116,6 +128,19 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             },
         ]
+    }
+}
+
+/// A worker as a service of the server: stops claiming on graceful shutdown and winds down.
+struct WorkerService: Service {
+    let worker: RunWorker
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await worker.run()
+        } onGracefulShutdown: {
+            Task { await worker.stop() }
+        }
     }
 }
 

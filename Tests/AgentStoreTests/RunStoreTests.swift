@@ -142,3 +142,21 @@ struct RunStoreTests {
         #expect(RunStoreLocation.postgres(url: "postgres://cx:secret@db:5432/catalynx").description == "postgres://cx:***@db:5432/catalynx")
     }
 }
+
+extension RunStoreTests {
+    @Test(arguments: Backend.allCases) func pruneDeletesRunsThatEndedBeforeTheCutoffAndCanKeepFailedOnes(_ backend: Backend) async throws {
+        let store = try await fresh(backend).store
+        let old = t0, recent = t0.addingTimeInterval(40 * 86_400)
+        _ = try await store.append(runID: "run_done", expectedVersion: 0, events: [started(), .runCompleted], timestamp: old)
+        _ = try await store.append(runID: "run_failed", expectedVersion: 0, events: [started(), .runFailed(reason: "x")], timestamp: old)
+        _ = try await store.append(runID: "run_live", expectedVersion: 0, events: [started()], timestamp: old)
+        _ = try await store.append(runID: "run_new", expectedVersion: 0, events: [started(), .runCompleted], timestamp: recent)
+        let cutoff = t0.addingTimeInterval(30 * 86_400)
+        #expect(try await store.prune(endedBefore: cutoff, keepFailed: true) == 1)
+        #expect(try await store.runs(RunQuery()).map(\.id).sorted() == ["run_failed", "run_live", "run_new"])
+        #expect(try await store.prune(endedBefore: cutoff, keepFailed: false) == 1)
+        #expect(try await store.runs(RunQuery()).map(\.id).sorted() == ["run_live", "run_new"])
+        #expect(try await store.events(runID: "run_done", after: 0).isEmpty)
+        #expect(try await store.events(runID: "run_live", after: 0).count == 1)
+    }
+}

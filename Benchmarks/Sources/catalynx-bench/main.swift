@@ -143,6 +143,7 @@ struct NoOpRunStore: RunStore {
     func events(runID: String, after: Int) async throws -> [RunEvent] { [] }
     func runs(_ query: RunQuery) async throws -> [RunSummary] { [] }
     func resolveRunID(_ idOrPrefix: String) async throws -> String { throw RunStoreError.notFound(idOrPrefix) }
+    func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int { 0 }
 }
 
 /// `catalynx-bench analyze --tier T --store sqlite|noop --root DIR [--db PATH] [--limit N] [--concurrency C]`

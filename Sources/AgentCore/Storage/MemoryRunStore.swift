@@ -41,6 +41,18 @@ public final class MemoryRunStore: RunStore {
         }
     }
 
+    public func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int {
+        let statuses = Self.prunedStatuses(keepFailed: keepFailed)
+        return contents.withLock { contents in
+            let doomed = contents.summaries.values.filter { statuses.contains($0.status) && $0.updatedAt < cutoff }.map(\.id)
+            for id in doomed {
+                contents.summaries[id] = nil
+                contents.events[id] = nil
+            }
+            return doomed.count
+        }
+    }
+
     public func resolveRunID(_ idOrPrefix: String) async throws -> String {
         let matches = contents.withLock { $0.events.keys.filter { $0.hasPrefix(idOrPrefix) } }.sorted()
         if matches.contains(idOrPrefix) { return idOrPrefix }

@@ -32,6 +32,18 @@ public protocol RunStore: Sendable {
     /// - Parameter idOrPrefix: a run id, or a unique prefix of one.
     /// - Throws: `RunStoreError.notFound` or `.ambiguous`.
     func resolveRunID(_ idOrPrefix: String) async throws -> String
+
+    /// Deletes the runs that ended (completed, failed or cancelled) before `cutoff`, with their events.
+    /// - Parameters:
+    ///   - cutoff: runs whose last event is older are deleted.
+    ///   - keepFailed: keep failed runs (for a post-mortem).
+    /// - Returns: how many runs were deleted.
+    func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int
+}
+
+extension RunStore {
+    /// The statuses `prune` deletes.
+    public static func prunedStatuses(keepFailed: Bool) -> [RunStatus] { keepFailed ? [.completed, .cancelled] : [.completed, .failed, .cancelled] }
 }
 
 /// Filters for listing runs.

@@ -141,6 +141,18 @@ public final class PostgresRunStore: RunStore {
         return summaries
     }
 
+    public func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int {
+        let statuses = Self.prunedStatuses(keepFailed: keepFailed).map(\.rawValue)
+        let before = cutoff.timeIntervalSince1970
+        var deleted = 0
+        // Events go with their run (ON DELETE CASCADE).
+        for try await _ in try await client.query("DELETE FROM runs WHERE status = ANY(\(statuses)) AND updated_at < \(before) RETURNING id",
+                                                  logger: logger).decode(String.self) {
+            deleted += 1
+        }
+        return deleted
+    }
+
     public func resolveRunID(_ idOrPrefix: String) async throws -> String {
         var matches: [String] = []
         let upper = idOrPrefix + "\u{10FFFF}"

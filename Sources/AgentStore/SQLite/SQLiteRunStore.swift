@@ -230,6 +230,21 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    public func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int {
+        let statuses = Self.prunedStatuses(keepFailed: keepFailed).map(\.rawValue)
+        return try await pool.write { db in
+            let doomed = try String.fetchAll(db, sql: """
+                SELECT id FROM runs WHERE status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))
+                AND (SELECT timestamp FROM events WHERE run_id = runs.id ORDER BY seq DESC LIMIT 1) < ?
+                """, arguments: StatementArguments(statuses) + [cutoff.timeIntervalSince1970])
+            for id in doomed {
+                try db.execute(sql: "DELETE FROM events WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [id])
+            }
+            return doomed.count
+        }
+    }
+
     public func resolveRunID(_ idOrPrefix: String) async throws -> String {
         let matches: [String] = try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
