@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AgentSchema", targets: ["AgentSchema"]),
         .library(name: "AgentLLM", targets: ["AgentLLM"]),
         .library(name: "AgentServer", targets: ["AgentServer"]),
+        .library(name: "AgentTools", targets: ["AgentTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),

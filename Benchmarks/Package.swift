@@ -14,6 +14,7 @@ let package = Package(
             .product(name: "Nonprofit", package: "Catalynx"),
             .product(name: "GrantResearch", package: "Catalynx"),
             .product(name: "AgentSchema", package: "Catalynx"),
+            .product(name: "AgentTools", package: "Catalynx"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -236,8 +236,40 @@ print(f"  run starts: Catalynx {starts:,.0f} req/s (p99 {starts_p99:.2f} ms, {st
 print(f"http-lookup: {ours:.0f} req/s vs fastapi-uvicorn {theirs:.0f} req/s = {ours/theirs:.1f}x")
 PY
     ;;
+workers)
+    runs="${2:-2000}"
+    build
+    catalynx="$(swift build -c release --package-path "$here" --show-bin-path)/catalynx"
+    swift build -c release --package-path "$here" --product catalynx >&2
+    peer_venv langgraph.checkpoint.postgres "langgraph langgraph-checkpoint-sqlite langgraph-checkpoint-postgres psycopg[binary]"
+    pg_port=54400
+    while (echo >"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+    server=$(PGTEST_PORT=$pg_port PGTEST_ROOT=/tmp bash "$here/../.ci/start_postgres.sh" 2>"$work/pg.log")
+    stop=$(sed -n 's/^stop + delete with: //p' "$work/pg.log")
+    trap 'sh "$stop" >/dev/null 2>&1; rm -rf "$work"' EXIT
+    fresh_db() { psql "$server" -qc "CREATE DATABASE $1" >&2; echo "${server%/*}/$1"; }
+    declare -A figures
+    for workers in 1 2 4; do
+        echo "== Catalynx: $runs six-step workflows enqueued, $workers catalynx worker process(es) x 8 slots on PostgreSQL" >&2
+        line=$("$bench" workers --url "$(fresh_db "w$workers")" --catalynx "$catalynx" --runs "$runs" --workers "$workers" --concurrency 8 | grep '^result')
+        echo "  $line" >&2
+        figures[$workers]=$(field "$line" steps_per_s)
+    done
+    echo "== Catalynx on SQLite, in one process, 8 runs at a time (the embedded store)" >&2
+    sqlite_line=$("$bench" engine --runs "$runs" --concurrency 8 | grep '^result')
+    echo "  $sqlite_line" >&2
+    echo "== LangGraph + PostgresSaver, same workflow shape, one process" >&2
+    peer=$(cd "$here/peers" && "$venv/bin/python" langgraph_postgres_bench.py "$((runs / 4))" "$(fresh_db langgraph)")
+    echo "  $peer" >&2
+    python3 - "${figures[1]}" "${figures[2]}" "${figures[4]}" "$(field "$sqlite_line" steps_per_s)" "$(echo "$peer" | sed -E 's/.* ([0-9.]+) steps\/s.*/\1/')" <<'PY'
+import sys
+w1, w2, w4, sqlite, peer = map(float, sys.argv[1:])
+print(f"  PostgreSQL workers: 1 → {w1:,.0f}, 2 → {w2:,.0f}, 4 → {w4:,.0f} steps/s; SQLite in process {sqlite:,.0f} steps/s; LangGraph+PostgresSaver {peer:,.0f} steps/s", file=sys.stderr)
+print(f"workers: {w4:.0f} steps/s (4 workers) vs langgraph-postgres {peer:.0f} steps/s = {w4/peer:.1f}x")
+PY
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|http-lookup [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|http-lookup|workers [SIZE]" >&2
     exit 2
     ;;
 esac

@@ -244,6 +244,7 @@ case "engine": try await measureEngine()
 case "analyze": try await measureAnalyze()
 case "sap-fuzz": try measureSAPFuzz()
 case "store": try await measureStore()
+case "workers": try await measureWorkers()
 default:
     FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))
     exit(2)
