@@ -34,15 +34,21 @@ public actor RunWorker {
         var lastRenewal = ContinuousClock.now
         while !stopping {
             let free = concurrency - driving.count
+            var claimed: [String] = []
             if free > 0 {
-                for id in try await leasing.claimRuns(owner: owner, limit: free, lease: lease) where driving[id] == nil { start(id) }
+                claimed = try await leasing.claimRuns(owner: owner, limit: free, lease: lease)
+                for id in claimed where driving[id] == nil { start(id) }
             }
             if ContinuousClock.now - lastRenewal > lease / 3 {
                 let held = try await leasing.renewLeases(owner: owner, runIDs: Array(driving.keys), lease: lease)
                 for (id, task) in driving where !held.contains(id) { task.cancel() }  // lost to another worker
                 lastRenewal = .now
             }
-            try? await Task.sleep(for: poll)
+            // Claim again at once while there is work and room; otherwise wait for a free slot or the next poll.
+            if claimed.isEmpty || driving.count >= concurrency {
+                let (before, until) = (driven, ContinuousClock.now + poll)
+                while !stopping && driven == before && ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(5)) }
+            }
         }
         let deadline = ContinuousClock.now + grace
         while !driving.isEmpty && ContinuousClock.now < deadline {
