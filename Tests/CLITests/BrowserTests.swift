@@ -11,7 +11,7 @@ struct BrowserTests {
 
     /// Reloads the page until `selector`'s text is `expected` (the page also refreshes itself while a run is live).
     func waitFor(_ browser: WebDriver, _ selector: String, toRead expected: String) async throws -> Bool {
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if (try? await browser.text(selector)) == expected { return true }
             try await Task.sleep(for: .milliseconds(200))
             try await browser.open(try await browser.currentURL())

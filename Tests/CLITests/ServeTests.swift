@@ -24,7 +24,8 @@ struct ServeTests {
     /// Starts the server and waits until /health answers.
     func serve(_ cli: CLIHarness, port: Int) async throws -> Process {
         let (process, _, _) = try cli.launch(["serve", "--port", String(port)])
-        for _ in 0..<100 {
+        // Up to a minute: the other suites (the worker chaos test above all) may be loading the machine.
+        for _ in 0..<600 {
             if let health = try? await request("GET", "http://127.0.0.1:\(port)/health", token: nil), health.status == 200 { return process }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -45,7 +46,7 @@ struct ServeTests {
         #expect(started.status == 202)
         let runID = try #require(started.json?["run_id"]?.stringValue)
         var waiting: Value?
-        for _ in 0..<150 {
+        for _ in 0..<600 {
             waiting = try await request("GET", "\(base)/api/v1/runs/\(runID)", token: writer).json
             if waiting?["status"] == "waiting" { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -63,7 +64,7 @@ struct ServeTests {
                                          body: #"{"decision": "approve", "reviewer": "ann", "comment": "Checked against the 990s"}"#)
         #expect(answered.status == 202)
         var final: Value?
-        for _ in 0..<150 {
+        for _ in 0..<600 {
             final = try await request("GET", "\(base)/api/v1/runs/\(runID)", token: writer).json
             if final?["status"] == "completed" { break }
             try await Task.sleep(for: .milliseconds(100))

@@ -31,7 +31,7 @@ public final class WebDriver: @unchecked Sendable {
         try driver.run()
         base = "http://127.0.0.1:\(port)"
         var created: String?
-        for _ in 0..<50 where created == nil {
+        for _ in 0..<300 where created == nil {
             try await Task.sleep(for: .milliseconds(100))
             let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
                 "browserName": "chrome",
