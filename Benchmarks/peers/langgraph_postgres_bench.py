@@ -5,23 +5,16 @@ PostgreSQL after every step, N runs in sequence after a warm-up (LangGraph has n
 its own: one process drives one graph invocation at a time).
 Usage: python langgraph_postgres_bench.py N postgres://user@host:port/db
 """
-import sys, time
+import sys
 from langgraph.checkpoint.postgres import PostgresSaver
-from langgraph_engine_bench import build, STEPS
+from langgraph_engine_bench import build, time_runs, STEPS
 
 def main():
     n = int(sys.argv[1])
     url = sys.argv[2]
     with PostgresSaver.from_conn_string(url) as saver:
         saver.setup()
-        app = build(saver)
-        for i in range(20):
-            app.invoke({"ein": "530196605"}, {"configurable": {"thread_id": f"warm-{i}"}})
-        t0 = time.perf_counter()
-        for i in range(n):
-            r = app.invoke({"ein": "530196605"}, {"configurable": {"thread_id": f"run-{i}"}})
-            assert len(r["outputs"]) == len(STEPS)
-        dt = time.perf_counter() - t0
+        dt = time_runs(build(saver), n)
     print(f"langgraph+PostgresSaver: {n} workflows x {len(STEPS)} steps in {dt:.3f}s: {n * len(STEPS) / dt:.1f} steps/s")
 
 if __name__ == "__main__":
