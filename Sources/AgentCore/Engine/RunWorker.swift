@@ -67,6 +67,8 @@ public actor RunWorker {
     private func start(_ id: String) {
         let (engine, leasing, owner) = (self.engine, self.leasing, self.owner)
         driving[id] = Task {
+            // A run claimed while waiting for a person is past its deadline: resuming applies the step's fallback.
+            if (try? await engine.store.state(of: id))?.status == .waiting { _ = try? await engine.resume(runID: id) }
             _ = try? await engine.drive(runID: id)
             if !Task.isCancelled { try? await leasing.releaseLease(owner: owner, runID: id) }
             self.finished(id)

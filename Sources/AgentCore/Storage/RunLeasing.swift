@@ -5,7 +5,8 @@ import Foundation
 /// another worker claims the run and drives it on from its events. The optimistic appends of
 /// `RunStore` make sure no step result is recorded twice.
 public protocol RunLeasing: RunStore {
-    /// Leases up to `limit` runs that are running or pending and leased by nobody alive.
+    /// Leases up to `limit` runs that are running or pending, or waiting for a person past an
+    /// answer deadline (their fallback is due), and leased by nobody alive.
     /// - Returns: the claimed run ids.
     func claimRuns(owner: String, limit: Int, lease: Duration) async throws -> [String]
 

@@ -39,6 +39,9 @@ public enum PostgresMigrations {
             )
             """,
         ]),
+        (3, "wake-up times of runs waiting for a person", [
+            "ALTER TABLE runs ADD COLUMN wake_at DOUBLE PRECISION",
+        ]),
     ]
 
     /// A migration's state on a server.

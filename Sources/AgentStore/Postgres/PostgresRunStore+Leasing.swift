@@ -10,7 +10,8 @@ extension PostgresRunStore: RunLeasing {
         let rows = try await client.query("""
             WITH candidates AS (
                 SELECT runs.id FROM runs LEFT JOIN run_leases ON run_leases.run_id = runs.id
-                WHERE runs.status IN ('running', 'pending') AND (run_leases.run_id IS NULL OR run_leases.expires_at < \(now))
+                WHERE (runs.status IN ('running', 'pending') OR (runs.status = 'waiting' AND runs.wake_at < \(now)))
+                  AND (run_leases.run_id IS NULL OR run_leases.expires_at < \(now))
                 ORDER BY runs.id LIMIT \(limit)
                 FOR UPDATE OF runs SKIP LOCKED
             )

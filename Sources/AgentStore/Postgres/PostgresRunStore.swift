@@ -78,8 +78,23 @@ public final class PostgresRunStore: RunStore {
             }
             status = stored.dropFirst(expectedVersion == 0 ? 1 : 0).reduce(status) { $0.after($1.kind) }
             let version = expectedVersion + stored.count
-            try await connection.query("UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time) WHERE id = \(runID)",
-                                       logger: logger)
+            // A run waiting for a person wakes (for any worker) at its earliest answer deadline.
+            let deadlines = stored.compactMap { event -> Double? in
+                guard case .humanInputRequested(_, _, _, let deadline?, _) = event.kind else { return nil }
+                return deadline.timeIntervalSince1970
+            }
+            if status == .waiting, let earliest = deadlines.min() {
+                try await connection.query("""
+                    UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time),
+                        wake_at = LEAST(COALESCE(wake_at, \(earliest)), \(earliest)) WHERE id = \(runID)
+                    """, logger: logger)
+            } else {
+                let keepsWake = status == .waiting
+                try await connection.query("""
+                    UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time),
+                        wake_at = CASE WHEN \(keepsWake) THEN wake_at END WHERE id = \(runID)
+                    """, logger: logger)
+            }
             return stored
         }
     }

@@ -1,0 +1,55 @@
+import AgentCore
+import AgentTools
+import Foundation
+import Testing
+import TestSupport
+@testable import AgentStore
+
+/// Workers on PostgreSQL fire the timers of runs they are not driving: a run waiting for a person
+/// is picked up again when its answer deadline passes, and the step's fallback applies.
+@Suite("Run workers on PostgreSQL")
+struct RunWorkerTests {
+    /// Asks a person; with an answer (or a timeout) returns it.
+    struct Ask: Tool {
+        struct Input: Codable, Sendable { var question: String }
+        struct Output: Codable, Sendable { var answer: Value }
+        let name = "ask"
+        let description = "Asks a person."
+        func execute(_ input: Input, context: ToolContext) async throws -> Output {
+            guard let answer = context.humanResponse else {
+                throw HumanInputRequest(request: ["question": .string(input.question)], timeout: 0.5, fallback: .proceedWithAI)
+            }
+            return Output(answer: answer)
+        }
+    }
+
+    @Test func anOverdueQuestionIsPickedUpByAWorkerAndItsFallbackApplies() async throws {
+        let store = try await RunStoreLocation.postgres(url: try TestPostgres.freshDatabase()).open()
+        let leasing = try #require(store as? any RunLeasing)
+        var registry = ToolRegistry()
+        BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
+        registry.register(Ask())
+        let definition = try WorkflowLoader.load(source: """
+            workflow: asking
+            steps:
+              - { name: question, tool: ask, inputs: { question: "Approve?" } }
+              - { name: after, tool: echo, depends_on: [question], inputs: { value: "{{ question.answer }}" } }
+            """, file: "asking.yaml", registry: registry)
+        let engine = WorkflowEngine(store: store, registry: registry)
+        let id = try await engine.start(definition, inputs: [:])
+        let worker = RunWorker(engine: engine, leasing: leasing, owner: "test", concurrency: 2, lease: .seconds(5), poll: .milliseconds(50))
+        let running = Task { try await worker.run(grace: .seconds(1)) }
+        defer { running.cancel() }
+        var state = try await store.state(of: id)
+        for _ in 0..<200 where state.status != .completed {
+            try await Task.sleep(for: .milliseconds(50))
+            state = try await store.state(of: id)
+        }
+        await worker.stop()
+        _ = try await running.value
+        #expect(state.status == .completed)
+        #expect(state.step("question").human?.respondent == "timeout")
+        #expect(state.step("after").output == ["value": ["timed_out": true]])
+        #expect(await worker.driven >= 2)  // once to the question, once after its deadline
+    }
+}
