@@ -167,7 +167,7 @@ struct AnalyzeAITests {
         let result = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "json")
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(result.json)
-        #expect(json["narrative"]?["provenance"]?["ai"] == true)
+        #expect(json["narrative"]?["provenance"]?["ai"] == true, "\(json["narrative"]?["provenance"] ?? .null) \(json["llm_usage"] ?? .null)")
         #expect(json["narrative"]?["narrative"]?["headline"] == "A steady health association")
         #expect(json["ai_review"]?["review"]?["recommendations"] == ["file the latest 990"])
         #expect(json["content"]?["provenance"]?["degraded"] == true)   // no mission text in ProPublica data: nothing to read
