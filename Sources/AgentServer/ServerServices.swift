@@ -108,14 +108,29 @@ public struct ServerServices: Sendable {
         return (id, definition)
     }
 
-    /// Answers a run's open request to a person (`decision` approve or reject) and drives the run on.
-    /// Throws a 409 `Problem` when the run waits for no answer.
-    func answer(runID: String, step: String?, decision: String, comment: Value?, corrections: Value?, reviewer: String) async throws -> RunState {
-        var response: [String: Value] = ["decision": .string(decision), "reviewer": .string(reviewer)]
-        if let comment { response["comment"] = comment }
-        if let corrections { response["corrections"] = corrections }
+    /// The full id of the run a request's path names (an id or a unique prefix); a 400 or 404 `Problem` otherwise.
+    func resolveRun(_ context: some RequestContext) async throws -> String {
+        guard let id = context.parameters.get("id") else { throw Problem(.badRequest, "Missing run id", "the path names no run") }
         do {
-            let state = try await engine.respond(runID: runID, step: step, response: .object(response), respondent: reviewer)
+            return try await engine.store.resolveRunID(id)
+        } catch {
+            throw Problem(.notFound, "No such run", "\(error)")
+        }
+    }
+
+    /// A finished run's report as `html`, `markdown` or `json`; a 404 `Problem` when the run has none.
+    func renderReport(_ state: RunState, format: String) throws -> (contentType: String, body: String) {
+        guard let render = report, let definition = try? engine.definition(of: state), let rendered = try render(state, definition, format) else {
+            throw Problem(.notFound, "No report", "run \(state.runID) (\(state.workflowName), \(state.status.rawValue)) has no report")
+        }
+        return rendered
+    }
+
+    /// Answers a run's open request to a person and drives the run on.
+    /// Throws a 409 `Problem` when the run waits for no answer.
+    func answer(runID: String, step: String?, _ answer: ReviewAnswer) async throws -> RunState {
+        do {
+            let state = try await engine.respond(runID: runID, step: step, response: answer.value, respondent: answer.reviewer)
             drive(runID)
             return state
         } catch let error as EngineError {

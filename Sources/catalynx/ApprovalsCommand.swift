@@ -68,7 +68,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
         var step: String?
 
         @Option(help: "approve or reject.")
-        var decision: Decision
+        var decision: ReviewAnswer.Decision
 
         @Option(help: "A comment for the record and the report.")
         var comment: String?
@@ -82,18 +82,14 @@ struct ApprovalsCommand: AsyncParsableCommand {
         @Option(help: "table or json.")
         var format: OutputFormat = .table
 
-        enum Decision: String, ExpressibleByArgument, CaseIterable { case approve, reject }
-
         func run() async throws {
             let context = CLIContext()
             let engine = try await context.engine()
             let id = try await context.resolveRun(selected.runID, in: engine.store)
             let reviewer = by ?? context.environment["USER"] ?? "cli"
-            var answer: [String: Value] = ["decision": .string(decision.rawValue), "reviewer": .string(reviewer)]
-            if let comment { answer["comment"] = .string(comment) }
-            if !correction.isEmpty { answer["corrections"] = .array(correction.map(Value.string)) }
+            let answer = ReviewAnswer(decision: decision, reviewer: reviewer, comment: comment, corrections: correction)
             do {
-                _ = try await engine.respond(runID: id, step: step, response: .object(answer), respondent: reviewer)
+                _ = try await engine.respond(runID: id, step: step, response: answer.value, respondent: reviewer)
             } catch let error as EngineError {
                 throw CLIExit.badInput("error: \(error)")
             }
@@ -103,3 +99,5 @@ struct ApprovalsCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ReviewAnswer.Decision: ExpressibleByArgument {}

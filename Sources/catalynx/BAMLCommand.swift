@@ -199,7 +199,7 @@ struct BAMLCommand: AsyncParsableCommand {
                 }
             }
             let elapsed = clock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             Console.out(lines.joined(separator: "\n"))
             if `repeat` > 1 || Console.stderrIsTerminal {
                 let total = prepared.count * `repeat`

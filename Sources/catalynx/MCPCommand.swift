@@ -99,12 +99,9 @@ struct MCPTools: Sendable {
             })
         case "answer_approval":
             let id = try await engine.store.resolveRunID(try text("run_id"))
-            let decision = try text("decision")
-            guard ["approve", "reject"].contains(decision) else { throw Failure(description: "decision is approve or reject") }
-            let reviewer = arguments["reviewer"]?.stringValue ?? "mcp"
-            var response: [String: AgentCore.Value] = ["decision": .string(decision), "reviewer": .string(reviewer)]
-            if let comment = arguments["comment"]?.stringValue { response["comment"] = .string(comment) }
-            _ = try await engine.respond(runID: id, response: .object(response), respondent: reviewer)
+            guard let decision = ReviewAnswer.Decision(rawValue: try text("decision")) else { throw Failure(description: "decision is approve or reject") }
+            let answer = ReviewAnswer(decision: decision, reviewer: arguments["reviewer"]?.stringValue ?? "mcp", comment: arguments["comment"]?.stringValue)
+            _ = try await engine.respond(runID: id, response: answer.value, respondent: answer.reviewer)
             let state = try await engine.drive(runID: id)
             return ["run_id": .string(id), "status": .string(state.status.rawValue)]
         default:

@@ -41,7 +41,7 @@ func measureWorkers() async throws {
     }
     let elapsed = clock.now - start
     for process in processes { kill(process.processIdentifier, SIGKILL) }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.seconds
     let result: Value = [
         "benchmark": "workers", "workers": .int(workers), "concurrency": .int(concurrency), "runs": .int(runs),
         "steps": .int(runs * steps.count), "seconds": .double(seconds), "steps_per_s": .double(Double(runs * steps.count) / seconds),

@@ -62,7 +62,7 @@ func measureEngine() async throws {
         try await group.waitForAll()
     }
     let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.seconds
     let result: Value = [
         "benchmark": "engine", "store": .string(storeKind), "durability": .string(durability.rawValue),
         "concurrency": .int(concurrency), "runs": .int(runs), "steps": .int(runs * steps.count), "seconds": .double(seconds),
@@ -88,7 +88,7 @@ func measureStore() async throws {
         version = try await store.append(runID: "r", expectedVersion: version, events: events, timestamp: Date()).last!.sequence
     }
     let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.seconds
     print("result {\"benchmark\":\"store\",\"appends_per_s\":\(Double(appends) / seconds)}")
 }
 
@@ -231,10 +231,6 @@ func measureSAPFuzz() throws {
         FileHandle.standardError.write(Data("an input took \(slowest.seconds) s: \(slowest.input.debugDescription.prefix(300))\n".utf8))
         exit(1)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 switch CommandLine.arguments.dropFirst().first {

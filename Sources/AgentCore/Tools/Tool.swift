@@ -89,3 +89,29 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// A person's answer to a review (`expert_validator_tool`, `requires_approval`): the response the
+/// CLI, the API, the dashboard and MCP record alike.
+public struct ReviewAnswer: Sendable, Hashable {
+    public enum Decision: String, Sendable, Hashable, CaseIterable { case approve, reject }
+
+    public var decision: Decision
+    public var reviewer: String
+    public var comment: String?
+    public var corrections: [String]
+
+    public init(decision: Decision, reviewer: String, comment: String? = nil, corrections: [String] = []) {
+        self.decision = decision
+        self.reviewer = reviewer
+        self.comment = comment
+        self.corrections = corrections
+    }
+
+    /// The answer as the step reads it from `ToolContext.humanResponse`.
+    public var value: Value {
+        var answer: [String: Value] = ["decision": .string(decision.rawValue), "reviewer": .string(reviewer)]
+        if let comment { answer["comment"] = .string(comment) }
+        if !corrections.isEmpty { answer["corrections"] = .array(corrections.map(Value.string)) }
+        return .object(answer)
+    }
+}

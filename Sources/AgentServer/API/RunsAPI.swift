@@ -28,14 +28,7 @@ struct RunsAPI: Sendable {
         group.post("runs/:id/approval") { request, context in try await answer(request, context) }
     }
 
-    private func runID(_ context: some RequestContext) async throws -> String {
-        guard let id = context.parameters.get("id") else { throw Problem(.badRequest, "Missing run id", "the path names no run") }
-        do {
-            return try await services.engine.store.resolveRunID(id)
-        } catch {
-            throw Problem(.notFound, "No such run", "\(error)")
-        }
-    }
+    private func runID(_ context: some RequestContext) async throws -> String { try await services.resolveRun(context) }
 
     private func body(_ request: Request) async throws -> Value {
         let buffer = try await request.body.collect(upTo: 1 << 20)
@@ -130,11 +123,7 @@ struct RunsAPI: Sendable {
         let id = try await runID(context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "html"
         guard ["html", "markdown", "json"].contains(format) else { throw Problem(.badRequest, "Unknown format", "format is html, markdown or json") }
-        let state = try await services.engine.store.state(of: id)
-        guard let render = services.report, let definition = try? services.engine.definition(of: state),
-              let rendered = try render(state, definition, format) else {
-            throw Problem(.notFound, "No report", "run \(id) (\(state.workflowName), \(state.status.rawValue)) has no report")
-        }
+        let rendered = try services.renderReport(try await services.engine.store.state(of: id), format: format)
         return Response(status: .ok, headers: [.contentType: rendered.contentType], body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
     }
 
@@ -151,11 +140,19 @@ struct RunsAPI: Sendable {
     func answer(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let id = try await runID(context)
         let payload = try await body(request)
-        guard let decision = payload["decision"]?.stringValue, ["approve", "reject"].contains(decision) else {
+        guard let decision = payload["decision"]?.stringValue.flatMap(ReviewAnswer.Decision.init(rawValue:)) else {
             throw Problem(.badRequest, "Missing decision", "the body needs \"decision\": \"approve\" or \"reject\"")
         }
-        let state = try await services.answer(runID: id, step: payload["step"]?.stringValue, decision: decision, comment: payload["comment"],
-                                              corrections: payload["corrections"], reviewer: payload["reviewer"]?.stringValue ?? "api")
+        if let comment = payload["comment"], comment.stringValue == nil, comment != .null {
+            throw Problem(.badRequest, "Invalid comment", "\"comment\" must be a string")
+        }
+        let corrections = payload["corrections"]?.arrayValue?.compactMap(\.stringValue)
+        if let given = payload["corrections"], given != .null, corrections?.count != given.arrayValue?.count {
+            throw Problem(.badRequest, "Invalid corrections", "\"corrections\" must be a list of strings")
+        }
+        let answer = ReviewAnswer(decision: decision, reviewer: payload["reviewer"]?.stringValue ?? "api",
+                                  comment: payload["comment"]?.stringValue, corrections: corrections ?? [])
+        let state = try await services.answer(runID: id, step: payload["step"]?.stringValue, answer)
         return JSONResponse.make(["run_id": .string(id), "status": .string(state.status.rawValue)], status: .accepted)
     }
 }

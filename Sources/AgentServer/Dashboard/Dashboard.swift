@@ -84,8 +84,11 @@ struct Dashboard: Sendable {
     }
 
     /// What every signed-in page's header shows.
-    func page(_ session: APIKeyStore.Session, title: String) async throws -> [String: Any] {
-        let open = try await services.engine.store.openHumanRequests().count
+    /// - Parameter openRequests: the open requests to people, when the page has them already.
+    func page(_ session: APIKeyStore.Session, title: String, openRequests: [OpenHumanRequest]? = nil) async throws -> [String: Any] {
+        let requests: [OpenHumanRequest]
+        if let openRequests { requests = openRequests } else { requests = try await services.engine.store.openHumanRequests() }
+        let open = requests.count
         return ["title": title, "signedIn": true, "csrf": session.csrf, "keyName": session.key.name, "scope": session.key.scope.rawValue,
                 "openApprovals": open > 0 ? "\(open)" : false]
     }
@@ -114,12 +117,7 @@ struct Dashboard: Sendable {
     }
 
     func runState(_ context: some RequestContext) async throws -> RunState {
-        let id = context.parameters.get("id") ?? ""
-        do {
-            return try await services.engine.store.state(of: try await services.engine.store.resolveRunID(id))
-        } catch {
-            throw Problem(.notFound, "No such run", "there is no run \(id)")
-        }
+        try await services.engine.store.state(of: try await services.resolveRun(context))
     }
 
     func run(_ request: Request, _ context: some RequestContext) async throws -> Response {
@@ -133,11 +131,7 @@ struct Dashboard: Sendable {
 
     func report(_ request: Request, _ context: some RequestContext) async throws -> Response {
         _ = try await require(request, .read)
-        let state = try await runState(context)
-        guard let render = services.report, let definition = try? services.engine.definition(of: state),
-              let rendered = try render(state, definition, "html") else {
-            throw Problem(.notFound, "No report", "run \(state.runID) (\(state.workflowName), \(state.status.rawValue)) has no report")
-        }
+        let rendered = try services.renderReport(try await runState(context), format: "html")
         var headers = Pages.securityHeaders
         headers[.contentType] = rendered.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
@@ -171,8 +165,9 @@ struct Dashboard: Sendable {
 
     func approvals(_ request: Request) async throws -> Response {
         let session = try await require(request, .read)
-        var view = try await page(session, title: "Approvals")
-        view["requests"] = try await services.engine.store.openHumanRequests().map { open -> [String: Any] in
+        let requests = try await services.engine.store.openHumanRequests()
+        var view = try await page(session, title: "Approvals", openRequests: requests)
+        view["requests"] = requests.map { open -> [String: Any] in
             let request = open.request.request
             let findings = (request["findings"]?.arrayValue ?? []).compactMap(\.stringValue)
             var item: [String: Any] = [
@@ -194,14 +189,14 @@ struct Dashboard: Sendable {
 
     func answer(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let (session, form) = try await requireForm(request, .write)
-        guard let decision = form["decision"], ["approve", "reject"].contains(decision) else {
+        guard let decision = form["decision"].flatMap(ReviewAnswer.Decision.init(rawValue:)) else {
             throw Problem(.badRequest, "Missing decision", "choose approve or reject")
         }
-        let id = try await runState(context).runID
+        let id = try await services.resolveRun(context)
         let corrections = (form["corrections"] ?? "").split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        _ = try await services.answer(runID: id, step: form["step"], decision: decision, comment: form["comment"].map(Value.string),
-                                      corrections: corrections.isEmpty ? nil : .array(corrections.map(Value.string)), reviewer: session.key.name)
+        _ = try await services.answer(runID: id, step: form["step"],
+                                      ReviewAnswer(decision: decision, reviewer: session.key.name, comment: form["comment"], corrections: corrections))
         return Pages.redirect("/runs/\(id)")
     }
 

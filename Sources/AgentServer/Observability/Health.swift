@@ -18,8 +18,7 @@ public struct HealthCheck: Sendable {
         let start = clock.now
         do {
             var detail = try await body()
-            let elapsed = clock.now - start
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let milliseconds = (clock.now - start).seconds * 1000
             if case .object(var fields) = detail {
                 fields["latency_ms"] = .double((milliseconds * 100).rounded() / 100)
                 detail = .object(fields)

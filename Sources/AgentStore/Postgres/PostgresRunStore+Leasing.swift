@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresRunStore: RunLeasing {
     public func claimRuns(owner: String, limit: Int, lease: Duration) async throws -> [String] {
         let now = Date().timeIntervalSince1970
-        let expires = now + Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let expires = now + lease.seconds
         // Lock the candidate runs' rows, skipping those another worker is claiming (or appending to) right now.
         let rows = try await client.query("""
             WITH candidates AS (
@@ -27,7 +27,7 @@ extension PostgresRunStore: RunLeasing {
 
     public func renewLeases(owner: String, runIDs: [String], lease: Duration) async throws -> Set<String> {
         guard !runIDs.isEmpty else { return [] }
-        let expires = Date().timeIntervalSince1970 + Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let expires = Date().timeIntervalSince1970 + lease.seconds
         var held: Set<String> = []
         for try await id in try await client.query("""
             UPDATE run_leases SET expires_at = \(expires) WHERE owner = \(owner) AND run_id = ANY(\(runIDs)) RETURNING run_id
