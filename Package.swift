@@ -42,12 +42,17 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        // A PostgreSQL server by URL and versioned schemas on it: shared by the run store and the organization database.
+        .target(name: "PostgresSupport", dependencies: [
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+        ]),
         // Run stores: the protocol's implementations (SQLite embedded, PostgreSQL for teams).
         .target(name: "AgentStore", dependencies: [
-            "AgentCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            "AgentCore", "PostgresSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        // Nonprofit data: EINs, the organization database, BMF / 990 XML / ProPublica ingest.
+        // Nonprofit data: EINs, the organization database (SQLite or PostgreSQL), BMF / 990 XML / ProPublica ingest.
         .target(name: "Nonprofit", dependencies: [
+            "PostgresSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,7 +73,7 @@ let package = Package(
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "AgentServer", "Nonprofit", "GrantResearch",
+            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "AgentServer", "Nonprofit", "GrantResearch", "PostgresSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -88,7 +93,7 @@ let package = Package(
         ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "TestSupport"]),
-        .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit"]),
+        .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit", "TestSupport"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),
         .testTarget(name: "CLITests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "catalynx", "TestSupport"]),
     ],

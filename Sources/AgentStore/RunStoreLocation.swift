@@ -1,5 +1,6 @@
 import AgentCore
 import Foundation
+import PostgresSupport
 
 /// Where the run store lives, from configuration: `CATALYNX_DATABASE_URL` (`postgres://…` for a
 /// PostgreSQL server; a SQLite path or a `sqlite://` URL), else `$CATALYNX_HOME/catalynx.sqlite`,
@@ -42,7 +43,7 @@ public enum RunStoreLocation: Sendable, Hashable {
             do {
                 try await store.migrate()
             } catch {
-                throw ConfigurationError("cannot use the PostgreSQL run store at \(PostgresMigrations.redacted(url)): \(String(reflecting: error))",
+                throw ConfigurationError("cannot use the PostgreSQL run store at \(PostgresPool.redacted(url)): \(String(reflecting: error))",
                                          hint: "check that the server is up and the URL's user may create tables")
             }
             return store
@@ -52,7 +53,7 @@ public enum RunStoreLocation: Sendable, Hashable {
     public var description: String {
         switch self {
         case .sqlite(let path): path
-        case .postgres(let url): PostgresMigrations.redacted(url)
+        case .postgres(let url): PostgresPool.redacted(url)
         }
     }
 }

@@ -72,7 +72,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             }
         }
         guard !parsed.isEmpty else { throw CLIExit(code: .badInput, message: nil) }
-        _ = try context.openOrganizations()  // loads the embedded dataset, with its progress, before the first run
+        _ = try await context.openOrganizations()  // loads the embedded dataset, with its progress, before the first run
         let engine = try await context.engine()
         if detach {
             for item in parsed {

@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import GrantResearch
 import Nonprofit
+import PostgresSupport
 
 /// A way for a command to end with a given exit code and message.
 struct CLIExit: Error {
@@ -43,7 +44,7 @@ struct CLIContext {
         let online = ["1", "true", "yes"].contains(environment["CATALYNX_PROPUBLICA_ONLINE"]?.lowercased() ?? "")
         GrantResearchTools.register(
             in: &registry,
-            source: OrganizationSource { try Self.openOrganizations(home: home, environment: environment) },
+            source: OrganizationSource { try await Self.openOrganizations(home: home, environment: environment) },
             exportsDirectory: (home as NSString).appendingPathComponent("exports"),
             proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil,
             ai: AIServices.load(directory: Self.bamlDirectory(environment: environment), environment: environment),
@@ -76,24 +77,36 @@ struct CLIContext {
         }
     }
 
-    /// Opens the organization database (`$CATALYNX_HOME/organizations.sqlite`), loading the
-    /// embedded dataset the first time.
-    func openOrganizations() throws -> OrganizationDatabase {
-        try Self.openOrganizations(home: home, environment: environment)
+    /// Opens the organization database, loading the embedded dataset the first time: on the
+    /// PostgreSQL server of `CATALYNX_DATABASE_URL` when it names one (beside the runs), else
+    /// `$CATALYNX_HOME/organizations.sqlite`.
+    func openOrganizations() async throws -> any OrganizationDatabase {
+        try await Self.openOrganizations(home: home, environment: environment)
     }
 
-    static func openOrganizations(home: String, environment: [String: String]) throws -> OrganizationDatabase {
-        let path = (home as NSString).appendingPathComponent("organizations.sqlite")
-        let database: OrganizationDatabase
-        do {
-            database = try OrganizationDatabase(path: path)
-        } catch {
-            throw CLIExit(code: .failed, message: "error: cannot open the organization database at \(path): \(error)")
+    static func openOrganizations(home: String, environment: [String: String]) async throws -> any OrganizationDatabase {
+        let database: any OrganizationDatabase
+        let location: String
+        switch try? RunStoreLocation.from(environment: environment) {
+        case .postgres(let url)?:
+            location = PostgresPool.redacted(url)
+            do {
+                database = try await PostgresOrganizationDatabase(url: url)
+            } catch {
+                throw CLIExit(code: .failed, message: "error: cannot open the organization database at \(location): \(String(reflecting: error))")
+            }
+        default:
+            location = (home as NSString).appendingPathComponent("organizations.sqlite")
+            do {
+                database = try SQLiteOrganizationDatabase(path: location)
+            } catch {
+                throw CLIExit(code: .failed, message: "error: cannot open the organization database at \(location): \(error)")
+            }
         }
-        if let dataset = embeddedDataset(environment: environment), try !database.hasImported(EmbeddedDataset.version) {
-            Console.error("loading the embedded dataset into \(path) (first run)…")
+        if let dataset = embeddedDataset(environment: environment), try await !database.hasImported(EmbeddedDataset.version) {
+            Console.error("loading the embedded dataset into \(location) (first run)…")
             let bar = ProgressBar(label: "BMF", unit: "rows")
-            let summary = try dataset.loadIfNeeded(into: database) { progress in
+            let summary = try await dataset.loadIfNeeded(into: database) { progress in
                 bar.update(count: progress.rows, fraction: nil)
             }
             bar.finish()

@@ -8,7 +8,7 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Fill the organization database from IRS and ProPublica files.",
-        discussion: "The database is $CATALYNX_HOME/organizations.sqlite; the embedded dataset is loaded into it on first use.",
+        discussion: "The database is $CATALYNX_HOME/organizations.sqlite, or the PostgreSQL server of CATALYNX_DATABASE_URL when it names one; the embedded dataset is loaded into it on first use.",
         subcommands: [ImportBMF.self, Import990.self, ImportProPublica.self, Fetch.self])
 
     struct ImportBMF: AsyncParsableCommand {
@@ -31,9 +31,9 @@ struct DataCommand: AsyncParsableCommand {
             for file in files where !FileManager.default.fileExists(atPath: file) {
                 throw CLIExit.badInput("error: no such file: \(file)")
             }
-            let database = try CLIContext().openOrganizations()
+            let database = try await CLIContext().openOrganizations()
             let bar = ProgressBar(label: "importing", unit: "rows")
-            let summary = try BMFImporter(database: database).importFiles(files) { progress in
+            let summary = try await BMFImporter(database: database).importFiles(files) { progress in
                 bar.update(count: progress.rows, fraction: progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : nil)
             }
             bar.finish()
@@ -69,8 +69,8 @@ struct DataCommand: AsyncParsableCommand {
         var paths: [String]
 
         func run() async throws {
-            let database = try CLIContext().openOrganizations()
-            let summary = try Form990Importer(database: database).importPaths(paths)
+            let database = try await CLIContext().openOrganizations()
+            let summary = try await Form990Importer(database: database).importPaths(paths)
             for skipped in summary.skipped { Console.error("skipped \(skipped.file): \(skipped.reason)") }
             for parsed in summary.returns {
                 Console.out("\(parsed.ein.formatted)  \(parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)) \(parsed.filing.taxYear)  \(parsed.name)  — \(parsed.grants.count) grants, \(parsed.officers.count) officers")
@@ -89,9 +89,9 @@ struct DataCommand: AsyncParsableCommand {
         var files: [String]
 
         func run() async throws {
-            let database = try CLIContext().openOrganizations()
+            let database = try await CLIContext().openOrganizations()
             do {
-                for parsed in try ProPublicaImporter(database: database).importFiles(files) {
+                for parsed in try await ProPublicaImporter(database: database).importFiles(files) {
                     Console.out("\(parsed.organization.formattedEIN)  \(parsed.organization.name) — \(parsed.filings.count) filings")
                 }
             } catch let error as ProPublicaImporter.FormatError {
@@ -131,9 +131,9 @@ extension DataCommand {
                 if case .notFound = error { throw CLIExit(code: .notFound, message: "error: \(error)") }
                 throw CLIExit(code: .failed, message: "error: \(error)")
             }
-            let database = try context.openOrganizations()
+            let database = try await context.openOrganizations()
             do {
-                let imported = try ProPublicaImporter(database: database).importResponse(response.data, source: "ProPublica \(parsed.formatted)")
+                let imported = try await ProPublicaImporter(database: database).importResponse(response.data, source: "ProPublica \(parsed.formatted)")
                 Console.out("\(imported.organization.formattedEIN)  \(imported.organization.name) — \(imported.filings.count) filings imported (from the \(response.origin.rawValue))")
             } catch let error as ProPublicaImporter.FormatError {
                 throw CLIExit(code: .failed, message: "error: the response is not usable: \(error)")

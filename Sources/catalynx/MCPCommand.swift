@@ -20,7 +20,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CLIContext()
-        let database = try context.openOrganizations()
+        let database = try await context.openOrganizations()
         let tools = MCPTools(context: context, engine: try await context.engine(), database: database)
         let server = Server(name: "catalynx", version: Catalynx.configuration.version, capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: MCPTools.catalog) }
@@ -34,7 +34,7 @@ struct MCPCommand: AsyncParsableCommand {
 struct MCPTools: Sendable {
     let context: CLIContext
     let engine: WorkflowEngine
-    let database: OrganizationDatabase
+    let database: any OrganizationDatabase
 
     static func schema(_ properties: [String: MCP.Value], required: [String]) -> MCP.Value {
         .object(["type": "object", "properties": .object(properties), "required": .array(required.map(MCP.Value.string))])

@@ -24,7 +24,7 @@ struct OrgCommand: AsyncParsableCommand {
         func run() async throws {
             let parsed: EIN
             do { parsed = try EIN(ein) } catch { throw CLIExit.badInput("error: \(error)") }
-            let database = try CLIContext().openOrganizations()
+            let database = try await CLIContext().openOrganizations()
             guard let record = try await database.record(parsed) else {
                 throw CLIExit(code: .notFound, message: "error: no organization with EIN \(parsed.formatted) in the database\n    hint: `catalynx data import-bmf FILE` adds the IRS Business Master File for its state")
             }
@@ -68,7 +68,7 @@ struct OrgCommand: AsyncParsableCommand {
             if let state, state.count != 2 || !state.allSatisfy(\.isLetter) {
                 throw CLIExit.badInput("error: --state '\(state)' is not a two-letter state code")
             }
-            let database = try CLIContext().openOrganizations()
+            let database = try await CLIContext().openOrganizations()
             let results = try await database.search(.init(text: text.joined(separator: " "), state: state, ntee: ntee,
                                                           foundationsOnly: foundations, limit: max(1, limit)))
             switch format {

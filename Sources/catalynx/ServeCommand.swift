@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                 catalog.byName["\(tier.rawValue)_tier"].map { .init(label: tier.rawValue.capitalized, workflow: $0.name) }
             },
             workflows: catalog.names)
-        let database = try context.openOrganizations()
+        let database = try await context.openOrganizations()
         services.organizations = .init(
             lookup: { text in
                 let ein: EIN
@@ -115,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// What `/health/tools` checks beyond the run store and the tools: the BAML schemas, the LLM
     /// configuration (not configured is healthy: AI tools degrade) and the organization database.
-    static func healthChecks(context: CLIContext, database: OrganizationDatabase) -> [String: @Sendable () async -> HealthCheck] {
+    static func healthChecks(context: CLIContext, database: any OrganizationDatabase) -> [String: @Sendable () async -> HealthCheck] {
         let ai = AIServices.load(directory: CLIContext.bamlDirectory(environment: context.environment), environment: context.environment)
         let schemasBroken = ai.unavailableReason?.hasPrefix("baml_src does not parse") == true
         return [

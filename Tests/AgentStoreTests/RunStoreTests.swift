@@ -8,10 +8,7 @@ import TestSupport
 /// The run store's contract, on both stores: the embedded SQLite file and a real PostgreSQL server.
 @Suite("Run stores")
 struct RunStoreTests {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
+    typealias Backend = TestBackend
 
     let directory: String
 
@@ -29,7 +26,7 @@ struct RunStoreTests {
             let path = self.path
             return (try SQLiteRunStore(path: path, durability: durability), { try SQLiteRunStore(path: path) })
         case .postgres:
-            let url = try TestPostgres.freshDatabase()
+            let url = try await TestPostgres.freshDatabase()
             let open = { () async throws -> any RunStore in try await RunStoreLocation.postgres(url: url).open() }
             return (try await open(), open)
         }

@@ -24,7 +24,7 @@ struct RunWorkerTests {
     }
 
     @Test func anOverdueQuestionIsPickedUpByAWorkerAndItsFallbackApplies() async throws {
-        let store = try await RunStoreLocation.postgres(url: try TestPostgres.freshDatabase()).open()
+        let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()
         let leasing = try #require(store as? any RunLeasing)
         var registry = ToolRegistry()
         BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])

@@ -28,7 +28,7 @@ struct WorkerChaosTests {
 
     @Test func everyRunCompletesAndEveryStepIsRecordedOnceWhileWorkersAreKilled() async throws {
         let runs = Int(ProcessInfo.processInfo.environment["CATALYNX_CHAOS_RUNS"] ?? "") ?? 1000
-        let url = try TestPostgres.freshDatabase()
+        let url = try await TestPostgres.freshDatabase()
         var cli = try CLIHarness()
         cli.extraEnvironment["CATALYNX_DATABASE_URL"] = url
         let store = try await RunStoreLocation.postgres(url: url).open()

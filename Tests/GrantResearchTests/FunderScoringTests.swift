@@ -24,7 +24,7 @@ struct FunderScoringTests {
     @Test func compositeMatchesAHandComputation() async throws {
         let database = try Fixture.database()
         let applicant = Fixture.organization("541230284", "VIRGINIA CLINICS", state: "VA", ntee: "E31", revenue: 2_000_000)
-        try Fixture.insert(database, organizations: [
+        try await Fixture.insert(database, organizations: [
             applicant,
             // Same code, same state, $20M, non-operating, filed 2024.
             Fixture.organization("510000001", "RICHMOND HEALTH FUND", state: "VA", ntee: "E31", foundation: "04", assets: 20_000_000),
@@ -73,7 +73,7 @@ struct FunderScoringTests {
             organizations.append(parsed.organization)
             filings += parsed.filings
         }
-        try Fixture.insert(database, organizations: organizations, filings: filings)
+        try await Fixture.insert(database, organizations: organizations, filings: filings)
         let applicant = try Fixture.proPublica("541230284")
         let profile = OrganizationProfile(applicant.organization, filings: applicant.filings)
         let comparison = try await PeerComparison.compare(profile, metrics: FinancialMetrics(filings: applicant.filings), database: database)

@@ -12,9 +12,9 @@ enum Fixture {
     }
 
     /// An empty organization database in a temporary folder.
-    static func database() throws -> OrganizationDatabase {
+    static func database() throws -> SQLiteOrganizationDatabase {
         let directory = NSTemporaryDirectory() + "catalynx-research-\(UUID().uuidString)"
-        return try OrganizationDatabase(path: directory + "/organizations.sqlite")
+        return try SQLiteOrganizationDatabase(path: directory + "/organizations.sqlite")
     }
 
     /// A BMF-like organization row.
@@ -28,11 +28,8 @@ enum Fixture {
     }
 
     /// Writes rows into the database.
-    static func insert(_ database: OrganizationDatabase, organizations: [Organization] = [], filings: [Filing] = [], grants: [Grant] = []) throws {
-        try database.write { db in
-            for organization in organizations { try organization.insert(db) }
-            for filing in filings { try filing.insert(db) }
-            for grant in grants { try grant.insert(db) }
-        }
+    static func insert(_ database: any OrganizationDatabase, organizations: [Organization] = [], filings: [Filing] = [],
+                       grants: [Grant] = []) async throws {
+        try await database.save(RecordBatch(organizations: organizations, filings: filings, grants: grants))
     }
 }

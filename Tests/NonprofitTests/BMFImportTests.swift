@@ -1,20 +1,21 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Nonprofit
 
 @Suite("BMF import", .serialized)
 struct BMFImportTests {
-    @Test func theRealStateFilesImportCompletelyAndReimportChangesNothing() async throws {
-        let (database, _) = try TestData.freshDatabase()
+    @Test(arguments: TestBackend.allCases) func theRealStateFilesImportCompletelyAndReimportChangesNothing(_ backend: TestBackend) async throws {
+        let (database, _) = try await TestData.freshDatabase(backend)
         let expected = ["eo_dc.csv": 14_121, "eo_de.csv": 10_231, "eo_nd.csv": 6_656, "eo_nh.csv": 9_392,
                         "eo_ri.csv": 6_604, "eo_vt.csv": 6_535, "eo_wv.csv": 11_650, "eo_wy.csv": 5_985]
         let files = expected.keys.sorted().map { TestData.path("eo_bmf/" + $0) }
-        let first = try BMFImporter(database: database).importFiles(files)
+        let first = try await BMFImporter(database: database).importFiles(files)
         #expect(first.rows == 71_174)
         #expect(first.rejected == [])
         #expect(first.inserted + first.duplicates == 71_174)
         #expect(try await database.counts()["organizations"] == first.inserted)
-        let again = try BMFImporter(database: database).importFiles([TestData.path("eo_bmf/eo_wy.csv")])
+        let again = try await BMFImporter(database: database).importFiles([TestData.path("eo_bmf/eo_wy.csv")])
         #expect(again.rows == 5_985)
         #expect(again.inserted == 0)
         #expect(again.updated == 0)
@@ -35,8 +36,8 @@ struct BMFImportTests {
         #expect(foundations.allSatisfy { $0.isPrivateFoundation && $0.state == "DE" })
     }
 
-    @Test func badRowsAreReportedByLineAndTheRestImported() async throws {
-        let (database, directory) = try TestData.freshDatabase()
+    @Test(arguments: TestBackend.allCases) func badRowsAreReportedByLineAndTheRestImported(_ backend: TestBackend) async throws {
+        let (database, directory) = try await TestData.freshDatabase(backend)
         let header = BMFImporter.columns.joined(separator: ",")
         func row(_ ein: String, _ name: String, revenue: String = "1200", ntee: String = "P81") -> String {
             "\(ein),\(name),,1 MAIN ST,CHEYENNE,WY,82001,0000,03,3,1000,200207,1,15,000000000,5,01,202512,0,0,02,0,12,0,0,\(revenue),\(ntee),"
@@ -55,7 +56,7 @@ struct BMFImportTests {
         let path = directory + "/broken.csv"
         let bytes = lines.joined(separator: "\r\n").unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let summary = try BMFImporter(database: database).importFiles([path])
+        let summary = try await BMFImporter(database: database).importFiles([path])
         #expect(summary.rows == 8)
         #expect(summary.rejected.map(\.description) == [
             "broken.csv:3: EIN: it has 5 digits; an EIN has 9 ('12345')",
@@ -71,14 +72,14 @@ struct BMFImportTests {
         #expect(try await database.search(.init(text: "cafe")).map(\.ein) == ["860000006"])
     }
 
-    @Test func anUpdatedRowIsUpdatedNotDuplicated() async throws {
-        let (database, directory) = try TestData.freshDatabase()
+    @Test(arguments: TestBackend.allCases) func anUpdatedRowIsUpdatedNotDuplicated(_ backend: TestBackend) async throws {
+        let (database, directory) = try await TestData.freshDatabase(backend)
         let header = BMFImporter.columns.joined(separator: ",")
         let path = directory + "/one.csv"
         try (header + "\n860000001,OLD NAME,,,,WY,,,03,,,,,,,,,,,,,,,,,100,,\n").write(toFile: path, atomically: true, encoding: .utf8)
-        _ = try BMFImporter(database: database).importFiles([path])
+        _ = try await BMFImporter(database: database).importFiles([path])
         try (header + "\n860000001,NEW NAME,,,,WY,,,03,,,,,,,,,,,,,,,,,250,,\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let summary = try BMFImporter(database: database).importFiles([path])
+        let summary = try await BMFImporter(database: database).importFiles([path])
         #expect((summary.inserted, summary.updated, summary.unchanged) == (0, 1, 0))
         let organization = try await database.organization(EIN("860000001"))
         #expect(organization?.name == "NEW NAME")
@@ -88,11 +89,11 @@ struct BMFImportTests {
         #expect(try await database.search(.init(text: "new name")).count == 1)
     }
 
-    @Test func aFileThatIsNotTheBMFIsRefusedWhole() throws {
-        let (database, directory) = try TestData.freshDatabase()
+    @Test(arguments: TestBackend.allCases) func aFileThatIsNotTheBMFIsRefusedWhole(_ backend: TestBackend) async throws {
+        let (database, directory) = try await TestData.freshDatabase(backend)
         let path = directory + "/other.csv"
         try "a,b,c\n1,2,3\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let summary = try BMFImporter(database: database).importFiles([path])
+        let summary = try await BMFImporter(database: database).importFiles([path])
         #expect(summary.rows == 0)
         #expect(summary.rejected.first?.description.hasPrefix("other.csv:1: not an IRS BMF header") == true)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Nonprofit
 
 @Suite("990 XML and ProPublica")
@@ -108,14 +109,14 @@ struct FilingSourcesTests {
         #expect(throws: ProPublicaImporter.FormatError.self) { try ProPublicaImporter.parse(Data("{\"total_results\": 1}".utf8), source: "search.json") }
     }
 
-    @Test func twoSourcesForOnePeriodMergeAndReimportsAddNothing() async throws {
-        let (database, _) = try TestData.freshDatabase()
+    @Test(arguments: TestBackend.allCases) func twoSourcesForOnePeriodMergeAndReimportsAddNothing(_ backend: TestBackend) async throws {
+        let (database, _) = try await TestData.freshDatabase(backend)
         let xml = Form990Importer(database: database)
         let dir = TestData.path("irs990_xml")
-        let first = try xml.importPaths([dir])
+        let first = try await xml.importPaths([dir])
         #expect(first.returns.count == 5)
         #expect(first.skipped.isEmpty)
-        _ = try xml.importPaths([dir])
+        _ = try await xml.importPaths([dir])
         let counts = try await database.counts()
         #expect(counts["filings"] == 5)
         #expect(counts["grants"] == 16 + 4 + 4)
@@ -126,7 +127,7 @@ struct FilingSourcesTests {
         // A ProPublica filing and an XML filing of the same period become one row with both sources.
         let synthetic = Filing(ein: "201585919", taxPeriod: 201412, taxYear: 2014, formType: "990", sources: "propublica",
                                totalRevenue: 1_726_766, totalExpenses: 1_464_282, pdfURL: "https://example.org/990.pdf")
-        try database.write { db in try FilingStore.upsert(synthetic, in: db) }
+        try await database.save(RecordBatch(filings: [synthetic]))
         let filings = try await database.filings(EIN("201585919"))
         #expect(filings.count == 1)
         #expect(filings.first?.sources == "irs990_xml,propublica")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Nonprofit
 
 enum TestData {
@@ -6,9 +7,13 @@ enum TestData {
     static func path(_ relative: String) -> String { root.appendingPathComponent("data/" + relative).path }
     static func data(_ relative: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path(relative))) }
 
-    static func freshDatabase() throws -> (OrganizationDatabase, String) {
+    /// An empty organization database of the kind, and a scratch folder for files.
+    static func freshDatabase(_ backend: TestBackend) async throws -> (any OrganizationDatabase, String) {
         let directory = NSTemporaryDirectory() + "catalynx-orgs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return (try OrganizationDatabase(path: directory + "/organizations.sqlite"), directory)
+        switch backend {
+        case .sqlite: return (try SQLiteOrganizationDatabase(path: directory + "/organizations.sqlite"), directory)
+        case .postgres: return (try await PostgresOrganizationDatabase(url: try await TestPostgres.freshDatabase()), directory)
+        }
     }
 }

@@ -1,4 +1,11 @@
 import Foundation
+import Testing
+
+/// Where a test keeps its data: the embedded SQLite file or a real PostgreSQL server.
+public enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    public var testDescription: String { rawValue }
+}
 
 /// The PostgreSQL server the tests use: `CATALYNX_TEST_POSTGRES_URL` (`.ci/run` starts one and
 /// sets it), else a throwaway cluster this process starts with `.ci/start_postgres.sh` and stops
@@ -29,8 +36,15 @@ public enum TestPostgres {
         return .success(url)
     }()
 
-    /// A new empty database on the server; returns its URL.
-    public static func freshDatabase() throws -> String {
+    /// A new empty database on the server; returns its URL. The server's start and `psql` block,
+    /// so they run on a dispatch thread, never on one of the few threads every test's tasks share.
+    public static func freshDatabase() async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try createDatabase() }) }
+        }
+    }
+
+    private static func createDatabase() throws -> String {
         let server = try serverURL.get()
         let name = "catalynx_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         let (status, _, err) = run("/usr/bin/psql", [server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"], environment: [:])

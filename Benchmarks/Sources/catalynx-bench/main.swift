@@ -93,17 +93,17 @@ func measureStore() async throws {
 }
 
 /// `bmf-import --file F`: a full import into a fresh organization database, indexes and search index included.
-func measureBMFImport() throws {
+func measureBMFImport() async throws {
     let file = option("file", "/tmp/eo_full.csv")
     let keep = option("keep", "")
     let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = keep.isEmpty ? directory + "/organizations.sqlite" : keep
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    let database = try OrganizationDatabase(path: path)
+    let database = try SQLiteOrganizationDatabase(path: path)
     let clock = ContinuousClock()
     let start = clock.now
-    let summary = try BMFImporter(database: database).importFiles([file])
+    let summary = try await BMFImporter(database: database).importFiles([file])
     let seconds = (clock.now - start).seconds
     let result: Value = ["benchmark": "bmf-import", "rows": .int(summary.rows), "inserted": .int(summary.inserted),
                          "skipped": .int(summary.rejected.count), "seconds": .double(seconds), "index_seconds": .double(summary.indexSeconds), "rows_per_s": .double(Double(summary.rows) / seconds)]
@@ -114,7 +114,7 @@ func measureBMFImport() throws {
 func measureEINLookup() throws {
     let path = option("db", "")
     let lookups = Int(option("lookups", "1000000")) ?? 1_000_000
-    let database = try OrganizationDatabase(path: path)
+    let database = try SQLiteOrganizationDatabase(path: path)
     let eins = try database.allEINs()
     guard !eins.isEmpty else { throw ToolError("Bench", "the database at \(path) is empty") }
     var generator = SystemRandomNumberGenerator()
@@ -160,8 +160,8 @@ func measureAnalyze() async throws {
     let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let databasePath = option("db", directory + "/organizations.sqlite")
-    let database = try OrganizationDatabase(path: databasePath)
-    _ = try EmbeddedDataset(directory: root + "/data").loadIfNeeded(into: database)
+    let database = try SQLiteOrganizationDatabase(path: databasePath)
+    _ = try await EmbeddedDataset(directory: root + "/data").loadIfNeeded(into: database)
     let store: any RunStore = storeKind == "noop" ? NoOpRunStore() : try SQLiteRunStore(path: directory + "/runs.sqlite", durability: .normal)
     var registry = ToolRegistry()
     GrantResearchTools.register(in: &registry, source: OrganizationSource(database), exportsDirectory: directory + "/exports")
@@ -234,7 +234,7 @@ func measureSAPFuzz() throws {
 }
 
 switch CommandLine.arguments.dropFirst().first {
-case "bmf-import": try measureBMFImport()
+case "bmf-import": try await measureBMFImport()
 case "ein-lookup": try measureEINLookup()
 case "engine": try await measureEngine()
 case "analyze": try await measureAnalyze()

@@ -2,42 +2,30 @@ import AgentCore
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 
 /// The run store for teams: the same runs and events on a PostgreSQL server (postgres-nio), so
 /// that any number of processes on any number of machines share them. Appends are optimistic as
 /// on SQLite: the run's row is locked (`FOR UPDATE`), its version checked, the events inserted
 /// and the version moved on, in one transaction.
 public final class PostgresRunStore: RunStore {
-    let client: PostgresClient
-    private let runner: Task<Void, Never>
-    let logger = Logger(label: "catalynx.postgres")
-    public let url: String
+    let pool: PostgresPool
+    var client: PostgresClient { pool.client }
+    var logger: Logger { pool.logger }
+    public var url: String { pool.url }
 
     /// Connects to `url` (`postgres://user[:password]@host[:port]/database`); call `migrate()` before use.
+    /// - Throws: `ConfigurationError` when `url` is not a PostgreSQL URL.
     public init(url: String) throws {
-        self.url = url
-        client = PostgresClient(configuration: try Self.configuration(url))
-        let client = self.client
-        runner = Task { await client.run() }
-    }
-
-    deinit { runner.cancel() }
-
-    static func configuration(_ text: String) throws -> PostgresClient.Configuration {
-        guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host, !host.isEmpty else {
-            throw ConfigurationError("CATALYNX_DATABASE_URL is not a PostgreSQL URL: \(PostgresMigrations.redacted(text))",
-                                     hint: "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+        do {
+            pool = try PostgresPool(url: url)
+        } catch let error as PostgresURLError {
+            throw ConfigurationError("CATALYNX_DATABASE_URL is \(error)")
         }
-        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
-        var configuration = PostgresClient.Configuration(host: host, port: url.port ?? 5432, username: url.user ?? "postgres",
-                                                         password: url.password?.removingPercentEncoding, database: database.isEmpty ? nil : database,
-                                                         tls: .disable)
-        configuration.options.maximumConnections = 16
-        return configuration
     }
 
     /// Applies the pending migrations (under an advisory lock: several processes may start at once).
-    public func migrate() async throws { try await PostgresMigrations.apply(client, logger: logger) }
+    public func migrate() async throws { try await Self.schema.apply(on: pool) }
 
     // MARK: Appending
 
@@ -99,13 +87,8 @@ public final class PostgresRunStore: RunStore {
         }
     }
 
-    /// A transaction whose own errors (a conflict, an unknown run) come out as they were thrown.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { try await body($0) }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
-        }
+        try await pool.transaction(body)
     }
 
     private static func version(of runID: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int? {

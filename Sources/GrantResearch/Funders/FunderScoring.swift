@@ -68,7 +68,7 @@ public struct FunderScoring: Sendable, Hashable, Codable {
     ///   - currentYear: for filing recency.
     ///   - limit: how many of the best funders to keep.
     ///   - threshold: the pass mark.
-    public static func score(_ profile: OrganizationProfile, peers: PeerComparison?, database: OrganizationDatabase, currentYear: Int,
+    public static func score(_ profile: OrganizationProfile, peers: PeerComparison?, database: any OrganizationDatabase, currentYear: Int,
                              limit: Int = 25, threshold: Double = FunderModel.passThreshold) async throws -> FunderScoring {
         let screen = threshold > FunderModel.ceilingWithoutCauseOrPlace
         let related = profile.nteeMajor.flatMap(NTEE.superGroup).map { group in NTEE.majorGroups.keys.filter { NTEE.superGroup($0) == group } }

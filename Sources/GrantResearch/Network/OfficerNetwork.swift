@@ -38,7 +38,7 @@ public struct OfficerNetwork: Sendable, Hashable, Codable {
     }
 
     /// Builds the network from the officers on record.
-    public static func analyze(_ profile: OrganizationProfile, database: OrganizationDatabase) async throws -> OfficerNetwork {
+    public static func analyze(_ profile: OrganizationProfile, database: any OrganizationDatabase) async throws -> OfficerNetwork {
         let ein = EIN(trusted: profile.digits)
         let all = try await database.officers(ein)
         guard let year = all.first?.taxYear else {

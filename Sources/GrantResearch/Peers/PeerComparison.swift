@@ -70,7 +70,7 @@ public struct PeerComparison: Sendable, Hashable, Codable {
     ///   - metrics: its financial metrics, when computed.
     ///   - database: where peers and their filings come from.
     ///   - maxPeers: how many peers at most.
-    public static func compare(_ profile: OrganizationProfile, metrics: FinancialMetrics?, database: OrganizationDatabase,
+    public static func compare(_ profile: OrganizationProfile, metrics: FinancialMetrics?, database: any OrganizationDatabase,
                                maxPeers: Int = 25) async throws -> PeerComparison {
         guard let code = profile.nteeCode, !code.isEmpty else {
             return PeerComparison(criteria: ["the organization has no NTEE code, so it has no peers by cause"], peers: [], percentiles: [],

@@ -51,9 +51,9 @@ public struct AnalysisReport: Sendable, Hashable, Codable {
 public struct LandscapeReport: Sendable, Hashable, Codable {
     public var nteeCode: String?
     public var state: String?
-    public var sameCodeInState: OrganizationDatabase.Landscape?
-    public var sameGroupInState: OrganizationDatabase.Landscape?
-    public var sameCodeEverywhere: OrganizationDatabase.Landscape?
+    public var sameCodeInState: OrganizationLandscape?
+    public var sameGroupInState: OrganizationLandscape?
+    public var sameCodeEverywhere: OrganizationLandscape?
     public var note: String?
 
     enum CodingKeys: String, CodingKey {
@@ -62,7 +62,7 @@ public struct LandscapeReport: Sendable, Hashable, Codable {
     }
 
     /// Counts the landscape in the database.
-    public static func survey(_ profile: OrganizationProfile, database: OrganizationDatabase) async throws -> LandscapeReport {
+    public static func survey(_ profile: OrganizationProfile, database: any OrganizationDatabase) async throws -> LandscapeReport {
         guard let code = profile.nteeCode, !code.isEmpty else {
             return LandscapeReport(state: profile.state, note: "the organization has no NTEE code, so its cause's landscape is unknown")
         }

@@ -148,7 +148,7 @@ public struct ReportRenderer: Sendable {
         }
         if let landscape = report.landscape {
             let code = landscape.nteeCode ?? ""
-            let rows: [(String, OrganizationDatabase.Landscape?)] = [
+            let rows: [(String, OrganizationLandscape?)] = [
                 ("NTEE \(code) in \(landscape.state ?? "")", landscape.sameCodeInState),
                 ("NTEE group \(code.prefix(1)) in \(landscape.state ?? "")", landscape.sameGroupInState),
                 ("NTEE \(code), all states on record", landscape.sameCodeEverywhere),
@@ -206,7 +206,7 @@ public struct ReportRenderer: Sendable {
     }
 
     /// One row of the landscape table.
-    static func landscapeRow(_ label: String, _ counts: OrganizationDatabase.Landscape) -> [String: Any] {
+    static func landscapeRow(_ label: String, _ counts: OrganizationLandscape) -> [String: Any] {
         [
             "label": label, "organizations": counts.organizations, "foundations": counts.privateFoundations, "filers": counts.withFilings,
             "median": counts.medianRevenue.map(Money.short) ?? "—", "total": Money.short(counts.totalRevenue),

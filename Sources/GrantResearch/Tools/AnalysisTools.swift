@@ -71,7 +71,7 @@ public struct PeerSimilarityCalculatorTool: Tool {
     public var estimatedDuration: Double { 0.02 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(peers: try await PeerComparison.compare(input.organization, metrics: input.financialMetrics, database: try source.database(),
+        Output(peers: try await PeerComparison.compare(input.organization, metrics: input.financialMetrics, database: try await source.database(),
                                                        maxPeers: max(1, min(input.maxPeers ?? 25, 200))))
     }
 }
@@ -103,7 +103,7 @@ public struct OpportunityScorerTool: Tool {
             throw ToolError("InvalidInput", "threshold must be between 0 and 1, got \(threshold)")
         }
         return Output(funders: try await FunderScoring.score(
-            input.organization, peers: input.peers, database: try source.database(), currentYear: input.asOfYear ?? CurrentYear.value,
+            input.organization, peers: input.peers, database: try await source.database(), currentYear: input.asOfYear ?? CurrentYear.value,
             limit: max(1, min(input.limit ?? 25, 1000)), threshold: input.threshold ?? FunderModel.passThreshold))
     }
 }
@@ -120,7 +120,7 @@ public struct NetworkAnalyzerTool: Tool {
     public var estimatedDuration: Double { 0.01 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(network: try await OfficerNetwork.analyze(input.organization, database: try source.database()))
+        Output(network: try await OfficerNetwork.analyze(input.organization, database: try await source.database()))
     }
 }
 
@@ -136,6 +136,6 @@ public struct LandscapeAnalyzerTool: Tool {
     public var estimatedDuration: Double { 0.02 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(landscape: try await LandscapeReport.survey(input.organization, database: try source.database()))
+        Output(landscape: try await LandscapeReport.survey(input.organization, database: try await source.database()))
     }
 }

@@ -50,7 +50,7 @@ public struct BMFDataFetcherTool: Tool {
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
         let ein: EIN
         do { ein = try EIN(input.ein) } catch { throw ToolError("InvalidInput", error.description) }
-        let database = try source.database()
+        let database = try await source.database()
         guard let organization = try await database.organization(ein) else {
             throw ToolError("NotFound", "no organization with EIN \(ein.formatted) in the database; import its state's BMF file (`catalynx data import-bmf`) or fetch it (`catalynx data fetch \(ein.formatted)`)")
         }
@@ -89,13 +89,13 @@ public struct ProPublica990FetcherTool: Tool {
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
         let ein: EIN
         do { ein = try EIN(input.ein) } catch { throw ToolError("InvalidInput", error.description) }
-        let database = try source.database()
+        let database = try await source.database()
         var filings = try await database.filings(ein)
         var origin = filings.isEmpty ? "none" : "database"
         if filings.isEmpty, let client {
             do {
                 let response = try await client.organization(ein)
-                filings = try ProPublicaImporter(database: database).importResponse(response.data, source: "propublica:\(ein.digits)").filings
+                filings = try await ProPublicaImporter(database: database).importResponse(response.data, source: "propublica:\(ein.digits)").filings
                 origin = "propublica_api"
             } catch let error as ProPublicaClient.FetchError {
                 if case .notFound = error { return Output(filings: [], origin: "none", years: []) }

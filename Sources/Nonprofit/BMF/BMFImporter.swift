@@ -1,9 +1,9 @@
 import Foundation
-import GRDB
 
 /// Imports IRS EO BMF CSV files (`eo_XX.csv`, `eo1.csv` … `eo4.csv`) into the organization
 /// database: streamed, upserted in batches of one transaction each, every bad row counted and
-/// reported with its file and line, never aborting the import.
+/// reported with its file and line, never aborting the import. Reading and checking rows is
+/// shared here; each database writes the batches its own way.
 public struct BMFImporter {
     /// The 28 columns of the IRS file, in order.
     public static let columns = ["EIN", "NAME", "ICO", "STREET", "CITY", "STATE", "ZIP", "GROUP", "SUBSECTION", "AFFILIATION",
@@ -41,104 +41,164 @@ public struct BMFImporter {
         public var totalBytes: Int
     }
 
-    public let database: OrganizationDatabase
-    /// Rows per transaction.
-    public var batchSize = 100_000
-    /// Above this many bytes of CSV (or into an empty table) the import runs in bulk mode: the
-    /// secondary indexes are dropped and rebuilt once at the end, which is much faster than
-    /// maintaining them row by row. An interrupted bulk import leaves the rows of its committed
-    /// batches; the indexes are restored the next time the database is opened.
-    public var bulkThresholdBytes = 64 << 20
+    public let database: any OrganizationDatabase
 
-    public init(database: OrganizationDatabase) { self.database = database }
+    public init(database: any OrganizationDatabase) { self.database = database }
 
     /// Imports the files in order.
     /// - Parameters:
     ///   - paths: BMF CSV files.
     ///   - progress: called after each committed batch.
-    public func importFiles(_ paths: [String], progress: ((Progress) -> Void)? = nil) throws -> Summary {
+    public func importFiles(_ paths: [String], progress: ((Progress) -> Void)? = nil) async throws -> Summary {
+        try await database.importBMF(paths, progress: progress)
+    }
+
+    /// What a database does with the rows: prepare for `totalBytes` of CSV, write one batch from
+    /// the source (returning rows inserted, and rows inserted or changed of those not repeated in
+    /// this import), and finish (indexes). `run` drives them over the files.
+    struct Writer {
+        var begin: (_ totalBytes: Int) async throws -> Void
+        var writeBatch: (_ source: BMFRowSource) async throws -> (inserted: Int, changes: Int)
+        var finish: () async throws -> Void
+    }
+
+    static func run(_ paths: [String], progress: ((Progress) -> Void)?, writer: Writer) async throws -> Summary {
         let started = Date()
         var summary = Summary()
         var seen = Set<String>()
         let sizes = paths.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.intValue ?? 0 }
         let totalBytes = sizes.reduce(0, +)
-        let bulk = try totalBytes > bulkThresholdBytes || database.isEmpty()
-        try database.beginImport(bulk: bulk)
+        try await writer.begin(totalBytes)
         var bytesBefore = 0
         for (path, size) in zip(paths, sizes) {
-            try importFile(path, into: &summary, seen: &seen) { rows, bytes in
-                progress?(Progress(file: (path as NSString).lastPathComponent, rows: rows, bytesRead: bytesBefore + bytes, totalBytes: totalBytes))
+            let source = try BMFRowSource(path: path, summary: summary, seen: seen)
+            while !source.finished {
+                let batch = try await writer.writeBatch(source)
+                source.summary.inserted += batch.inserted
+                source.summary.updated += batch.changes - batch.inserted
+                progress?(Progress(file: source.file, rows: source.summary.rows, bytesRead: bytesBefore + source.bytesRead, totalBytes: totalBytes))
             }
+            (summary, seen) = (source.summary, source.seen)
             bytesBefore += size
         }
+        summary.unchanged = summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count
         let indexing = Date()
-        try database.finishImport()
+        try await writer.finish()
         summary.indexSeconds = Date().timeIntervalSince(indexing)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
+}
 
-    private func importFile(_ path: String, into summary: inout Summary, seen: inout Set<String>,
-                            progress: (_ rows: Int, _ bytes: Int) -> Void) throws {
-        let file = (path as NSString).lastPathComponent
-        var reader = try CSVReader(path: path)
-        guard let header = try reader.next() else {
-            summary.rejected.append(RejectedRow(file: file, line: 1, reason: "the file is empty"))
-            return
-        }
-        let normalizedHeader = header.fields.map { $0.uppercased() }
-        guard normalizedHeader == Self.columns else {
-            let missing = Self.columns.filter { !normalizedHeader.contains($0) }
-            summary.rejected.append(RejectedRow(file: file, line: 1, reason: "not an IRS BMF header"
-                + (missing.isEmpty ? " (columns out of order)" : " (missing \(missing.prefix(5).joined(separator: ", ")))")))
-            return
-        }
-        var record = CSVReader.RawRecord()
-        var binder = BMFRowBinder()
-        var finished = false
-        while !finished {
-            // One transaction per batch: an interrupted import keeps every committed batch.
-            let batch = try database.write { db -> (inserted: Int, changes: Int) in
-                let statement = try Self.upsertStatement(db)
-                let maxRowID = try Int.fetchOne(db, sql: "SELECT MAX(rowid) FROM organizations") ?? 0
-                var rows = 0, changes = 0
-                while rows < batchSize {
-                    guard try reader.next(into: &record) else {
-                        finished = true
-                        break
-                    }
-                    if record.count == 1, record.starts[0] == record.ends[0] { continue }  // a blank line
-                    rows += 1
-                    summary.rows += 1
-                    do {
-                        let (ein, changed) = try binder.upsert(record, with: statement, in: db)
-                        let duplicate = !seen.insert(ein).inserted
-                        if duplicate { summary.duplicates += 1 } else if changed { changes += 1 }
-                    } catch let problem as RowProblem {
-                        summary.rejected.append(RejectedRow(file: file, line: record.line, reason: problem.reason))
-                    }
-                }
-                let inserted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organizations WHERE rowid > ?", arguments: [maxRowID]) ?? 0
-                return (inserted, changes)
-            }
-            summary.inserted += batch.inserted
-            summary.updated += batch.changes - batch.inserted
-            progress(summary.rows, reader.bytesRead)
-        }
-        summary.unchanged = summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count
+/// One BMF file's rows, checked, batch by batch. Bad rows are recorded in `summary` and never reach a writer.
+final class BMFRowSource {
+    /// A checked row.
+    struct Row {
+        var ein: EIN
+        var assets: Int?
+        var income: Int?
+        var revenue: Int?
+        /// Whether the EIN appeared earlier in this import (this later row wins).
+        var isRepeat: Bool
     }
 
-    /// `INSERT … ON CONFLICT(ein) DO UPDATE …` that touches an existing row only when a value differs.
-    static func upsertStatement(_ db: Database) throws -> Statement {
-        let columns = Organization.CodingKeys.allCases.map(\.rawValue)
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        let assignments = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let changed = "(" + columns.dropFirst().map { "organizations.\($0)" }.joined(separator: ", ") + ") IS NOT ("
-            + columns.dropFirst().map { "excluded.\($0)" }.joined(separator: ", ") + ")"
-        return try db.cachedStatement(sql: """
-            INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT(ein) DO UPDATE SET \(assignments) WHERE \(changed)
-            """)
+    let file: String
+    private var reader: CSVReader
+    private var record = CSVReader.RawRecord()
+    private(set) var finished = false
+    var summary: BMFImporter.Summary
+    private(set) var seen: Set<String>
+    var bytesRead: Int { reader.bytesRead }
+    /// Rows per transaction.
+    static let batchSize = 100_000
+
+    init(path: String, summary: BMFImporter.Summary, seen: Set<String>) throws {
+        file = (path as NSString).lastPathComponent
+        reader = try CSVReader(path: path)
+        self.summary = summary
+        self.seen = seen
+        guard let header = try reader.next() else {
+            self.summary.rejected.append(.init(file: file, line: 1, reason: "the file is empty"))
+            finished = true
+            return
+        }
+        let normalized = header.fields.map { $0.uppercased() }
+        if normalized != BMFImporter.columns {
+            let missing = BMFImporter.columns.filter { !normalized.contains($0) }
+            self.summary.rejected.append(.init(file: file, line: 1, reason: "not an IRS BMF header"
+                + (missing.isEmpty ? " (columns out of order)" : " (missing \(missing.prefix(5).joined(separator: ", ")))")))
+            finished = true
+        }
+    }
+
+    /// Reads up to `limit` rows, handing each valid one to `body` with its raw fields.
+    /// - Throws: what `body` throws (a database error); row problems are recorded, not thrown.
+    func readBatch(limit: Int = BMFRowSource.batchSize, _ body: (CSVReader.RawRecord, Row) throws -> Void) throws {
+        var rows = 0
+        while rows < limit {
+            guard try reader.next(into: &record) else {
+                finished = true
+                return
+            }
+            if record.count == 1, record.starts[0] == record.ends[0] { continue }  // a blank line
+            rows += 1
+            summary.rows += 1
+            do {
+                var row = try Self.check(record)
+                row.isRepeat = !seen.insert(row.ein.digits).inserted
+                if row.isRepeat { summary.duplicates += 1 }
+                try body(record, row)
+            } catch let problem as RowProblem {
+                summary.rejected.append(.init(file: file, line: record.line, reason: problem.reason))
+            }
+        }
+    }
+
+    static func check(_ record: CSVReader.RawRecord) throws -> Row {
+        guard record.count == BMFImporter.columns.count else {
+            throw RowProblem("expected \(BMFImporter.columns.count) columns, found \(record.count)")
+        }
+        let ein: EIN
+        do { ein = try EIN(record.string(0)) } catch { throw RowProblem("EIN: \(error.reason) ('\(record.string(0))')") }
+        guard record.starts[1] < record.ends[1] else { throw RowProblem("NAME is empty") }
+        func amount(_ column: Int, _ name: String) throws -> Int? {
+            guard record.starts[column] < record.ends[column] else { return nil }
+            guard let value = integer(record.field(column)) else {
+                throw RowProblem("\(name) is not a whole number ('\(record.string(column))')")
+            }
+            return value
+        }
+        return Row(ein: ein, assets: try amount(23, "ASSET_AMT"), income: try amount(24, "INCOME_AMT"), revenue: try amount(25, "REVENUE_AMT"),
+                   isRepeat: false)
+    }
+
+    private static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        var negative = false
+        var index = bytes.startIndex
+        if bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        guard index < bytes.endIndex, bytes.endIndex - index <= 18 else { return nil }
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+            index += 1
+        }
+        return negative ? -value : value
+    }
+}
+
+extension Organization {
+    /// The organization a checked BMF row describes (text decoded from latin-1; NTEE upper-cased).
+    init(bmf record: CSVReader.RawRecord, _ row: BMFRowSource.Row) {
+        func text(_ column: Int) -> String? { record.starts[column] == record.ends[column] ? nil : record.string(column) }
+        let ntee = text(26)?.uppercased()
+        self.init(ein: row.ein.digits, name: record.string(1), inCareOf: text(2), street: text(3), city: text(4), state: text(5), zip: text(6),
+                  groupExemption: text(7), subsection: text(8), affiliation: text(9), classification: text(10), ruling: text(11),
+                  deductibility: text(12), foundation: text(13), activity: text(14), organizationCode: text(15), status: text(16),
+                  taxPeriod: text(17), assetCode: text(18), incomeCode: text(19), filingRequirement: text(20), pfFilingRequirement: text(21),
+                  accountingPeriod: text(22), assets: row.assets, income: row.income, revenue: row.revenue, nteeCode: ntee,
+                  nteeMajor: ntee?.first.map(String.init), sortName: text(27), source: "bmf")
     }
 }
 

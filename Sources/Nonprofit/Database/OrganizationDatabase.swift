@@ -1,270 +1,194 @@
 import Foundation
-import GRDB
 
-/// The organization database: organizations (BMF), filings, grants and officers, in one SQLite
-/// file beside the run store (`$CATALYNX_HOME/organizations.sqlite`). Schema changes only through
-/// the versioned migrations below.
-public final class OrganizationDatabase: Sendable {
-    public let path: String
-    let pool: DatabasePool
-    private let lookup: OrganizationLookup
-
-    /// Opens (creating if needed) the database and applies pending migrations.
-    /// - Parameter path: the SQLite file.
-    public init(path: String) throws {
-        self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")  // read pages in place, without a copy per look-up
-        }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
-        lookup = try OrganizationLookup(path: path)
-        try restoreAfterInterruptedImport()
-    }
-
-    /// The secondary indexes of `organizations`: dropped during bulk imports, restored after
-    /// (and on open, should a bulk import have been interrupted).
-    static let organizationIndexes: [(name: String, columns: String)] = [
-        ("organizations_ntee", "ntee_code"), ("organizations_state", "state, ntee_code"),
-        ("organizations_zip", "zip"), ("organizations_foundation", "foundation"),
-    ]
-
-    /// Restores what an import that died left behind (dropped indexes, a stale search index),
-    /// reading first so that an ordinary open writes nothing, and leaving alone an import that
-    /// another live process is still running.
-    private func restoreAfterInterruptedImport() throws {
-        let (indexes, marker) = try pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN (\(Self.organizationIndexes.map { "'\($0.name)'" }.joined(separator: ", ")))") ?? 0,
-             try String.fetchOne(db, sql: "SELECT detail FROM imports WHERE source = 'search-index-stale'"))
-        }
-        if let marker, let pid = Int32(marker.dropFirst("pid ".count)), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { return }
-        guard indexes < Self.organizationIndexes.count || marker != nil else { return }
-        try pool.write { db in try Self.restoreIndexes(db) }
-    }
-
-    /// Recreates missing indexes and, when an import ended before refreshing it, the search index.
-    private static func restoreIndexes(_ db: Database) throws {
-        for index in organizationIndexes {
-            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(index.name) ON organizations(\(index.columns))")
-        }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = 'search-index-stale'") ?? false {
-            try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
-            try db.execute(sql: "DELETE FROM imports WHERE source = 'search-index-stale'")
-        }
-    }
-
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: organizations, filings, grants, officers") { db in
-            try db.execute(sql: """
-                CREATE TABLE organizations (
-                    ein TEXT PRIMARY KEY NOT NULL CHECK (length(ein) = 9),
-                    name TEXT NOT NULL,
-                    in_care_of TEXT, street TEXT, city TEXT, state TEXT, zip TEXT,
-                    group_exemption TEXT, subsection TEXT, affiliation TEXT, classification TEXT, ruling TEXT,
-                    deductibility TEXT, foundation TEXT, activity TEXT, organization_code TEXT, status TEXT,
-                    tax_period TEXT, asset_code TEXT, income_code TEXT, filing_requirement TEXT, pf_filing_requirement TEXT,
-                    accounting_period TEXT, assets INTEGER, income INTEGER, revenue INTEGER,
-                    ntee_code TEXT, ntee_major TEXT, sort_name TEXT,
-                    source TEXT NOT NULL
-                );
-                CREATE VIRTUAL TABLE organizations_fts USING fts5(
-                    name, sort_name, city, content='organizations', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
-                );
-                CREATE TABLE filings (
-                    ein TEXT NOT NULL,
-                    tax_period INTEGER NOT NULL,
-                    tax_year INTEGER NOT NULL,
-                    form_type TEXT NOT NULL,
-                    sources TEXT NOT NULL,
-                    total_revenue INTEGER, total_expenses INTEGER, contributions INTEGER, program_service_revenue INTEGER,
-                    investment_income INTEGER, other_revenue INTEGER, program_expenses INTEGER, management_expenses INTEGER,
-                    fundraising_expenses INTEGER, total_assets INTEGER, total_liabilities INTEGER, net_assets INTEGER,
-                    officer_compensation INTEGER, grants_paid INTEGER, pdf_url TEXT,
-                    PRIMARY KEY (ein, tax_period)
-                );
-                CREATE TABLE grants (
-                    id INTEGER PRIMARY KEY,
-                    grantor_ein TEXT NOT NULL,
-                    recipient_ein TEXT,
-                    recipient_name TEXT NOT NULL,
-                    recipient_street TEXT, recipient_city TEXT, recipient_state TEXT, recipient_zip TEXT,
-                    recipient_kind TEXT NOT NULL,
-                    amount INTEGER NOT NULL,
-                    purpose TEXT,
-                    tax_year INTEGER NOT NULL,
-                    source TEXT NOT NULL
-                );
-                CREATE UNIQUE INDEX grants_identity ON grants(grantor_ein, tax_year, recipient_name, amount, ifnull(purpose, ''), ifnull(recipient_street, ''));
-                CREATE INDEX grants_recipient ON grants(recipient_ein);
-                CREATE TABLE officers (
-                    ein TEXT NOT NULL,
-                    tax_year INTEGER NOT NULL,
-                    name TEXT NOT NULL,
-                    title TEXT,
-                    hours_per_week REAL,
-                    compensation INTEGER,
-                    PRIMARY KEY (ein, tax_year, name)
-                );
-                CREATE INDEX officers_name ON officers(name);
-                CREATE TABLE imports (
-                    source TEXT PRIMARY KEY NOT NULL,
-                    imported_at REAL NOT NULL,
-                    detail TEXT NOT NULL
-                );
-                """)
-        }
-        migrator.registerMigration("v2: mission and program texts of filings") { db in
-            try db.execute(sql: "ALTER TABLE filings ADD COLUMN mission TEXT")
-            try db.execute(sql: "ALTER TABLE filings ADD COLUMN program_descriptions TEXT")
-        }
-        return migrator
-    }
+/// The organization database: organizations (IRS BMF), their filings, grants and officers.
+/// Embedded in a SQLite file by default (`SQLiteOrganizationDatabase`); on a PostgreSQL server
+/// (`PostgresOrganizationDatabase`) when a team shares one. Both answer every query alike.
+public protocol OrganizationDatabase: AnyObject, Sendable {
+    /// Where the data lives, for messages (a path, or a URL without its password).
+    var location: String { get }
 
     // MARK: Look-ups
 
     /// The organization with this EIN, if known.
-    public func organization(_ ein: EIN) async throws -> Organization? {
-        try organizationSync(ein)
-    }
-
-    /// The same look-up, synchronously (for benchmarks and tight loops).
-    public func organizationSync(_ ein: EIN) throws -> Organization? {
-        try lookup.organization(ein.digits)
-    }
-
-    /// The queries of an organization's history, by EIN.
-    enum HistorySQL {
-        static let filings = "SELECT * FROM filings WHERE ein = ? ORDER BY tax_period DESC"
-        static let grantsMade = "SELECT * FROM grants WHERE grantor_ein = ? ORDER BY tax_year DESC, amount DESC"
-        static let grantsReceived = "SELECT * FROM grants WHERE recipient_ein = ? ORDER BY tax_year DESC, amount DESC"
-        static let officers = "SELECT * FROM officers WHERE ein = ? ORDER BY tax_year DESC, compensation DESC, name"
-    }
-
+    func organization(_ ein: EIN) async throws -> Organization?
+    /// The organization with everything on record about it, or nil when the EIN is unknown.
+    func record(_ ein: EIN) async throws -> OrganizationRecord?
     /// An organization's filings, newest first.
-    public func filings(_ ein: EIN) async throws -> [Filing] { try await fetchAll(HistorySQL.filings, ein) }
-
+    func filings(_ ein: EIN) async throws -> [Filing]
     /// Grants the organization made, latest and largest first.
-    public func grants(madeBy ein: EIN) async throws -> [Grant] { try await fetchAll(HistorySQL.grantsMade, ein) }
-
+    func grants(madeBy ein: EIN) async throws -> [Grant]
     /// Grants made to the organization (recorded with its EIN), latest and largest first.
-    public func grants(receivedBy ein: EIN) async throws -> [Grant] { try await fetchAll(HistorySQL.grantsReceived, ein) }
-
+    func grants(receivedBy ein: EIN) async throws -> [Grant]
     /// The officers listed in the organization's returns, latest year first.
-    public func officers(_ ein: EIN) async throws -> [Officer] { try await fetchAll(HistorySQL.officers, ein) }
-
-    private func fetchAll<Record: FetchableRecord & Sendable>(_ sql: String, _ ein: EIN) async throws -> [Record] {
-        try await pool.read { db in try Record.fetchAll(db, sql: sql, arguments: [ein.digits]) }
-    }
-
-    /// What to search for.
-    public struct SearchQuery: Sendable {
-        public var text: String
-        public var state: String?
-        /// An NTEE code or prefix (`P81`, `P`).
-        public var ntee: String?
-        public var foundationsOnly = false
-        public var limit = 20
-
-        public init(text: String, state: String? = nil, ntee: String? = nil, foundationsOnly: Bool = false, limit: Int = 20) {
-            self.text = text
-            self.state = state
-            self.ntee = ntee
-            self.foundationsOnly = foundationsOnly
-            self.limit = limit
-        }
-    }
-
+    func officers(_ ein: EIN) async throws -> [Officer]
     /// Organizations matching the words of `query.text` (all of them, as prefixes) in their name,
     /// secondary name or city, ranked by relevance (name matches weigh most), then filtered.
-    public func search(_ query: SearchQuery) async throws -> [Organization] {
-        let words = query.text.lowercased().split { !$0.isLetter && !$0.isNumber }.map { "\"\($0)\"*" }
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let state = query.state { conditions.append("o.state = ?"); arguments += [state.uppercased()] }
-        if let ntee = query.ntee { conditions.append("o.ntee_code LIKE ?"); arguments += [ntee.uppercased() + "%"] }
-        if query.foundationsOnly { conditions.append("o.foundation IN ('02', '03', '04')") }
-        let filter = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
-        let sql: String
-        if words.isEmpty {
-            sql = "SELECT o.* FROM organizations o WHERE 1\(filter) ORDER BY o.revenue DESC NULLS LAST LIMIT ?"
-        } else {
-            sql = """
-                SELECT o.* FROM organizations_fts f JOIN organizations o ON o.rowid = f.rowid
-                WHERE organizations_fts MATCH ?\(filter)
-                ORDER BY bm25(organizations_fts, 10.0, 4.0, 1.0), o.revenue DESC NULLS LAST LIMIT ?
-                """
-            arguments = [words.joined(separator: " ")] + arguments
-        }
-        arguments += [query.limit]
-        let finalArguments = arguments
-        return try await pool.read { db in try Organization.fetchAll(db, sql: sql, arguments: finalArguments) }
-    }
-
-    /// Every organization's EIN (for benchmarks and exports).
-    public func allEINs() throws -> [EIN] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT ein FROM organizations").map(EIN.init(trusted:)) }
-    }
-
+    func search(_ query: OrganizationSearch) async throws -> [Organization]
     /// How many organizations, filings, grants and officers the database holds.
-    public func counts() async throws -> [String: Int] {
-        try await pool.read { db in
-            var counts: [String: Int] = [:]
-            for table in ["organizations", "filings", "grants", "officers"] {
-                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
-            }
-            return counts
-        }
-    }
+    func counts() async throws -> [String: Int]
+
+    // MARK: Research
+
+    /// Organizations whose NTEE code starts with `nteePrefix`, optionally in one state and within
+    /// a revenue range (the closest to its geometric middle first; else largest first), without `excluding`.
+    func organizations(nteePrefix: String, state: String?, revenue: ClosedRange<Int>?, excluding: Set<String>, limit: Int) async throws -> [Organization]
+    /// Candidate funders: private foundations (BMF foundation code 02, 03 or 04) and every
+    /// organization with grants on record. With a screen, only foundations of those NTEE major
+    /// groups or in that state, and every grantor.
+    func candidateFunders(nteeMajors: [String]?, state: String?) async throws -> [Organization]
+    /// How many candidate funders there are in all (private foundations and other grantors).
+    func candidateFunderCount() async throws -> Int
+    /// The grants on record of each given grantor, keyed by grantor EIN.
+    func grants(madeByAny grantors: [String]) async throws -> [String: [Grant]]
+    /// The EINs of grantors that have any grants on record.
+    func grantorEINs() async throws -> Set<String>
+    /// Officers of other organizations listed under one of these names (as written, or in capitals).
+    func officers(named written: [String], excluding ein: EIN) async throws -> [Officer]
+    /// The landscape of an NTEE code prefix in a state (any state when `state` is nil).
+    func landscape(nteePrefix: String, state: String?) async throws -> OrganizationLandscape
 
     // MARK: Writing
 
-    /// Runs `body` in one write transaction.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.write { db in try body(db) }
+    /// Imports IRS BMF CSV files (see `BMFImporter`).
+    func importBMF(_ paths: [String], progress: ((BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary
+    /// Stores records from returns and ProPublica in one transaction. An organization row replaces
+    /// one from a source of lesser or equal authority only (BMF over ProPublica over a return's
+    /// header); filings merge per tax period; grants and officers already there are left alone.
+    func save(_ batch: RecordBatch) async throws
+    /// Whether a named dataset was already imported (the embedded dataset records itself).
+    func hasImported(_ source: String) async throws -> Bool
+    /// Records that a named dataset was imported.
+    func markImported(_ source: String, detail: String) async throws
+}
+
+/// What to search for.
+public struct OrganizationSearch: Sendable {
+    public var text: String
+    public var state: String?
+    /// An NTEE code or prefix (`P81`, `P`).
+    public var ntee: String?
+    public var foundationsOnly = false
+    public var limit = 20
+
+    public init(text: String, state: String? = nil, ntee: String? = nil, foundationsOnly: Bool = false, limit: Int = 20) {
+        self.text = text
+        self.state = state
+        self.ntee = ntee
+        self.foundationsOnly = foundationsOnly
+        self.limit = limit
     }
 
-    /// Rebuilds the name-search index from the organizations table (after bulk changes).
-    func rebuildSearchIndex(_ db: Database) throws {
-        try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
+    /// The words searched for: lower-cased letters and digits, accents removed.
+    var words: [String] {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+            .split { !$0.isLetter && !$0.isNumber }.map(String.init)
+    }
+}
+
+/// Everything on record about one organization: its BMF row, filings, grants made and received, officers.
+public struct OrganizationRecord: Sendable, Codable {
+    public var organization: Organization
+    public var filings: [Filing]
+    public var grantsMade: [Grant]
+    public var grantsReceived: [Grant]
+    public var officers: [Officer]
+
+    enum CodingKeys: String, CodingKey {
+        case organization, filings, grantsMade = "grants_made", grantsReceived = "grants_received", officers
+    }
+}
+
+/// Records to store together (from 990 returns or ProPublica responses).
+public struct RecordBatch: Sendable {
+    public var organizations: [Organization] = []
+    public var filings: [Filing] = []
+    public var grants: [Grant] = []
+    public var officers: [Officer] = []
+
+    public init(organizations: [Organization] = [], filings: [Filing] = [], grants: [Grant] = [], officers: [Officer] = []) {
+        self.organizations = organizations
+        self.filings = filings
+        self.grants = grants
+        self.officers = officers
     }
 
-    /// Whether the organizations table has no rows.
-    func isEmpty() throws -> Bool {
-        try pool.read { db in try !(Bool.fetchOne(db, sql: "SELECT 1 FROM organizations LIMIT 1") ?? false) }
+    /// How much each source of organization rows is trusted (a row replaces one of lesser or equal rank).
+    static let authoritySQL = "CASE %@ WHEN 'bmf' THEN 3 WHEN 'propublica' THEN 2 ELSE 1 END"
+
+    static func authority(of column: String) -> String { authoritySQL.replacingOccurrences(of: "%@", with: column) }
+}
+
+/// Counts describing the organizations with an NTEE code prefix in one state.
+public struct OrganizationLandscape: Sendable, Hashable, Codable {
+    public var organizations: Int
+    public var withRevenue: Int
+    public var medianRevenue: Int?
+    public var totalRevenue: Int
+    public var privateFoundations: Int
+    public var withFilings: Int
+    /// BMF income-code band label → organizations.
+    public var byIncomeBand: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case organizations, withRevenue = "with_revenue", medianRevenue = "median_revenue", totalRevenue = "total_revenue"
+        case privateFoundations = "private_foundations", withFilings = "with_filings", byIncomeBand = "by_income_band"
     }
 
-    /// Prepares the writer connection for a large import: a big page cache (inserts arrive in
-    /// EIN order only by chance), the search index marked stale, and in bulk mode no secondary indexes.
-    func beginImport(bulk: Bool) throws {
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA cache_size = -400000")
-            try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES ('search-index-stale', ?, ?)",
-                           arguments: [Date().timeIntervalSince1970, "pid \(getpid())"])
-            if bulk {
-                for index in Self.organizationIndexes { try db.execute(sql: "DROP INDEX IF EXISTS \(index.name)") }
-            }
+    /// The BMF income code's band (`INCOME_CD` 0–9).
+    static func incomeBand(_ code: String?) -> String {
+        switch code ?? "" {
+        case "0": "$0"
+        case "1": "$1–10k"
+        case "2": "$10k–25k"
+        case "3": "$25k–100k"
+        case "4": "$100k–500k"
+        case "5": "$500k–1M"
+        case "6": "$1M–5M"
+        case "7": "$5M–10M"
+        case "8", "9": "over $10M"
+        default: "unknown"
         }
     }
+}
 
-    /// Restores the indexes and the search index after an import, and the normal page cache.
-    func finishImport() throws {
-        try pool.write { db in try Self.restoreIndexes(db) }
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") }
+extension OrganizationLandscape {
+    /// One organization as the landscape counts it.
+    struct Member: Decodable {
+        var revenue: Int?
+        var incomeCode: String?
+        var foundation: String?
+        var filed: Bool
+
+        enum CodingKeys: String, CodingKey { case revenue, incomeCode = "income_code", foundation, filed }
     }
 
-    /// Whether a named dataset was already imported (the embedded dataset records itself).
-    public func hasImported(_ source: String) throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = ?", arguments: [source]) ?? false }
+    /// The counts of these organizations (the same arithmetic whichever database found them).
+    init(members: [Member]) {
+        let revenues = members.compactMap(\.revenue).sorted()
+        var bands: [String: Int] = [:]
+        for member in members { bands[Self.incomeBand(member.incomeCode), default: 0] += 1 }
+        self.init(organizations: members.count, withRevenue: revenues.count,
+                  medianRevenue: revenues.isEmpty ? nil : revenues[revenues.count / 2], totalRevenue: revenues.reduce(0, +),
+                  privateFoundations: members.filter { Organization.privateFoundationCodes.contains($0.foundation ?? "") }.count,
+                  withFilings: members.filter(\.filed).count, byIncomeBand: bands)
+    }
+}
+
+/// Pieces of the queries both databases share.
+enum OrganizationQueries {
+    /// The smallest string greater than every string starting with `prefix` (for index range scans).
+    static func successor(of prefix: String) -> String {
+        guard let last = prefix.unicodeScalars.last, let next = Unicode.Scalar(last.value + 1) else { return prefix + "\u{10FFFF}" }
+        return String(prefix.unicodeScalars.dropLast()) + String(Character(next))
     }
 
-    func recordImport(_ source: String, detail: String, in db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES (?, ?, ?)",
-                       arguments: [source, Date().timeIntervalSince1970, detail])
+    /// The revenue that peers closest in size sit around: the range's geometric middle.
+    static func middle(of revenue: ClosedRange<Int>) -> Int {
+        Int((Double(max(1, revenue.lowerBound)) * Double(max(1, revenue.upperBound))).squareRoot())
+    }
+
+    /// The names an officer may be listed under: as written and in capitals.
+    static func officerNames(_ written: [String]) -> [String] {
+        Array(Set(written + written.map { $0.uppercased() })).sorted()
     }
 }

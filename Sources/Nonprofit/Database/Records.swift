@@ -50,7 +50,10 @@ public struct Organization: Sendable, Hashable, Codable, FetchableRecord, Persis
     }
 
     /// Whether the BMF foundation code marks a private foundation.
-    public var isPrivateFoundation: Bool { ["02", "03", "04"].contains(foundation ?? "") }
+    public var isPrivateFoundation: Bool { Self.privateFoundationCodes.contains(foundation ?? "") }
+
+    /// The BMF foundation codes of private foundations.
+    static let privateFoundationCodes: Set<String> = ["02", "03", "04"]
 
     /// The EIN as `XX-XXXXXXX`.
     public var formattedEIN: String { EIN(trusted: ein).formatted }
@@ -120,7 +123,7 @@ public struct Grant: Sendable, Hashable, Codable, FetchableRecord, PersistableRe
     /// `schedule_i` or `990pf`.
     public var source: String
 
-    enum CodingKeys: String, CodingKey, ColumnExpression {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case grantorEIN = "grantor_ein", recipientEIN = "recipient_ein", recipientName = "recipient_name"
         case recipientStreet = "recipient_street", recipientCity = "recipient_city", recipientState = "recipient_state"
         case recipientZip = "recipient_zip", recipientKind = "recipient_kind", amount, purpose, taxYear = "tax_year", source
@@ -138,7 +141,7 @@ public struct Officer: Sendable, Hashable, Codable, FetchableRecord, Persistable
     public var hoursPerWeek: Double?
     public var compensation: Int?
 
-    enum CodingKeys: String, CodingKey, ColumnExpression {
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case ein, taxYear = "tax_year", name, title, hoursPerWeek = "hours_per_week", compensation
     }
 }

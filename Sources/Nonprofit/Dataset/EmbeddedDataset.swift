@@ -30,14 +30,13 @@ public struct EmbeddedDataset: Sendable {
     ///   - progress: BMF import progress.
     /// - Returns: the BMF import summary, or `nil` when nothing had to be loaded.
     @discardableResult
-    public func loadIfNeeded(into database: OrganizationDatabase, progress: ((BMFImporter.Progress) -> Void)? = nil) throws -> BMFImporter.Summary? {
-        guard try !database.hasImported(Self.version) else { return nil }
-        let bmf = try BMFImporter(database: database).importFiles(bmfFiles, progress: progress)
-        _ = try ProPublicaImporter(database: database).importFiles(propublicaFiles)
-        _ = try Form990Importer(database: database).importPaths(xmlFiles)
-        try database.write { db in
-            try database.recordImport(Self.version, detail: "\(bmf.rows) BMF rows, \(propublicaFiles.count) ProPublica responses, \(xmlFiles.count) returns", in: db)
-        }
+    public func loadIfNeeded(into database: any OrganizationDatabase,
+                             progress: ((BMFImporter.Progress) -> Void)? = nil) async throws -> BMFImporter.Summary? {
+        guard try await !database.hasImported(Self.version) else { return nil }
+        let bmf = try await BMFImporter(database: database).importFiles(bmfFiles, progress: progress)
+        _ = try await ProPublicaImporter(database: database).importFiles(propublicaFiles)
+        _ = try await Form990Importer(database: database).importPaths(xmlFiles)
+        try await database.markImported(Self.version, detail: "\(bmf.rows) BMF rows, \(propublicaFiles.count) ProPublica responses, \(xmlFiles.count) returns")
         return bmf
     }
 }

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 
 /// Imports ProPublica Nonprofit Explorer API v2 organization responses
 /// (`GET /api/v2/organizations/<ein>.json`): the `organization` object (the same fields as the
 /// BMF) and `filings_with_data` (one filing per tax period; no functional-expense split).
 public struct ProPublicaImporter {
-    public let database: OrganizationDatabase
+    public let database: any OrganizationDatabase
 
-    public init(database: OrganizationDatabase) { self.database = database }
+    public init(database: any OrganizationDatabase) { self.database = database }
 
     /// What one response held.
     public struct Parsed: Sendable {
@@ -95,33 +94,25 @@ public struct ProPublicaImporter {
     /// Parses and stores one response: the organization (a BMF row already there is kept, as
     /// the BMF is the authority) and its filings.
     @discardableResult
-    public func importResponse(_ data: Data, source: String) throws -> Parsed {
+    public func importResponse(_ data: Data, source: String) async throws -> Parsed {
         let parsed = try Self.parse(data, source: source)
-        try database.write { db in
-            try store(parsed, in: db)
-            try database.rebuildSearchIndex(db)
-        }
+        try await database.save(Self.batch([parsed]))
         return parsed
     }
 
-    /// Parses and stores several response files in one transaction.
+    /// Parses and stores several response files in one transaction (nothing when one cannot be used).
     /// - Returns: what each file held, in order.
-    public func importFiles(_ paths: [String]) throws -> [Parsed] {
+    public func importFiles(_ paths: [String]) async throws -> [Parsed] {
         let parsed = try paths.map { path in
             guard let data = FileManager.default.contents(atPath: path) else { throw FormatError(source: path, reason: "cannot read the file") }
             return try Self.parse(data, source: path)
         }
-        try database.write { db in
-            for response in parsed { try store(response, in: db) }
-            try database.rebuildSearchIndex(db)
-        }
+        try await database.save(Self.batch(parsed))
         return parsed
     }
 
-    private func store(_ parsed: Parsed, in db: Database) throws {
-        let existingSource = try String.fetchOne(db, sql: "SELECT source FROM organizations WHERE ein = ?", arguments: [parsed.organization.ein])
-        if existingSource != "bmf" { try parsed.organization.save(db) }
-        for filing in parsed.filings { try FilingStore.upsert(filing, in: db) }
+    static func batch(_ responses: [Parsed]) -> RecordBatch {
+        RecordBatch(organizations: responses.map(\.organization), filings: responses.flatMap(\.filings))
     }
 }
 

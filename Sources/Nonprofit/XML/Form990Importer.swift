@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 
 /// Imports 990 / 990-EZ / 990-PF e-file XML files: each return's filing (merged with other
 /// sources for the same period), its grants and its officers. A malformed file is reported
 /// and skipped; the others are imported.
 public struct Form990Importer {
-    public let database: OrganizationDatabase
+    public let database: any OrganizationDatabase
 
-    public init(database: OrganizationDatabase) { self.database = database }
+    public init(database: any OrganizationDatabase) { self.database = database }
 
     public struct Summary: Sendable {
         public var returns: [Form990Return] = []
@@ -18,7 +17,7 @@ public struct Form990Importer {
     }
 
     /// Imports files, and the `.xml` files of directories.
-    public func importPaths(_ paths: [String]) throws -> Summary {
+    public func importPaths(_ paths: [String]) async throws -> Summary {
         var summary = Summary()
         for file in Self.expand(paths) {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -33,19 +32,10 @@ public struct Form990Importer {
                 summary.skipped.append((file, String(describing: error)))
             }
         }
-        let returns = summary.returns
-        try database.write { db in
-            for parsed in returns {
-                let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM organizations WHERE ein = ?", arguments: [parsed.ein.digits]) ?? false
-                if !known {
-                    try Organization(ein: parsed.ein.digits, name: parsed.name, source: "irs990_xml").insert(db)
-                }
-                try FilingStore.upsert(parsed.filing, in: db)
-                for grant in parsed.grants { try FilingStore.insert(grant, in: db) }
-                for officer in parsed.officers { try FilingStore.insert(officer, in: db) }
-            }
-            try database.rebuildSearchIndex(db)
-        }
+        // A return's header names its filer: enough for a row when nothing better is known.
+        try await database.save(RecordBatch(
+            organizations: summary.returns.map { Organization(ein: $0.ein.digits, name: $0.name, source: "irs990_xml") },
+            filings: summary.returns.map(\.filing), grants: summary.returns.flatMap(\.grants), officers: summary.returns.flatMap(\.officers)))
         return summary
     }
 

@@ -19,6 +19,18 @@ enum FilingStore {
             """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 
+    /// Inserts an organization, or replaces the row there when it came from a source of lesser
+    /// or equal authority (see `RecordBatch`).
+    static func save(_ organization: Organization, in db: Database) throws {
+        let columns = Organization.CodingKeys.allCases.map(\.rawValue)
+        let values = try organization.databaseDictionary
+        try db.cachedStatement(sql: """
+            INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            ON CONFLICT(ein) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            WHERE \(RecordBatch.authority(of: "organizations.source")) <= \(RecordBatch.authority(of: "excluded.source"))
+            """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
+    }
+
     /// Inserts a grant unless the same one (grantor, year, recipient, amount, purpose) is there.
     static func insert(_ grant: Grant, in db: Database) throws {
         try grant.insert(db, onConflict: .ignore)
@@ -27,13 +39,5 @@ enum FilingStore {
     /// Inserts an officer unless already listed for that year.
     static func insert(_ officer: Officer, in db: Database) throws {
         try officer.insert(db, onConflict: .ignore)
-    }
-}
-
-extension Filing {
-    var databaseValues: [DatabaseValueConvertible?] {
-        [ein, taxPeriod, taxYear, formType, sources, totalRevenue, totalExpenses, contributions, programServiceRevenue, investmentIncome,
-         otherRevenue, programExpenses, managementExpenses, fundraisingExpenses, totalAssets, totalLiabilities, netAssets,
-         officerCompensation, grantsPaid, pdfURL]
     }
 }

@@ -1,0 +1,45 @@
+import PostgresNIO
+import PostgresSupport
+
+extension PostgresRunStore {
+    /// The run store's schema: `runs`, `events`, `run_leases`, recorded in `schema_migrations`.
+    public static let schema = PostgresSchema(name: "runs", table: "schema_migrations", lockKey: 7201001, migrations: [
+        .init(1, "runs and events", [
+            """
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                workflow TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL,
+                version INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX runs_status ON runs (status, id)",
+            "CREATE INDEX runs_workflow ON runs (workflow, id)",
+            """
+            CREATE TABLE events (
+                run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                type TEXT NOT NULL,
+                step TEXT,
+                timestamp DOUBLE PRECISION NOT NULL,
+                payload TEXT NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            )
+            """,
+        ]),
+        .init(2, "run leases for workers", [
+            """
+            CREATE TABLE run_leases (
+                run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+                owner TEXT NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+        ]),
+        .init(3, "wake-up times of runs waiting for a person", [
+            "ALTER TABLE runs ADD COLUMN wake_at DOUBLE PRECISION",
+        ]),
+    ])
+}

@@ -1,0 +1,84 @@
+import PostgresNIO
+
+/// The queries grant research needs, as on SQLite. Every value reaches SQL as a bound parameter.
+extension PostgresOrganizationDatabase {
+    public func organizations(nteePrefix: String, state: String?, revenue: ClosedRange<Int>?,
+                              excluding: Set<String>, limit: Int) async throws -> [Organization] {
+        var query = Query()
+        var sql = """
+            SELECT \(Self.organizationColumns) FROM organizations
+            WHERE ntee_code >= \(query.bind(nteePrefix)) AND ntee_code < \(query.bind(OrganizationQueries.successor(of: nteePrefix)))
+            """
+        if let state { sql += " AND state = \(query.bind(state))" }
+        if let revenue {
+            sql += " AND revenue BETWEEN \(query.bind(revenue.lowerBound)) AND \(query.bind(revenue.upperBound))"
+            sql += " ORDER BY abs(revenue - \(query.bind(OrganizationQueries.middle(of: revenue)))), ein"
+        } else {
+            sql += " ORDER BY revenue DESC NULLS LAST, ein"
+        }
+        query.sql = sql + " LIMIT \(query.bind(limit + excluding.count))"
+        let rows: [Organization] = try await fetch(query)
+        return Array(rows.filter { !excluding.contains($0.ein) }.prefix(limit))
+    }
+
+    public func candidateFunders(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
+        var query = Query()
+        var screen = ""
+        if let nteeMajors { screen = " AND (ntee_major = ANY(\(query.bind(nteeMajors))) OR state = \(query.bind(state ?? "")))" }
+        query.sql = """
+            SELECT \(Self.organizationColumns) FROM organizations WHERE foundation IN ('02', '03', '04')\(screen)
+            UNION SELECT \(Self.organizationColumns) FROM organizations WHERE ein IN (SELECT grantor_ein FROM grants)
+            ORDER BY ein
+            """
+        return try await fetch(query)
+    }
+
+    public func candidateFunderCount() async throws -> Int {
+        struct Count: Decodable { var count: Int }
+        let rows: [Count] = try await fetch("""
+            SELECT count(*) AS count FROM (SELECT ein FROM organizations WHERE foundation IN ('02', '03', '04')
+            UNION SELECT grantor_ein FROM grants) candidates
+            """)
+        return rows.first?.count ?? 0
+    }
+
+    public func grants(madeByAny grantors: [String]) async throws -> [String: [Grant]] {
+        guard !grantors.isEmpty else { return [:] }
+        var query = Query()
+        query.sql = """
+            SELECT \(Self.grantColumns) FROM grants WHERE grantor_ein = ANY(\(query.bind(grantors)))
+            ORDER BY tax_year DESC, amount DESC, recipient_name
+            """
+        let grants: [Grant] = try await fetch(query)
+        return Dictionary(grouping: grants, by: \.grantorEIN)
+    }
+
+    public func grantorEINs() async throws -> Set<String> {
+        struct Grantor: Decodable { var ein: String }
+        let grantors: [Grantor] = try await fetch("SELECT DISTINCT grantor_ein AS ein FROM grants")
+        return Set(grantors.map(\.ein))
+    }
+
+    public func officers(named written: [String], excluding ein: EIN) async throws -> [Officer] {
+        let names = OrganizationQueries.officerNames(written)
+        guard !names.isEmpty else { return [] }
+        var query = Query()
+        query.sql = """
+            SELECT \(Self.officerColumns) FROM officers WHERE name = ANY(\(query.bind(names))) AND ein <> \(query.bind(ein.digits))
+            ORDER BY tax_year DESC, ein, name
+            """
+        return try await fetch(query)
+    }
+
+    public func landscape(nteePrefix: String, state: String?) async throws -> OrganizationLandscape {
+        var query = Query()
+        var sql = """
+            SELECT revenue, income_code, foundation, EXISTS (SELECT 1 FROM filings f WHERE f.ein = o.ein) AS filed
+            FROM organizations o
+            WHERE ntee_code >= \(query.bind(nteePrefix)) AND ntee_code < \(query.bind(OrganizationQueries.successor(of: nteePrefix)))
+            """
+        if let state { sql += " AND state = \(query.bind(state))" }
+        query.sql = sql
+        return OrganizationLandscape(members: try await fetch(query))
+    }
+}

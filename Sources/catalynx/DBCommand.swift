@@ -1,0 +1,62 @@
+import AgentStore
+import ArgumentParser
+import Foundation
+import Nonprofit
+import PostgresSupport
+
+/// `catalynx db migrate|status`: the PostgreSQL schemas of the run store and the organization database.
+struct DBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Apply and show the schema migrations on PostgreSQL (SQLite files migrate themselves on open).",
+        discussion: "Both schemas live on the server of CATALYNX_DATABASE_URL: runs (schema_migrations) and organizations (organization_migrations).",
+        subcommands: [Migrate.self, Status.self])
+
+    static let schemas = [PostgresRunStore.schema, PostgresOrganizationDatabase.schema]
+
+    static func pool() throws -> PostgresPool {
+        let context = CLIContext()
+        guard case .postgres(let url)? = try? RunStoreLocation.from(environment: context.environment) else {
+            throw CLIExit.badInput("error: CATALYNX_DATABASE_URL does not name a PostgreSQL server; the SQLite files migrate themselves when opened")
+        }
+        do {
+            return try PostgresPool(url: url, maximumConnections: 2)
+        } catch {
+            throw CLIExit.badInput("error: CATALYNX_DATABASE_URL is \(error)")
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply the pending migrations.")
+        func run() async throws {
+            let pool = try DBCommand.pool()
+            for schema in DBCommand.schemas {
+                do {
+                    try await schema.apply(on: pool)
+                } catch {
+                    throw CLIExit(code: .failed, message: "error: cannot migrate the \(schema.name) schema on \(pool.redactedURL): \(String(reflecting: error))")
+                }
+                for status in try await schema.status(on: pool) { Console.out("\(status.schema) \(status.version)  \(status.name)  applied") }
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each migration and whether it is applied.")
+        func run() async throws {
+            let pool = try DBCommand.pool()
+            var table = TextTable("SCHEMA", "VERSION", "NAME", "APPLIED")
+            let formatter = ISO8601DateFormatter()
+            for schema in DBCommand.schemas {
+                do {
+                    for status in try await schema.status(on: pool) {
+                        table.add(status.schema, String(status.version), status.name, status.appliedAt.map(formatter.string) ?? "pending")
+                    }
+                } catch {
+                    throw CLIExit(code: .failed, message: "error: cannot read the \(schema.name) schema on \(pool.redactedURL): \(String(reflecting: error))")
+                }
+            }
+            Console.out(table.render())
+        }
+    }
+}
