@@ -1,13 +1,16 @@
 import AgentCore
 import Foundation
 import Testing
+import TestSupport
 
-/// End to end on a fresh CATALYNX_HOME: the embedded dataset loads by itself, look-ups work,
-/// and BMF imports report bad rows and change nothing the second time.
+/// End to end on a fresh CATALYNX_HOME, with the organization database in SQLite or on
+/// PostgreSQL: the embedded dataset loads by itself, look-ups work, and BMF imports report bad
+/// rows and change nothing the second time.
 @Suite("CLI: organizations and data", .serialized)
 struct OrganizationCommandTests {
-    @Test func lookUpsWorkOnAFreshHomeAndImportsAreIdempotent() throws {
-        let cli = try CLIHarness()
+    @Test(arguments: TestBackend.allCases) func lookUpsWorkOnAFreshHomeAndImportsAreIdempotent(_ backend: TestBackend) async throws {
+        var cli = try CLIHarness()
+        if backend == .postgres { cli.extraEnvironment["CATALYNX_DATABASE_URL"] = try await TestPostgres.freshDatabase() }
         let show = try cli.run("org", "show", "54-1230284")
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stderr.contains("loading the embedded dataset"))
@@ -56,5 +59,18 @@ struct OrganizationCommandTests {
         #expect(again.stderr.contains("eo_test.csv:3: expected 28 columns, found 3"))
         #expect(try cli.run("org", "show", "860000010").stdout.contains("NEW ORGANIZATION"))
         #expect(try cli.run("data", "import-bmf", cli.home + "/missing.csv").status == 2)
+
+        let analysis = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "json")
+        #expect(analysis.status == 0, "\(analysis.stderr)")
+        #expect(analysis.json?["organization"]?["name"] == "Virginia Primary Care Assn Inc")
+        #expect(analysis.json?["metrics"]?["latest"]?["months_of_reserve"]?.numberValue.map { abs($0 - 10.106) < 0.001 } == true)
+        #expect(analysis.json?["verdict"] == "complete", "\(analysis.stdout.prefix(600))")
+        if backend == .postgres {
+            #expect(!FileManager.default.fileExists(atPath: cli.home + "/organizations.sqlite"), "nothing of the organizations is kept locally")
+            let status = try cli.run("db", "status")
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("organizations  1        organizations, filings, grants, officers"), "\(status.stdout)")
+            #expect(!status.stdout.contains("pending"))
+        }
     }
 }
