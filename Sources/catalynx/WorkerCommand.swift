@@ -11,8 +11,9 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Needs CATALYNX_DATABASE_URL=postgres://… . The worker claims runnable runs with leases \
             (FOR UPDATE SKIP LOCKED), renews them while it drives the runs, and gives them back when \
-            they end or wait for a person. If a worker dies, its leases expire and another worker \
-            continues its runs from their events. SIGTERM or SIGINT: stop claiming, let the runs in \
+            they end or wait for a person. An idle worker sleeps until PostgreSQL announces a new or \
+            resumed run (LISTEN/NOTIFY), looking anyway every 2 seconds for overdue answer deadlines. \
+            If a worker dies, its leases expire and another worker continues its runs from their events. SIGTERM or SIGINT: stop claiming, let the runs in \
             flight finish (up to --grace seconds), release the rest.
             """)
 

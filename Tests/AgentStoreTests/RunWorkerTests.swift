@@ -5,8 +5,9 @@ import Testing
 import TestSupport
 @testable import AgentStore
 
-/// Workers on PostgreSQL fire the timers of runs they are not driving: a run waiting for a person
-/// is picked up again when its answer deadline passes, and the step's fallback applies.
+/// Workers on PostgreSQL fire the timers of runs they are not driving (a run waiting for a person
+/// is picked up again when its answer deadline passes, and the step's fallback applies), and idle
+/// workers are woken by LISTEN/NOTIFY when a run is enqueued.
 @Suite("Run workers on PostgreSQL")
 struct RunWorkerTests {
     /// Asks a person; with an answer (or a timeout) returns it.
@@ -37,7 +38,8 @@ struct RunWorkerTests {
             """, file: "asking.yaml", registry: registry)
         let engine = WorkflowEngine(store: store, registry: registry)
         let id = try await engine.start(definition, inputs: [:])
-        let worker = RunWorker(engine: engine, leasing: leasing, owner: "test", concurrency: 2, lease: .seconds(5), poll: .milliseconds(50))
+        let worker = RunWorker(engine: engine, leasing: leasing, owner: "test", concurrency: 2, lease: .seconds(5),
+                               idlePoll: .milliseconds(100))
         let running = Task { try await worker.run(grace: .seconds(1)) }
         defer { running.cancel() }
         var state = try await store.state(of: id)
@@ -51,5 +53,38 @@ struct RunWorkerTests {
         #expect(state.step("question").human?.respondent == "timeout")
         #expect(state.step("after").output == ["value": ["timed_out": true]])
         #expect(await worker.driven >= 2)  // once to the question, once after its deadline
+    }
+
+    @Test func anIdleWorkerIsWokenByANewRunRatherThanItsPoll() async throws {
+        let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()
+        let leasing = try #require(store as? any RunLeasing)
+        #expect(leasing.wakeUps() != nil)
+        var registry = ToolRegistry()
+        BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
+        let definition = try WorkflowLoader.load(source: """
+            workflow: hello
+            steps:
+              - { name: greet, tool: echo, inputs: { value: "hi" } }
+            """, file: "hello.yaml", registry: registry)
+        let engine = WorkflowEngine(store: store, registry: registry)
+        // Polling once a minute: only an announcement can start the run within the test.
+        let worker = RunWorker(engine: engine, leasing: leasing, owner: "idle", concurrency: 2, lease: .seconds(300), idlePoll: .seconds(60))
+        let running = Task { try await worker.run(grace: .seconds(1)) }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(500))  // the worker has looked once, found nothing, and waits
+        var ids: [String] = []
+        for _ in 0..<3 {
+            ids.append(try await engine.start(definition, inputs: [:]))
+            var status = try await store.state(of: ids.last!).status
+            for _ in 0..<100 where status != .completed {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await store.state(of: ids.last!).status
+            }
+            #expect(status == .completed, "run \(ids.count) was not woken for")
+            try await Task.sleep(for: .milliseconds(200))  // idle again
+        }
+        await worker.stop()
+        _ = try await running.value
+        #expect(await worker.driven == 3)
     }
 }

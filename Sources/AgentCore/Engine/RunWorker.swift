@@ -13,26 +13,41 @@ public actor RunWorker {
     let concurrency: Int
     let lease: Duration
     let poll: Duration
+    let idlePoll: Duration
     private var driving: [String: Task<Void, Never>] = [:]
     private var stopping = false
+    /// Set when the store announces a claimable run.
+    private var woken = false
     /// Runs this worker has driven to a stop.
     public private(set) var driven = 0
 
+    /// - Parameters:
+    ///   - poll: how often to look for runs when the store cannot announce them.
+    ///   - idlePoll: how often to look when it can (a safety net: timers and missed announcements).
     public init(engine: WorkflowEngine, leasing: any RunLeasing, owner: String, concurrency: Int = 4,
-                lease: Duration = .seconds(10), poll: Duration = .milliseconds(200)) {
+                lease: Duration = .seconds(10), poll: Duration = .milliseconds(200), idlePoll: Duration = .seconds(2)) {
         self.engine = engine
         self.leasing = leasing
         self.owner = owner
         self.concurrency = max(1, concurrency)
         self.lease = lease
         self.poll = poll
+        self.idlePoll = idlePoll
     }
 
     /// Claims and drives runs until `stop()`; then waits up to `grace` for the runs in flight and
     /// releases the leases of any still going (their next claimant re-executes the open attempts).
     public func run(grace: Duration = .seconds(10)) async throws {
         var lastRenewal = ContinuousClock.now
+        var poll = self.poll
+        var listener: Task<Void, Never>?
+        if let wakeUps = leasing.wakeUps() {
+            poll = idlePoll
+            listener = Task { for await _ in wakeUps { self.wake() } }
+        }
+        defer { listener?.cancel() }
         while !stopping {
+            woken = false
             let free = concurrency - driving.count
             var claimed: [String] = []
             if free > 0 {
@@ -44,10 +59,13 @@ public actor RunWorker {
                 for (id, task) in driving where !held.contains(id) { task.cancel() }  // lost to another worker
                 lastRenewal = .now
             }
-            // Claim again at once while there is work and room; otherwise wait for a free slot or the next poll.
+            // Claim again at once while there is work and room; otherwise wait for a free slot, an
+            // announced run (with room for it) or the next poll.
             if claimed.isEmpty || driving.count >= concurrency {
-                let (before, until) = (driven, ContinuousClock.now + poll)
-                while !stopping && driven == before && ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(5)) }
+                let (before, until) = (driven, ContinuousClock.now + min(poll, lease / 3))
+                while !stopping && driven == before && !(woken && driving.count < concurrency) && ContinuousClock.now < until {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
             }
         }
         let deadline = ContinuousClock.now + grace
@@ -63,6 +81,8 @@ public actor RunWorker {
 
     /// Asks the worker to stop claiming and wind down.
     public func stop() { stopping = true }
+
+    private func wake() { woken = true }
 
     private func start(_ id: String) {
         let (engine, leasing, owner) = (self.engine, self.leasing, self.owner)

@@ -15,4 +15,12 @@ public protocol RunLeasing: RunStore {
 
     /// Gives a run back (it stopped: ended, waiting for a person, paused).
     func releaseLease(owner: String, runID: String) async throws
+
+    /// Yields whenever a run may have become claimable (a new run, a run resumed or given back),
+    /// for as long as it is read; nil when the store cannot announce them (workers then poll).
+    func wakeUps() -> AsyncStream<Void>?
+}
+
+extension RunLeasing {
+    public func wakeUps() -> AsyncStream<Void>? { nil }
 }

@@ -38,6 +38,38 @@ extension PostgresRunStore: RunLeasing {
     }
 
     public func releaseLease(owner: String, runID: String) async throws {
-        try await client.query("DELETE FROM run_leases WHERE run_id = \(runID) AND owner = \(owner)", logger: logger)
+        try await transaction { connection in
+            try await connection.query("DELETE FROM run_leases WHERE run_id = \(runID) AND owner = \(owner)", logger: self.logger)
+            // A run given back unfinished (its worker is stopping) is for another worker to take at once.
+            try await connection.query("""
+                SELECT pg_notify(\(Self.wakeUpChannel), id) FROM runs WHERE id = \(runID) AND status IN ('running', 'pending')
+                """, logger: self.logger)
+        }
+    }
+
+    /// The channel on which runs that became runnable are announced.
+    static let wakeUpChannel = "catalynx_runs"
+
+    public func wakeUps() -> AsyncStream<Void>? {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let (client, logger) = (self.client, self.logger)
+        let listener = Task {
+            // One connection listens for as long as the stream is read, reconnecting after errors.
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: Self.wakeUpChannel) { notifications in
+                            continuation.yield()  // listening: anything announced before may have been missed
+                            for try await _ in notifications { continuation.yield() }
+                        }
+                    }
+                } catch {
+                    logger.debug("listening for runs failed, retrying: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        continuation.onTermination = { _ in listener.cancel() }
+        return stream
     }
 }

@@ -37,6 +37,7 @@ public final class PostgresRunStore: RunStore {
         let logger = self.logger
         return try await transaction { connection -> [RunEvent] in
             var status: RunStatus
+            let before: RunStatus?
             if expectedVersion == 0 {
                 guard case .runStarted(let workflow, _, _, _)? = events.first else {
                     throw RunStoreError.corrupt("run \(runID) must begin with RunStarted")
@@ -49,7 +50,7 @@ public final class PostgresRunStore: RunStore {
                     let actual = try await Self.version(of: runID, connection, logger) ?? 0
                     throw RunStoreError.conflict(runID: runID, expected: 0, actual: actual)
                 }
-                status = .running
+                (before, status) = (nil, .running)
             } else {
                 let rows = try await connection.query("SELECT version, status FROM runs WHERE id = \(runID) FOR UPDATE", logger: logger)
                 var found: (Int, String)?
@@ -57,6 +58,7 @@ public final class PostgresRunStore: RunStore {
                 guard let (version, current) = found else { throw RunStoreError.notFound(runID) }
                 guard version == expectedVersion else { throw RunStoreError.conflict(runID: runID, expected: expectedVersion, actual: version) }
                 status = RunStatus(rawValue: current) ?? .running
+                before = status
             }
             for event in stored {
                 try await connection.query("""
@@ -83,9 +85,15 @@ public final class PostgresRunStore: RunStore {
                         wake_at = CASE WHEN \(keepsWake) THEN wake_at END WHERE id = \(runID)
                     """, logger: logger)
             }
+            // Idle workers listen: a run that becomes runnable wakes them (delivered when this commits).
+            if Self.runnable.contains(status), !Self.runnable.contains(before ?? .completed) {
+                try await connection.query("SELECT pg_notify(\(Self.wakeUpChannel), \(runID))", logger: logger)
+            }
             return stored
         }
     }
+
+    static let runnable: Set<RunStatus> = [.running, .pending]
 
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
         try await pool.transaction(body)
