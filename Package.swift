@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "MCP", package: "swift-sdk"),
         ]),
-        .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore"]),
+        .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore", "AgentStore", "TestSupport"]),
         // Shared by the test targets: a local HTTP server (ProPublica and LLM fakes).
         .target(name: "TestSupport", dependencies: [
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),

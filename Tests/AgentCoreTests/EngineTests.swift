@@ -3,12 +3,12 @@ import Synchronization
 import Testing
 @testable import AgentCore
 
-@Suite("Engine driver (in-memory store)")
+/// The engine driver, on each store: in memory, the embedded SQLite file and a real PostgreSQL server.
+@Suite("Engine driver")
 struct EngineTests {
     let log = ExecutionLog()
-    let store = MemoryRunStore()
 
-    var engine: WorkflowEngine {
+    func engine(_ store: any RunStore) -> WorkflowEngine {
         var engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log))
         engine.pollInterval = .milliseconds(20)
         return engine
@@ -18,7 +18,8 @@ struct EngineTests {
         try WorkflowLoader.load(source: yaml, file: "w.yaml", registry: registry ?? Fixtures.engineRegistry(log: log))
     }
 
-    @Test func theSeedWorkflowRunsWithStubTools() async throws {
+    @Test(arguments: StoreBackend.allCases) func theSeedWorkflowRunsWithStubTools(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         let registry = Fixtures.seedRegistry(completeness: 0.9, confidence: 0.5)
         let definition = try load(try Fixtures.source("current_tier.yaml"), registry: registry)
         let engine = WorkflowEngine(store: store, registry: registry)
@@ -47,7 +48,9 @@ struct EngineTests {
             inputs: { value: "{{ approve.value }}" }
         """
 
-    @Test func aStepThatAsksAPersonWaitsDurablyAndResumesWithTheAnswer() async throws {
+    @Test(arguments: StoreBackend.allCases) func aStepThatAsksAPersonWaitsDurablyAndResumesWithTheAnswer(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
+        let engine = self.engine(store)
         let definition = try load(Self.review)
         let waiting = try await engine.run(definition, inputs: [:])
         #expect(waiting.status == .waiting)
@@ -64,7 +67,8 @@ struct EngineTests {
         await #expect(throws: EngineError.self) { try await engine.respond(runID: waiting.runID, response: "again", respondent: "bob") }
     }
 
-    @Test func anOverdueAnswerAppliesTheStepsFallback() async throws {
+    @Test(arguments: StoreBackend.allCases) func anOverdueAnswerAppliesTheStepsFallback(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         // A clock the test moves: "a minute later" without waiting a minute.
         let offset = Mutex(0.0)
         let start = Date()
@@ -77,8 +81,10 @@ struct EngineTests {
             #expect(waiting.status == .waiting)
             if timeout > 0 {
                 await #expect(throws: EngineError.self) { try await engine.resume(runID: waiting.runID) }   // not overdue yet
-                offset.withLock { $0 += Double(timeout) + 1 }
             }
+            // A second past the deadline (the test's clock stands still, and a stored deadline may
+            // come back from its store a few nanoseconds off).
+            offset.withLock { $0 += Double(timeout) + 1 }
             _ = try await engine.resume(runID: waiting.runID)
             let ended = try await engine.drive(runID: waiting.runID)
             #expect(ended.status == expected)
@@ -91,7 +97,9 @@ struct EngineTests {
         }
     }
 
-    @Test func aStepThatRequiresApprovalWaitsBetweenChoosingAndRunning() async throws {
+    @Test(arguments: StoreBackend.allCases) func aStepThatRequiresApprovalWaitsBetweenChoosingAndRunning(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
+        let engine = self.engine(store)
         let yaml = """
             workflow: gated
             steps:
@@ -128,7 +136,8 @@ struct EngineTests {
         }
     }
 
-    @Test func lowDataQualitySkipsTheAnalysisAndSaysWhy() async throws {
+    @Test(arguments: StoreBackend.allCases) func lowDataQualitySkipsTheAnalysisAndSaysWhy(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         let registry = Fixtures.seedRegistry(completeness: 0.4)
         let definition = try load(try Fixtures.source("current_tier.yaml"), registry: registry)
         let state = try await WorkflowEngine(store: store, registry: registry)
@@ -140,7 +149,8 @@ struct EngineTests {
         #expect(state.gates["analysis_confidence"]?.outcome == .notEvaluated)
     }
 
-    @Test func independentStepsRunConcurrentlyUpToTheLimit() async throws {
+    @Test(arguments: StoreBackend.allCases) func independentStepsRunConcurrentlyUpToTheLimit(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         final class Gauge: Sendable {
             let counts = Mutex((now: 0, peak: 0))
             func enter() { counts.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) } }
@@ -170,7 +180,9 @@ struct EngineTests {
         #expect(gauge.counts.withLock { $0.peak } == 3)  // side by side, but never more than `parallel`
     }
 
-    @Test func retriesThenSucceedsWithOneExecutionPerAttempt() async throws {
+    @Test(arguments: StoreBackend.allCases) func retriesThenSucceedsWithOneExecutionPerAttempt(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
+        let engine = self.engine(store)
         let definition = try load("""
             workflow: w
             steps:
@@ -183,7 +195,9 @@ struct EngineTests {
         #expect(state.step("a").errors.map(\.attempt) == [1, 2])
     }
 
-    @Test func aTimeoutIsARetryableFailure() async throws {
+    @Test(arguments: StoreBackend.allCases) func aTimeoutIsARetryableFailure(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
+        let engine = self.engine(store)
         let definition = try load("""
             workflow: w
             steps:
@@ -198,7 +212,8 @@ struct EngineTests {
         #expect(state.step("a").strategiesTried == ["retry 2/2 of sleep after 0 ms"])
     }
 
-    @Test func aMissingOutputPathFailsTheStepNamingWhatExists() async throws {
+    @Test(arguments: StoreBackend.allCases) func aMissingOutputPathFailsTheStepNamingWhatExists(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         struct Out: Codable, Sendable { var value: Value }
         var registry = Fixtures.engineRegistry(log: log)
         registry.register(ClosureTool<AnyInput, Out>("shape") { _, _ in Out(value: ["a": 1]) })
@@ -213,17 +228,18 @@ struct EngineTests {
         #expect(state.step("s").errors.first?.message == "output 'deep' names 'value.b', which the tool did not return (it returned: value)")
     }
 
-    @Test func pauseStopsNewStepsAndResumeFinishesTheRun() async throws {
+    @Test(arguments: StoreBackend.allCases) func pauseStopsNewStepsAndResumeFinishesTheRun(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         let definition = try load("""
             workflow: w
             steps:
-              - { name: a, tool: sleep, inputs: { seconds: 0.2 } }
+              - { name: a, tool: sleep, inputs: { seconds: 0.5 } }
               - { name: b, tool: echo, depends_on: [a], inputs: { value: 1 } }
             """)
-        let engine = self.engine
+        let engine = self.engine(store)
         let runID = "paused-run"
         async let driven = engine.run(definition, inputs: [:], runID: runID)
-        try await Task.sleep(for: .milliseconds(50))
+        while (try? await store.state(of: runID))?.step("a").status != .running { try await Task.sleep(for: .milliseconds(5)) }
         _ = try await engine.pause(runID: runID, reason: "lunch")
         let paused = try await driven
         #expect(paused.status == .paused)
@@ -237,7 +253,8 @@ struct EngineTests {
         #expect(log.count(step: "b") == 1)
     }
 
-    @Test func cancelStopsInFlightSteps() async throws {
+    @Test(arguments: StoreBackend.allCases) func cancelStopsInFlightSteps(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         final class Flag: Sendable {
             let value = Mutex(false)
         }
@@ -268,7 +285,9 @@ struct EngineTests {
         #expect(state.step("a").status == .running)      // and no result was recorded after the cancel
     }
 
-    @Test func resumingAfterACrashSkipsCompletedStepsAndReusesTheAttempt() async throws {
+    @Test(arguments: StoreBackend.allCases) func resumingAfterACrashSkipsCompletedStepsAndReusesTheAttempt(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
+        let engine = self.engine(store)
         let definition = try load("""
             workflow: w
             steps:
@@ -290,7 +309,8 @@ struct EngineTests {
         #expect(events.first?.kind == .stepStarted(step: "b", attempt: 1, tool: "echo", inputs: ["value": 1], resumed: true))
     }
 
-    @Test func aConflictingWriterIsDetectedAndNothingIsRecordedTwice() async throws {
+    @Test(arguments: StoreBackend.allCases) func aConflictingWriterIsDetectedAndNothingIsRecordedTwice(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
         _ = try await store.append(runID: "x", expectedVersion: 0, events: [.runStarted(workflow: "w", file: "", source: "", inputs: [:])], timestamp: Date())
         await #expect(throws: RunStoreError.conflict(runID: "x", expected: 0, actual: 1)) {
             try await store.append(runID: "x", expectedVersion: 0, events: [.runCompleted], timestamp: Date())

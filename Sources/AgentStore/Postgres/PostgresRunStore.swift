@@ -40,6 +40,10 @@ public final class PostgresRunStore: RunStore {
             let before: RunStatus?
             if expectedVersion == 0 {
                 guard case .runStarted(let workflow, _, _, _)? = events.first else {
+                    // A writer that believes the run is new when it is not is a stale writer, as on the other stores.
+                    if let actual = try await Self.version(of: runID, connection, logger) {
+                        throw RunStoreError.conflict(runID: runID, expected: 0, actual: actual)
+                    }
                     throw RunStoreError.corrupt("run \(runID) must begin with RunStarted")
                 }
                 let created = try await connection.query("""
