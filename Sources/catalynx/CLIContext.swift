@@ -117,6 +117,25 @@ struct CLIContext {
         return database
     }
 
+    /// The webhooks of `path`, or of `$CATALYNX_HOME/webhooks.yaml` when it exists: their
+    /// configuration, the delivery log (`$CATALYNX_HOME/webhooks.sqlite`) and, when there are
+    /// outbound targets, their sender.
+    func webhooks(path: String?) throws -> (configuration: WebhookConfiguration, deliveries: DeliveryLog, outbound: OutboundWebhooks?) {
+        let file = path ?? (home as NSString).appendingPathComponent("webhooks.yaml")
+        var configuration = WebhookConfiguration()
+        if path != nil || FileManager.default.fileExists(atPath: file) {
+            do {
+                configuration = try WebhookConfiguration.load(path: file, environment: environment)
+            } catch {
+                throw CLIExit.badInput("\(error)")
+            }
+        }
+        let deliveries = try DeliveryLog(path: (home as NSString).appendingPathComponent("webhooks.sqlite"))
+        guard !configuration.outbound.isEmpty else { return (configuration, deliveries, nil) }
+        let backoff = environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init).map { Duration.milliseconds($0) } ?? .seconds(1)
+        return (configuration, deliveries, OutboundWebhooks(targets: configuration.outbound, log: deliveries, firstBackoff: backoff))
+    }
+
     /// The API keys (`$CATALYNX_HOME/keys.sqlite`).
     func openKeys() throws -> APIKeyStore {
         let path = (home as NSString).appendingPathComponent("keys.sqlite")

@@ -80,20 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         services.metrics = registry
-        let webhookFile = webhooks ?? (context.home as NSString).appendingPathComponent("webhooks.yaml")
-        if webhooks != nil || FileManager.default.fileExists(atPath: webhookFile) {
-            do {
-                services.webhooks = try WebhookConfiguration.load(path: webhookFile, environment: context.environment)
-            } catch {
-                throw CLIExit.badInput("\(error)")
-            }
-        }
-        let deliveries = try DeliveryLog(path: (context.home as NSString).appendingPathComponent("webhooks.sqlite"))
-        services.deliveries = deliveries
-        if !services.webhooks.outbound.isEmpty {
-            let backoff = context.environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init).map { Duration.milliseconds($0) } ?? .seconds(1)
-            await services.driver.notify(OutboundWebhooks(targets: services.webhooks.outbound, log: deliveries, firstBackoff: backoff))
-        }
+        let hooks = try context.webhooks(path: webhooks)
+        (services.webhooks, services.deliveries) = (hooks.configuration, hooks.deliveries)
+        if let outbound = hooks.outbound { await services.driver.notify(outbound) }
         services.healthChecks = Self.healthChecks(context: context, database: database)
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"); "
                       + "\(services.webhooks.inbound.count) inbound and \(services.webhooks.outbound.count) outbound webhooks)")
@@ -103,8 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIExit.badInput("error: --workers shares runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
             }
             services.drivesRuns = false
+            // Runs this server's worker drives send the outbound webhooks, as its own driver's do.
             background = WorkerService(worker: RunWorker(engine: services.engine, leasing: leasing,
-                                                         owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve", concurrency: workers))
+                                                         owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve", concurrency: workers,
+                                                         onStop: hooks.outbound?.onStop))
         }
         // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(

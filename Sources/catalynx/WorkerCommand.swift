@@ -26,14 +26,19 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds to let runs in flight finish on shutdown.")
     var grace = 10
 
+    @Option(help: ArgumentHelp("Outbound webhooks to send for the runs this worker drives (default $CATALYNX_HOME/webhooks.yaml when it exists).",
+                               valueName: "path"))
+    var webhooks: String?
+
     func run() async throws {
         let context = CLIContext()
         guard let leasing = try await context.openStore() as? any RunLeasing else {
             throw CLIExit.badInput("error: workers share runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
         }
         let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let outbound = try context.webhooks(path: webhooks).outbound
         let worker = RunWorker(engine: WorkflowEngine(store: leasing, registry: context.registry), leasing: leasing, owner: owner,
-                               concurrency: concurrency, lease: .seconds(leaseSeconds))
+                               concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop)
         for signal in [SIGTERM, SIGINT] {
             Foundation.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal)

@@ -1,9 +1,11 @@
 import AgentCore
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// `catalynx serve` as a subprocess: a run started over the API waits for its expert review,
 /// survives the server being killed and restarted, and completes with the answer.
@@ -22,8 +24,8 @@ struct ServeTests {
     }
 
     /// Starts the server and waits until /health answers.
-    func serve(_ cli: CLIHarness, port: Int) async throws -> Process {
-        let (process, _, _) = try cli.launch(["serve", "--port", String(port)])
+    func serve(_ cli: CLIHarness, port: Int, _ extra: [String] = []) async throws -> Process {
+        let (process, _, _) = try cli.launch(["serve", "--port", String(port)] + extra)
         // Up to a minute: the other suites (the worker chaos test above all) may be loading the machine.
         for _ in 0..<600 {
             if let health = try? await request("GET", "http://127.0.0.1:\(port)/health", token: nil), health.status == 200 { return process }
@@ -92,6 +94,41 @@ struct ServeTests {
         #expect(tools.status == 200 && tools.json?["organizations"]?["organizations"] == 71_198 && tools.json?["llm"]?["configured"] == false)
 
         // SIGTERM shuts the server down gracefully: it exits on its own, with status 0.
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+
+    @Test func onPostgreSQLTheServersWorkerDrivesAnAPIRunAndItsWebhookFires() async throws {
+        var cli = try CLIHarness()
+        cli.extraEnvironment["CATALYNX_DATABASE_URL"] = try await TestPostgres.freshDatabase()
+        cli.extraEnvironment["HOOK_SECRET"] = "s3cret"
+        let received = Mutex<[Value]>([])
+        let receiver = try LocalHTTPServer { _, body in
+            if let event = try? Value(json: String(decoding: body, as: UTF8.self)) { received.withLock { $0.append(event) } }
+            return .init(status: 204, body: Data())
+        }
+        defer { receiver.shutdown() }
+        _ = try cli.write("webhooks.yaml", """
+            outbound:
+              - url: \(receiver.baseURL)/hooks
+                secret_env: HOOK_SECRET
+                events: [run.completed]
+            """)
+        let writer = try cli.run("keys", "create", "--name", "test", "--scope", "write").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = Int.random(in: 20_000...40_000)
+        let server = try await serve(cli, port: port, ["--workers", "2"])
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        let started = try await request("POST", "http://127.0.0.1:\(port)/api/v1/runs", token: writer,
+                                        body: #"{"workflow": "standard_tier_analysis", "inputs": {"organization_ein": "54-1230284"}}"#)
+        #expect(started.status == 202)
+        let runID = try #require(started.json?["run_id"]?.stringValue)
+        for _ in 0..<600 where received.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(100)) }
+        let events = received.withLock { $0 }
+        #expect(events.count == 1)
+        #expect(events.first?["event"] == "run.completed" && events.first?["run_id"] == .string(runID))
+        let run = try await request("GET", "http://127.0.0.1:\(port)/api/v1/runs/\(runID)", token: writer)
+        #expect(run.json?["status"] == "completed")
         server.terminate()
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)

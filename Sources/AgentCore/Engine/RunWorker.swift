@@ -14,6 +14,7 @@ public actor RunWorker {
     let lease: Duration
     let poll: Duration
     let idlePoll: Duration
+    let onStop: (@Sendable (RunState) async -> Void)?
     private var driving: [String: Task<Void, Never>] = [:]
     private var stopping = false
     /// Set when the store announces a claimable run.
@@ -24,8 +25,11 @@ public actor RunWorker {
     /// - Parameters:
     ///   - poll: how often to look for runs when the store cannot announce them.
     ///   - idlePoll: how often to look when it can (a safety net: timers and missed announcements).
+    ///   - onStop: called with a run's state each time this worker has driven it to a stop (ended,
+    ///     waiting for a person, paused): the server sends its outbound webhooks from here.
     public init(engine: WorkflowEngine, leasing: any RunLeasing, owner: String, concurrency: Int = 4,
-                lease: Duration = .seconds(10), poll: Duration = .milliseconds(200), idlePoll: Duration = .seconds(2)) {
+                lease: Duration = .seconds(10), poll: Duration = .milliseconds(200), idlePoll: Duration = .seconds(2),
+                onStop: (@Sendable (RunState) async -> Void)? = nil) {
         self.engine = engine
         self.leasing = leasing
         self.owner = owner
@@ -33,6 +37,7 @@ public actor RunWorker {
         self.lease = lease
         self.poll = poll
         self.idlePoll = idlePoll
+        self.onStop = onStop
     }
 
     /// Claims and drives runs until `stop()`; then waits up to `grace` for the runs in flight and
@@ -85,12 +90,15 @@ public actor RunWorker {
     private func wake() { woken = true }
 
     private func start(_ id: String) {
-        let (engine, leasing, owner) = (self.engine, self.leasing, self.owner)
+        let (engine, leasing, owner, onStop) = (self.engine, self.leasing, self.owner, self.onStop)
         driving[id] = Task {
             // A run claimed while waiting for a person is past its deadline: resuming applies the step's fallback.
             if (try? await engine.store.state(of: id))?.status == .waiting { _ = try? await engine.resume(runID: id) }
-            _ = try? await engine.drive(runID: id)
-            if !Task.isCancelled { try? await leasing.releaseLease(owner: owner, runID: id) }
+            let stopped = try? await engine.drive(runID: id)
+            if !Task.isCancelled {
+                try? await leasing.releaseLease(owner: owner, runID: id)
+                if let stopped, let onStop { await onStop(stopped) }
+            }
             self.finished(id)
         }
     }

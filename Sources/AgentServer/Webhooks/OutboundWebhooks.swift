@@ -33,6 +33,9 @@ public final class OutboundWebhooks: Sendable {
         }
     }
 
+    /// `runStopped` as a worker's callback (`RunWorker(onStop:)`).
+    public var onStop: @Sendable (RunState) async -> Void { { state in await self.runStopped(state) } }
+
     /// Sends the event of a run's state to every target that wants it; returns when all are delivered or given up.
     public func runStopped(_ state: RunState) async {
         guard let event = Self.event(for: state) else { return }
