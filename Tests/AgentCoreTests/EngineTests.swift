@@ -230,17 +230,30 @@ struct EngineTests {
 
     @Test(arguments: StoreBackend.allCases) func pauseStopsNewStepsAndResumeFinishesTheRun(_ backend: StoreBackend) async throws {
         let store = try await backend.open()
+        // Step a holds until the pause is recorded: no timing can let b start first.
+        let gate = Mutex(false)
+        var registry = Fixtures.engineRegistry(log: log)
+        registry.register(ClosureTool<AnyInput, AnyOutput>("gated") { [log] input, context in
+            log.record(context.idempotencyKey)
+            while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            return AnyOutput(value: input.value)
+        })
         let definition = try load("""
             workflow: w
             steps:
-              - { name: a, tool: sleep, inputs: { seconds: 0.5 } }
+              - { name: a, tool: gated, inputs: { value: 0 } }
               - { name: b, tool: echo, depends_on: [a], inputs: { value: 1 } }
-            """)
-        let engine = self.engine(store)
+            """, registry: registry)
+        let engine = {
+            var engine = WorkflowEngine(store: store, registry: registry)
+            engine.pollInterval = .milliseconds(20)
+            return engine
+        }()
         let runID = "paused-run"
         async let driven = engine.run(definition, inputs: [:], runID: runID)
         while (try? await store.state(of: runID))?.step("a").status != .running { try await Task.sleep(for: .milliseconds(5)) }
         _ = try await engine.pause(runID: runID, reason: "lunch")
+        gate.withLock { $0 = true }
         let paused = try await driven
         #expect(paused.status == .paused)
         #expect(paused.step("a").status == .succeeded)  // the in-flight step finished and was recorded
