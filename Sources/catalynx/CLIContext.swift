@@ -174,11 +174,12 @@ struct CLIContext {
         var directories: [String] = []
         if let configured = environment[override], !configured.isEmpty { directories.append(configured) }
         directories.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(name))
-        var directory = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-        for _ in 0..<6 where !directory.isEmpty && directory != "/" {
-            let candidate = (directory as NSString).appendingPathComponent(name)
+        // From the absolute path: a relative one (`./catalynx`) would walk up to "." and stop making sense.
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent()
+        for _ in 0..<6 where directory.path != "/" {
+            let candidate = directory.appendingPathComponent(name).path
             if FileManager.default.fileExists(atPath: candidate) { directories.append(candidate) }
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = directory.deletingLastPathComponent()
         }
         var seen: Set<String> = []
         return directories.filter { seen.insert(($0 as NSString).standardizingPath).inserted }

@@ -99,6 +99,23 @@ struct CommandTests {
         #expect(try cli.run("--version").stdout.contains("0.1.0"))
     }
 
+    @Test func aBinaryStartedByARelativePathFindsItsWorkflows() throws {
+        // `./catalynx` from its own folder: the installation's folders are looked up from the absolute path.
+        let folder = (CLIHarness.binary as NSString).deletingLastPathComponent
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "cd \"$0\" && ./catalynx workflows list --format json", folder]
+        shell.environment = ProcessInfo.processInfo.environment.merging(["CATALYNX_HOME": try CLIHarness().home]) { $1 }
+        let out = Pipe()
+        shell.standardOutput = out
+        shell.standardError = Pipe()
+        try shell.run()
+        let listed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(listed.contains("current_tier_analysis"))
+    }
+
     @Test func toolsListShowsSchemas() throws {
         let cli = try CLIHarness()
         let table = try cli.run("tools", "list")
