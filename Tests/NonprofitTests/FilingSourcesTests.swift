@@ -134,4 +134,19 @@ struct FilingSourcesTests {
         #expect(filings.first?.programExpenses == 1_223_015)
         #expect(filings.first?.pdfURL == "https://example.org/990.pdf")
     }
+
+    @Test(arguments: TestBackend.allCases) func aRowFromABetterSourceIsNeverReplacedByAWeakerOne(_ backend: TestBackend) async throws {
+        let (database, _) = try await TestData.freshDatabase(backend)
+        func row(_ ein: String, _ name: String, _ source: String) -> Organization { Organization(ein: ein, name: name, source: source) }
+        try await database.save(RecordBatch(organizations: [row("860000001", "FROM THE BMF", "bmf"), row("860000002", "From ProPublica", "propublica")]))
+        try await database.save(RecordBatch(organizations: [row("860000001", "From ProPublica", "propublica"), row("860000002", "FROM A RETURN", "irs990_xml"),
+                                                            row("860000003", "FROM A RETURN", "irs990_xml")]))
+        #expect(try await database.organization(EIN("860000001"))?.name == "FROM THE BMF")
+        #expect(try await database.organization(EIN("860000002"))?.name == "From ProPublica")
+        #expect(try await database.organization(EIN("860000003"))?.name == "FROM A RETURN")
+        try await database.save(RecordBatch(organizations: [row("860000002", "ProPublica, refreshed", "propublica"), row("860000003", "NOW IN THE BMF", "bmf")]))
+        #expect(try await database.organization(EIN("860000002"))?.name == "ProPublica, refreshed")
+        #expect(try await database.organization(EIN("860000003"))?.name == "NOW IN THE BMF")
+        #expect(try await database.search(.init(text: "refreshed")).map(\.ein) == ["860000002"])
+    }
 }

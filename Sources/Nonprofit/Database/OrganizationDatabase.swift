@@ -112,10 +112,9 @@ public struct RecordBatch: Sendable {
         self.officers = officers
     }
 
-    /// How much each source of organization rows is trusted (a row replaces one of lesser or equal rank).
-    static let authoritySQL = "CASE %@ WHEN 'bmf' THEN 3 WHEN 'propublica' THEN 2 ELSE 1 END"
-
-    static func authority(of column: String) -> String { authoritySQL.replacingOccurrences(of: "%@", with: column) }
+    /// SQL (both dialects) for how much the source in `column` is trusted: a row replaces one of
+    /// lesser or equal rank (the BMF, then ProPublica, then a return's header).
+    static func authority(of column: String) -> String { "CASE \(column) WHEN 'bmf' THEN 3 WHEN 'propublica' THEN 2 ELSE 1 END" }
 }
 
 /// Counts describing the organizations with an NTEE code prefix in one state.

@@ -41,9 +41,8 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
 
     /// The rows a SELECT returns, as records; `$1`, `$2` … are the parameters.
     func fetch<Record: Decodable>(_ sql: String, _ parameters: String...) async throws -> [Record] {
-        var query = Query()
-        let placeholders = parameters.map { query.bind($0) }
-        query.sql = placeholders.enumerated().reduce(sql) { $0.replacingOccurrences(of: "$\($1.offset + 1)", with: $1.element) }
+        var query = Query(sql: sql)
+        for parameter in parameters { _ = query.bind(parameter) }  // $1, $2 … in order
         return try await fetch(query)
     }
 
