@@ -97,4 +97,28 @@ struct BMFImportTests {
         #expect(summary.rows == 0)
         #expect(summary.rejected.first?.description.hasPrefix("other.csv:1: not an IRS BMF header") == true)
     }
+
+    @Test func aBulkImportIntoPostgreSQLRebuildsItsIndexesAndAnInterruptedOneGetsThemBackOnOpen() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let database = try await PostgresOrganizationDatabase(url: url)
+        func indexes() async throws -> Set<String> {
+            var names: Set<String> = []
+            for try await name in try await database.pool.client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'organizations'",
+                                                                      logger: database.pool.logger).decode(String.self) {
+                names.insert(name)
+            }
+            return names
+        }
+        let all = Set(PostgresOrganizationDatabase.organizationIndexes.map(\.name))
+        #expect(try await indexes().isSuperset(of: all))
+        let summary = try await BMFImporter(database: database).importFiles([TestData.path("eo_bmf/eo_wy.csv")])  // into an empty table: bulk
+        #expect(summary.inserted == 5_985)
+        #expect(try await indexes().isSuperset(of: all))
+        // An import that died after dropping them:
+        try await database.pool.client.query("DROP INDEX organizations_search, organizations_ntee", logger: database.pool.logger)
+        #expect(try await !indexes().isSuperset(of: all))
+        let reopened = try await PostgresOrganizationDatabase(url: url)
+        #expect(try await indexes().isSuperset(of: all))
+        #expect(try await reopened.search(.init(text: "american legion", state: "WY")).count > 10)
+    }
 }

@@ -49,7 +49,7 @@ public struct BMFImporter {
     /// - Parameters:
     ///   - paths: BMF CSV files.
     ///   - progress: called after each committed batch.
-    public func importFiles(_ paths: [String], progress: ((Progress) -> Void)? = nil) async throws -> Summary {
+    public func importFiles(_ paths: [String], progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Summary {
         try await database.importBMF(paths, progress: progress)
     }
 
@@ -62,7 +62,7 @@ public struct BMFImporter {
         var finish: () async throws -> Void
     }
 
-    static func run(_ paths: [String], progress: ((Progress) -> Void)?, writer: Writer) async throws -> Summary {
+    static func run(_ paths: [String], progress: (@Sendable (Progress) -> Void)?, writer: Writer) async throws -> Summary {
         let started = Date()
         var summary = Summary()
         var seen = Set<String>()

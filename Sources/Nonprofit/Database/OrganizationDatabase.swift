@@ -50,7 +50,7 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     // MARK: Writing
 
     /// Imports IRS BMF CSV files (see `BMFImporter`).
-    func importBMF(_ paths: [String], progress: ((BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary
+    func importBMF(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary
     /// Stores records from returns and ProPublica in one transaction. An organization row replaces
     /// one from a source of lesser or equal authority only (BMF over ProPublica over a return's
     /// header); filings merge per tax period; grants and officers already there are left alone.

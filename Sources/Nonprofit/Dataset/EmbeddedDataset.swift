@@ -31,7 +31,7 @@ public struct EmbeddedDataset: Sendable {
     /// - Returns: the BMF import summary, or `nil` when nothing had to be loaded.
     @discardableResult
     public func loadIfNeeded(into database: any OrganizationDatabase,
-                             progress: ((BMFImporter.Progress) -> Void)? = nil) async throws -> BMFImporter.Summary? {
+                             progress: (@Sendable (BMFImporter.Progress) -> Void)? = nil) async throws -> BMFImporter.Summary? {
         guard try await !database.hasImported(Self.version) else { return nil }
         let bmf = try await BMFImporter(database: database).importFiles(bmfFiles, progress: progress)
         _ = try await ProPublicaImporter(database: database).importFiles(propublicaFiles)

@@ -3,35 +3,101 @@ import PostgresNIO
 
 /// A BMF import into PostgreSQL: each batch of rows one `INSERT … SELECT FROM json_populate_recordset
 /// … ON CONFLICT DO UPDATE` statement (its own transaction) that touches a row only when a value
-/// differs and says which rows it inserted.
+/// differs and says which rows it inserted. Above `bulkThresholdBytes` of CSV (or into an empty
+/// table) the secondary indexes, the name search's among them, are dropped and built once at the
+/// end. The importer holds an advisory lock for the whole import; a process that opens the
+/// database while nobody holds it builds any index an interrupted import left missing.
 extension PostgresOrganizationDatabase {
     /// Rows per statement.
     static let bmfBatchSize = 5_000
+    static let bulkThresholdBytes = 64 << 20
+    /// The session advisory lock of a running BMF import.
+    static let importLock: Int64 = 7_201_003
 
-    public func importBMF(_ paths: [String], progress: ((BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
-        try await BMFImporter.run(paths, progress: progress, writer: .init(
-            begin: { _ in }, writeBatch: { source in try await self.writeBMFBatch(source) }, finish: {}))
+    public func importBMF(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
+        let logger = pool.logger
+        return try await pool.client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.importLock))", logger: logger)
+            do {
+                let summary = try await BMFImporter.run(paths, progress: progress, writer: .init(
+                    begin: { totalBytes in
+                        let bulk = totalBytes > Self.bulkThresholdBytes ? true : try await Self.isEmpty(connection, logger)
+                        guard bulk else { return }
+                        for index in Self.organizationIndexes {
+                            try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(index.name)"), logger: logger)
+                        }
+                    },
+                    writeBatch: { source in try await Self.writeBMFBatch(source, on: connection, logger) },
+                    finish: { try await Self.createMissingIndexes(on: connection, logger) }))
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
+                return summary
+            } catch {
+                try? await Self.createMissingIndexes(on: connection, logger)
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
+                throw error
+            }
+        }
     }
 
-    private func writeBMFBatch(_ source: BMFRowSource) async throws -> (inserted: Int, changes: Int) {
+    /// Builds the indexes an interrupted bulk import left missing, unless an import is running.
+    func restoreAfterInterruptedImport() async throws {
+        let logger = pool.logger
+        try await pool.client.withConnection { connection in
+            var locked = false
+            for try await flag in try await connection.query("SELECT pg_try_advisory_lock(\(Self.importLock))", logger: logger).decode(Bool.self) {
+                locked = flag
+            }
+            guard locked else { return }
+            do {
+                try await Self.createMissingIndexes(on: connection, logger)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
+        }
+    }
+
+    /// Creates the secondary indexes that do not exist (looked up first: `CREATE INDEX IF NOT
+    /// EXISTS` would lock the table even when there is nothing to do).
+    static func createMissingIndexes(on connection: PostgresConnection, _ logger: Logger) async throws {
+        var existing: Set<String> = []
+        for try await name in try await connection.query("SELECT indexname FROM pg_indexes WHERE tablename = 'organizations'", logger: logger)
+            .decode(String.self) {
+            existing.insert(name)
+        }
+        for index in organizationIndexes where !existing.contains(index.name) {
+            try await connection.query(PostgresQuery(unsafeSQL: index.definition), logger: logger)
+        }
+    }
+
+    private static func isEmpty(_ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        for try await any in try await connection.query("SELECT EXISTS (SELECT 1 FROM organizations)", logger: logger).decode(Bool.self) {
+            return !any
+        }
+        return true
+    }
+
+    private static func writeBMFBatch(_ source: BMFRowSource, on connection: PostgresConnection, _ logger: Logger) async throws
+        -> (inserted: Int, changes: Int) {
         var organizations: [Organization] = []
         var firstSeen: Set<String> = []
-        try source.readBatch(limit: Self.bmfBatchSize) { record, row in
+        try source.readBatch(limit: bmfBatchSize) { record, row in
             organizations.append(Organization(bmf: record, row))
             if !row.isRepeat { firstSeen.insert(row.ein.digits) }
         }
         guard !organizations.isEmpty else { return (0, 0) }
         let columns = Organization.CodingKeys.allCases.map(\.rawValue)
-        let sql = Self.insert(into: "organizations", Self.organizationColumns) + """
+        let sql = insert(into: "organizations", organizationColumns) + """
              ON CONFLICT (ein) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
              WHERE (\(columns.dropFirst().map { "organizations.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM
                    (\(columns.dropFirst().map { "excluded.\($0)" }.joined(separator: ", ")))
              RETURNING ein, xmax = 0
              """
         var binds = PostgresBindings()
-        binds.append(try Self.json(Self.deduplicated(organizations, by: \.ein)))
+        binds.append(try json(deduplicated(organizations, by: \.ein)))
         var inserted = 0, changes = 0
-        for try await (ein, isNew) in try await pool.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: pool.logger)
+        for try await (ein, isNew) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             .decode((String, Bool).self) {
             if isNew { inserted += 1 }
             if firstSeen.contains(ein) { changes += 1 }

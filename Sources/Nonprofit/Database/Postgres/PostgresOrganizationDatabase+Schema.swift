@@ -11,6 +11,16 @@ extension PostgresOrganizationDatabase {
             + "'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyy')"
     }
 
+    /// The secondary indexes of `organizations`: dropped during bulk imports, created again after
+    /// (and on open, should a bulk import have been interrupted).
+    static let organizationIndexes: [(name: String, definition: String)] = [
+        ("organizations_ntee", "CREATE INDEX organizations_ntee ON organizations (ntee_code)"),
+        ("organizations_state", "CREATE INDEX organizations_state ON organizations (state, ntee_code)"),
+        ("organizations_zip", "CREATE INDEX organizations_zip ON organizations (zip)"),
+        ("organizations_foundation", "CREATE INDEX organizations_foundation ON organizations (foundation)"),
+        ("organizations_search", "CREATE INDEX organizations_search ON organizations USING gin (search)"),
+    ]
+
     /// The organization database's schema on PostgreSQL, recorded in `organization_migrations`.
     public static let schema = PostgresSchema(name: "organizations", table: "organization_migrations", lockKey: 7201002, migrations: [
         .init(1, "organizations, filings, grants, officers", [
@@ -31,11 +41,7 @@ extension PostgresOrganizationDatabase {
                     || setweight(to_tsvector('simple'::regconfig, \(folded("city"))), 'C')) STORED
             )
             """,
-            "CREATE INDEX organizations_ntee ON organizations (ntee_code)",
-            "CREATE INDEX organizations_state ON organizations (state, ntee_code)",
-            "CREATE INDEX organizations_zip ON organizations (zip)",
-            "CREATE INDEX organizations_foundation ON organizations (foundation)",
-            "CREATE INDEX organizations_search ON organizations USING gin (search)",
+        ] + organizationIndexes.map(\.definition) + [
             """
             CREATE TABLE filings (
                 ein \(text) NOT NULL,

@@ -9,11 +9,12 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
     let pool: PostgresPool
     public var location: String { pool.redactedURL }
 
-    /// Connects to `url` and applies pending migrations.
+    /// Connects to `url`, applies pending migrations and mends what an interrupted import left.
     /// - Throws: `PostgresURLError` for a URL that is not PostgreSQL's; the server's error when it cannot migrate.
     public init(url: String) async throws {
         pool = try PostgresPool(url: url, maximumConnections: 8, label: "catalynx.organizations")
         try await Self.schema.apply(on: pool)
+        try await restoreAfterInterruptedImport()
     }
 
     // MARK: Queries

@@ -10,7 +10,7 @@ struct SQLiteBMFImport {
     let database: SQLiteOrganizationDatabase
     var bulkThresholdBytes = 64 << 20
 
-    func run(_ paths: [String], progress: ((BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
+    func run(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
         try await BMFImporter.run(paths, progress: progress, writer: .init(
             begin: { totalBytes in try database.beginImport(bulk: try totalBytes > bulkThresholdBytes || database.isEmpty()) },
             writeBatch: { source in try writeBatch(source) },

@@ -213,7 +213,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         try pool.write { db in try body(db) }
     }
 
-    public func importBMF(_ paths: [String], progress: ((BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
+    public func importBMF(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
         try await SQLiteBMFImport(database: self).run(paths, progress: progress)
     }
 
