@@ -91,7 +91,7 @@ struct LLMClientTests {
             _ = try await client.complete(LLMRequest(messages: messages), record: record)
             Issue.record("expected a timeout")
         } catch {
-            #expect(error.kind == .timeout && error.isRetryable)
+            #expect(error.kind == .timeout && error.isRetryable, "\(error)")
         }
     }
 

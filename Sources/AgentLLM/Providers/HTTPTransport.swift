@@ -26,6 +26,8 @@ struct HTTPTransport: Sendable {
             response = try await Self.shared.execute(request, timeout: timeout)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw LLMError(.timeout, "no answer within \(timeout.nanoseconds / 1_000_000) ms", client: client)
+        } catch ChannelError.connectTimeout {
+            throw LLMError(.timeout, "no connection within \(timeout.nanoseconds / 1_000_000) ms", client: client)
         } catch {
             throw LLMError(.network, "cannot reach \(Self.host(url)): \(error)", client: client)
         }
