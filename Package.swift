@@ -46,13 +46,16 @@ let package = Package(
         .target(name: "PostgresSupport", dependencies: [
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // One SQLite file opened by several processes at once: lock waits and migrations. Shared by every SQLite store.
+        .target(name: "SQLiteSupport", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Run stores: the protocol's implementations (SQLite embedded, PostgreSQL for teams).
         .target(name: "AgentStore", dependencies: [
-            "AgentCore", "PostgresSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            "AgentCore", "PostgresSupport", "SQLiteSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // Nonprofit data: EINs, the organization database (SQLite or PostgreSQL), BMF / 990 XML / ProPublica ingest.
         .target(name: "Nonprofit", dependencies: [
-            "PostgresSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "PostgresSupport", "SQLiteSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -62,7 +65,7 @@ let package = Package(
                 resources: [.copy("Reports/Templates")]),
         // The HTTP server: REST API, web dashboard, API keys and sessions, health.
         .target(name: "AgentServer", dependencies: [
-            "AgentCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            "AgentCore", "SQLiteSupport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import AgentCore
 import AgentStore
 import ArgumentParser
 import Foundation
@@ -43,20 +44,34 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each migration and whether it is applied.")
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
         func run() async throws {
             let pool = try DBCommand.pool()
-            var table = TextTable("SCHEMA", "VERSION", "NAME", "APPLIED")
-            let formatter = ISO8601DateFormatter()
+            var statuses: [PostgresSchema.Status] = []
             for schema in DBCommand.schemas {
                 do {
-                    for status in try await schema.status(on: pool) {
-                        table.add(status.schema, String(status.version), status.name, status.appliedAt.map(formatter.string) ?? "pending")
-                    }
+                    statuses += try await schema.status(on: pool)
                 } catch {
                     throw CLIExit(code: .failed, message: "error: cannot read the \(schema.name) schema on \(pool.redactedURL): \(String(reflecting: error))")
                 }
             }
-            Console.out(table.render())
+            let formatter = ISO8601DateFormatter()
+            switch format {
+            case .json:
+                Console.out(Value.array(statuses.map {
+                    ["schema": .string($0.schema), "version": .int($0.version), "name": .string($0.name),
+                     "applied_at": $0.appliedAt.map { .string(formatter.string(from: $0)) } ?? .null]
+                }).jsonString(pretty: true))
+            case .table:
+                var table = TextTable("SCHEMA", "VERSION", "NAME", "APPLIED")
+                for status in statuses {
+                    table.add(status.schema, String(status.version), status.name, status.appliedAt.map(formatter.string) ?? "pending")
+                }
+                Console.out(table.render())
+            }
         }
     }
 }

@@ -99,6 +99,22 @@ struct CommandTests {
         #expect(try cli.run("--version").stdout.contains("0.1.0"))
     }
 
+    @Test func processesCreatingTheSameNewFilesTogetherAllSucceed() throws {
+        // Keys and runs of a fresh CATALYNX_HOME, created by eight processes at the same moment.
+        let cli = try CLIHarness()
+        let launched = try (0..<8).map { index in
+            try cli.launch(index % 2 == 0 ? ["keys", "create", "--name", "k\(index)", "--scope", "read"] : ["runs", "list", "--format", "json"])
+        }
+        for (process, out, err) in launched {
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(stdout)\(stderr)")
+        }
+        let keys = try cli.run("keys", "list")
+        #expect((0..<8).filter { $0 % 2 == 0 }.allSatisfy { keys.stdout.contains("k\($0)") }, "\(keys.stdout)")
+    }
+
     @Test func aBinaryStartedByARelativePathFindsItsWorkflows() throws {
         // `./catalynx` from its own folder: the installation's folders are looked up from the absolute path.
         let folder = (CLIHarness.binary as NSString).deletingLastPathComponent

@@ -67,10 +67,11 @@ struct OrganizationCommandTests {
         #expect(analysis.json?["verdict"] == "complete", "\(analysis.stdout.prefix(600))")
         if backend == .postgres {
             #expect(!FileManager.default.fileExists(atPath: cli.home + "/organizations.sqlite"), "nothing of the organizations is kept locally")
-            let status = try cli.run("db", "status")
+            let status = try cli.run("db", "status", "--format", "json")
             #expect(status.status == 0, "\(status.stderr)")
-            #expect(status.stdout.contains("organizations  1        organizations, filings, grants, officers"), "\(status.stdout)")
-            #expect(!status.stdout.contains("pending"))
+            let migrations = status.json?.arrayValue ?? []
+            #expect(Set(migrations.compactMap { $0["schema"]?.stringValue }) == ["runs", "organizations"], "\(status.stdout)")
+            #expect(!migrations.isEmpty && migrations.allSatisfy { $0["applied_at"]?.stringValue != nil })
         }
     }
 }

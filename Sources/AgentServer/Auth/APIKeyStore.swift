@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import SQLiteSupport
 
 /// API keys: what each may do, stored only as SHA-256 hashes in `$CATALYNX_HOME/keys.sqlite`.
 /// A key is shown once, when created: `cx_<id>_<secret>`.
@@ -25,7 +26,7 @@ public final class APIKeyStore: Sendable {
     public convenience init(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try self.init(queue: try DatabaseQueue(path: path))
+        try self.init(queue: try DatabaseQueue(path: path, configuration: SharedSQLiteFile.configuration()))
     }
 
     /// An in-memory store (tests).
@@ -58,7 +59,7 @@ public final class APIKeyStore: Sendable {
                 )
                 """)
         }
-        try migrator.migrate(queue)
+        try SharedSQLiteFile.migrate(migrator, queue)
     }
 
     /// Creates a key and returns it with its token (the only time the secret exists outside the caller).

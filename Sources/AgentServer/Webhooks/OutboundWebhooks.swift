@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Logging
 import NIOCore
+import SQLiteSupport
 
 /// Tells other systems when a run ends or asks a person: a signed JSON POST to each configured
 /// target that wants the event, retried with exponential back-off on network errors, 429 and
@@ -106,7 +107,7 @@ public final class DeliveryLog: Sendable {
 
     /// Opens (creating if needed) the log file, or an in-memory log.
     public init(path: String? = nil) throws {
-        queue = try path.map { try DatabaseQueue(path: $0) } ?? DatabaseQueue()
+        queue = try path.map { try DatabaseQueue(path: $0, configuration: SharedSQLiteFile.configuration()) } ?? DatabaseQueue()
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: webhook deliveries") { db in
             try db.execute(sql: """
@@ -116,7 +117,7 @@ public final class DeliveryLog: Sendable {
                 )
                 """)
         }
-        try migrator.migrate(queue)
+        try SharedSQLiteFile.migrate(migrator, queue)
     }
 
     func record(_ attempt: Attempt) throws {

@@ -2,6 +2,7 @@ import AgentCore
 import Dispatch
 import Foundation
 import GRDB
+import SQLiteSupport
 import Synchronization
 
 /// The embedded run store: one SQLite file in WAL mode, written through GRDB.
@@ -44,13 +45,12 @@ public final class SQLiteRunStore: RunStore {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        var configuration = SharedSQLiteFile.configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        try SharedSQLiteFile.migrate(Self.migrator, pool)
     }
 
     static var migrator: DatabaseMigrator {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteSupport
 
 /// The embedded organization database: one SQLite file beside the run store
 /// (`$CATALYNX_HOME/organizations.sqlite`). Schema changes only through the versioned migrations below.
@@ -15,14 +16,13 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        var configuration = SharedSQLiteFile.configuration(busyTimeout: 30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")  // read pages in place, without a copy per look-up
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        try SharedSQLiteFile.migrate(Self.migrator, pool)
         lookup = try OrganizationLookup(path: path)
         try restoreAfterInterruptedImport()
     }

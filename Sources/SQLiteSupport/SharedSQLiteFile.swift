@@ -1,0 +1,26 @@
+import Foundation
+import GRDB
+
+/// Opening one SQLite file from several processes at once (CLI commands, a server, workers
+/// sharing `$CATALYNX_HOME`): wait for each other's locks, and migrate a new file once.
+public enum SharedSQLiteFile {
+    /// A configuration that waits up to `busyTimeout` seconds for another process's lock instead of failing at once.
+    public static func configuration(busyTimeout: TimeInterval = 10) -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        return configuration
+    }
+
+    /// Applies `migrator`'s pending migrations. GRDB reads which migrations are applied before it
+    /// takes the write lock, so when two processes create the same new file together the one
+    /// that waited then fails on tables the other created; read again, nothing is left to do.
+    public static func migrate(_ migrator: DatabaseMigrator, _ writer: any DatabaseWriter, attempts: Int = 5) throws {
+        for attempt in 1... {
+            do {
+                return try migrator.migrate(writer)
+            } catch is DatabaseError where attempt < attempts {
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
+        }
+    }
+}
