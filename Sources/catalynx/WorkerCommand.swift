@@ -46,7 +46,9 @@ struct WorkerCommand: AsyncParsableCommand {
             source.resume()
             SignalSources.keep(source)
         }
-        Console.error("worker \(owner) driving up to \(concurrency) runs at once")
+        let location = (try? RunStoreLocation.from(environment: context.environment))?.description ?? "?"
+        Console.error("worker \(owner) driving up to \(concurrency) runs at once from \(location)"
+                      + (outbound == nil ? "" : ", sending outbound webhooks"))
         try await worker.run(grace: .seconds(grace))
         Console.error("worker \(owner) stopped after driving \(await worker.driven) runs")
     }

@@ -24,6 +24,21 @@ struct AnalyzeTests {
         }
     }
 
+    @Test func theCompleteAnalysisIsTheSameOnPostgreSQLAsOnSQLite() async throws {
+        var postgres = try CLIHarness()
+        postgres.extraEnvironment["CATALYNX_DATABASE_URL"] = try await TestPostgres.freshDatabase()
+        var analyses: [Value] = []
+        for cli in [Self.shared, postgres] {
+            let result = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "json")
+            #expect(result.status == 0, "\(result.stderr)")
+            guard case .object(var fields)? = result.json else { Issue.record("no JSON: \(result.stdout.prefix(300))"); return }
+            for key in ["run_id", "export_directory", "exports", "llm_usage", "step_durations_ms"] { fields[key] = nil }
+            analyses.append(.object(fields))
+        }
+        #expect(analyses[0]["peers"] != nil && analyses[0]["funders"] != nil && analyses[0]["landscape"] != nil && analyses[0]["network"] != nil)
+        #expect(analyses[0] == analyses[1], "the organization databases disagree")
+    }
+
     @Test func everyTierAnalyzesARealVirginiaNonprofit() throws {
         let cli = Self.shared
         for tier in ["current", "standard", "enhanced", "complete"] {
