@@ -85,7 +85,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         var outcomes: [(ein: EIN, outcome: AnalysisOutcome)] = []
         for (index, item) in parsed.enumerated() {
             let inputs = try definition.bindInputs(["organization_ein": .string(item.ein.formatted)])
-            let state = try await engine.run(definition, inputs: inputs, observer: live ? RunPresenter.progressObserver() : nil)
+            let state = try await engine.runAttached(definition, inputs: inputs, observer: live ? RunPresenter.progressObserver() : nil)
             let outcome = AnalysisOutcome(state: state, definition: definition)
             outcomes.append((item.ein, outcome))
             worst = max(worst, ExitCode(outcome.verdict))

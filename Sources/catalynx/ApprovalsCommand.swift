@@ -94,7 +94,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
                 throw CLIExit.badInput("error: \(error)")
             }
             if format == .table { Console.error("answered; continuing run \(id)") }
-            let state = try await engine.drive(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
+            let state = try await engine.driveAttached(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
             try finish(state, definition: try? engine.definition(of: state), format: format)
         }
     }

@@ -250,3 +250,25 @@ enum Console {
 enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
     case table, json
 }
+
+extension WorkflowEngine {
+    /// The lease owner of this process's attached runs on a shared store.
+    static let attachedOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):cli"
+
+    /// Runs a workflow to its stop in this process (`run`, `analyze` without `--detach`, MCP). On
+    /// a shared PostgreSQL store the run is started and driven under a lease, as workers drive
+    /// theirs, so that no idle worker woken by the new run drives it too.
+    func runAttached(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String = RunID.make(),
+                     observer: Observer? = nil) async throws -> RunState {
+        guard store is any RunLeasing else { return try await run(definition, inputs: inputs, runID: runID, observer: observer) }
+        return try await driveAttached(runID: try await start(definition, inputs: inputs, runID: runID), observer: observer)
+    }
+
+    /// Drives an existing run to its stop in this process (`runs resume`, `approvals respond`, MCP),
+    /// under a lease on a shared store.
+    func driveAttached(runID: String, observer: Observer? = nil) async throws -> RunState {
+        guard let leasing = store as? any RunLeasing else { return try await drive(runID: runID, observer: observer) }
+        return try await driveLeased(runID: runID, leasing: leasing, owner: Self.attachedOwner, observer: observer)
+    }
+}
+

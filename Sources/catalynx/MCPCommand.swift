@@ -81,7 +81,7 @@ struct MCPTools: Sendable {
             let tier = arguments["tier"]?.stringValue ?? "current"
             guard AnalyzeCommand.Tier(rawValue: tier) != nil else { throw Failure(description: "tier is current, standard, enhanced or complete") }
             let definition = try context.loadWorkflow("\(tier)_tier")
-            let state = try await engine.run(definition, inputs: try definition.bindInputs(["organization_ein": .string(ein.formatted)]))
+            let state = try await engine.runAttached(definition, inputs: try definition.bindInputs(["organization_ein": .string(ein.formatted)]))
             return AnalysisOutcome(state: state, definition: definition).json(ein: ein.formatted)
         case "search_organizations":
             let limit = max(1, min(arguments["limit"]?.intValue ?? 20, 200))
@@ -102,7 +102,7 @@ struct MCPTools: Sendable {
             guard let decision = ReviewAnswer.Decision(rawValue: try text("decision")) else { throw Failure(description: "decision is approve or reject") }
             let answer = ReviewAnswer(decision: decision, reviewer: arguments["reviewer"]?.stringValue ?? "mcp", comment: arguments["comment"]?.stringValue)
             _ = try await engine.respond(runID: id, response: answer.value, respondent: answer.reviewer)
-            let state = try await engine.drive(runID: id)
+            let state = try await engine.driveAttached(runID: id)
             return ["run_id": .string(id), "status": .string(state.status.rawValue)]
         default:
             throw Failure(description: "unknown tool '\(name)'")

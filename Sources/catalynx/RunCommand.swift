@@ -50,8 +50,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let runID = RunID.make()
         if format == .table { Console.error("run \(runID) — \(definition.name)") }
-        let state = try await engine.run(definition, inputs: bound, runID: runID,
-                                         observer: format == .table ? RunPresenter.progressObserver() : nil)
+        let state = try await engine.runAttached(definition, inputs: bound, runID: runID,
+                                                 observer: format == .table ? RunPresenter.progressObserver() : nil)
         try finish(state, definition: definition, format: format)
     }
 }

@@ -31,8 +31,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Inbound and outbound webhooks (default $CATALYNX_HOME/webhooks.yaml when it exists).", valueName: "path"))
     var webhooks: String?
 
-    @Option(help: "Drive runs with this many worker slots sharing the PostgreSQL store (0: the server drives the runs it starts).")
-    var workers = 0
+    @Option(help: """
+        On PostgreSQL, the worker slots with which this server drives runs, leased like any worker's \
+        (default 4; 0: it drives none, workers do). On SQLite the server drives the runs it starts.
+        """)
+    var workers: Int?
 
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
@@ -86,20 +89,22 @@ struct ServeCommand: AsyncParsableCommand {
         services.healthChecks = Self.healthChecks(context: context, database: database)
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"); "
                       + "\(services.webhooks.inbound.count) inbound and \(services.webhooks.outbound.count) outbound webhooks)")
-        var background: any Service = services.driver
-        if workers > 0 {
-            guard let leasing = services.engine.store as? any RunLeasing else {
-                throw CLIExit.badInput("error: --workers shares runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
-            }
+        // On a shared store every run is driven under a lease, so that the server's runs and the
+        // workers' never run twice at once; the server's slots send the outbound webhooks.
+        var background: (any Service)? = services.driver
+        if let leasing = services.engine.store as? any RunLeasing {
             services.drivesRuns = false
-            // Runs this server's worker drives send the outbound webhooks, as its own driver's do.
-            background = WorkerService(worker: RunWorker(engine: services.engine, leasing: leasing,
-                                                         owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve", concurrency: workers,
-                                                         onStop: hooks.outbound?.onStop))
+            let slots = workers ?? 4
+            background = slots == 0 ? nil : WorkerService(worker: RunWorker(
+                engine: services.engine, leasing: leasing, owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve",
+                concurrency: slots, onStop: hooks.outbound?.onStop))
+        } else if let workers, workers > 0 {
+            throw CLIExit.badInput("error: --workers shares runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
         }
         // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: background), .init(service: try CatalynxServer.application(services, host: host, port: port))],
+            services: (background.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: try CatalynxServer.application(services, host: host, port: port))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))
         try await group.run()
     }

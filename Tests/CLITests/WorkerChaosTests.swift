@@ -82,4 +82,34 @@ struct WorkerChaosTests {
         }
         #expect(repeats <= kills * 8)
     }
+
+    /// A run started in the foreground (`catalynx run`, no `--detach`) while idle workers listen:
+    /// the NOTIFY of the new run wakes them, yet only one process drives it.
+    @Test func aForegroundRunIsNeverDrivenByAWorkerAtTheSameTime() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        var cli = try CLIHarness()
+        cli.extraEnvironment["CATALYNX_DATABASE_URL"] = url
+        let file = try cli.write("slow.yaml", """
+            workflow: slow
+            steps:
+              - { name: a, tool: sleep, inputs: { seconds: 0.4 } }
+              - { name: b, tool: sleep, depends_on: [a], inputs: { seconds: 0.4 } }
+              - { name: c, tool: echo, depends_on: [b], inputs: { value: done } }
+            """)
+        let workers = try (0..<2).map { _ in try cli.launch(["worker", "--concurrency", "4"]).0 }
+        defer { for worker in workers { worker.terminate(); worker.waitUntilExit() } }
+        try await Task.sleep(for: .seconds(2))  // the workers are up and idle, listening
+        let store = try await RunStoreLocation.postgres(url: url).open()
+        for _ in 0..<3 {
+            let result = try cli.run("run", file, "--format", "json")
+            #expect(result.status == 0, "\(result.stderr)")
+            let id = try #require(result.json?["run_id"]?.stringValue, "\(result.stdout.prefix(300))")
+            let started = try await store.events(runID: id, after: 0).compactMap { event -> String? in
+                if case .stepStarted(let step, _, _, _, _) = event.kind { return step }
+                return nil
+            }
+            #expect(started == ["a", "b", "c"], "each step started once, by one driver: \(started)")
+            #expect(try await store.state(of: id).status == .completed)
+        }
+    }
 }

@@ -10,6 +10,10 @@ public protocol RunLeasing: RunStore {
     /// - Returns: the claimed run ids.
     func claimRuns(owner: String, limit: Int, lease: Duration) async throws -> [String]
 
+    /// Leases one run to `owner` unless someone else holds a live lease on it (the owner's own
+    /// lease is extended). - Returns: whether `owner` now holds it.
+    func claimRun(_ runID: String, owner: String, lease: Duration) async throws -> Bool
+
     /// Extends the owner's leases on these runs; returns the ones it still holds.
     func renewLeases(owner: String, runIDs: [String], lease: Duration) async throws -> Set<String>
 
@@ -23,4 +27,32 @@ public protocol RunLeasing: RunStore {
 
 extension RunLeasing {
     public func wakeUps() -> AsyncStream<Void>? { nil }
+}
+
+extension WorkflowEngine {
+    /// Drives a run on a shared store the way a worker would, so that no worker drives it at the
+    /// same time: under a lease renewed while driving; while another process holds the lease,
+    /// waits for that one, and takes over if its lease expires. For processes that start or
+    /// resume a run and want its outcome (the CLI), not for `RunWorker`, which claims its own.
+    /// - Returns: the run's state once it stopped (ended, waiting for a person, paused).
+    public func driveLeased(runID: String, leasing: any RunLeasing, owner: String, lease: Duration = .seconds(10),
+                            observer: Observer? = nil) async throws -> RunState {
+        while true {
+            if try await leasing.claimRun(runID, owner: owner, lease: lease) {
+                let renewal = Task {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: lease / 3)
+                        _ = try await leasing.renewLeases(owner: owner, runIDs: [runID], lease: lease)
+                    }
+                }
+                defer { renewal.cancel() }
+                let state = try await drive(runID: runID, observer: observer)
+                try? await leasing.releaseLease(owner: owner, runID: runID)
+                return state
+            }
+            let state = try await store.state(of: runID)
+            guard state.status == .running || state.status == .pending else { return state }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
 }

@@ -25,6 +25,21 @@ extension PostgresRunStore: RunLeasing {
         return claimed
     }
 
+    public func claimRun(_ runID: String, owner: String, lease: Duration) async throws -> Bool {
+        let now = Date().timeIntervalSince1970
+        let expires = now + lease.seconds
+        var claimed = false
+        for try await _ in try await client.query("""
+            INSERT INTO run_leases (run_id, owner, expires_at) VALUES (\(runID), \(owner), \(expires))
+            ON CONFLICT (run_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+                WHERE run_leases.expires_at < \(now) OR run_leases.owner = EXCLUDED.owner
+            RETURNING run_id
+            """, logger: logger).decode(String.self) {
+            claimed = true
+        }
+        return claimed
+    }
+
     public func renewLeases(owner: String, runIDs: [String], lease: Duration) async throws -> Set<String> {
         guard !runIDs.isEmpty else { return [] }
         let expires = Date().timeIntervalSince1970 + lease.seconds
