@@ -130,6 +130,7 @@ struct CLIContext {
                 throw CLIExit.badInput("\(error)")
             }
         }
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)  // a worker's home may hold nothing yet
         let deliveries = try DeliveryLog(path: (home as NSString).appendingPathComponent("webhooks.sqlite"))
         guard !configuration.outbound.isEmpty else { return (configuration, deliveries, nil) }
         let backoff = environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init).map { Duration.milliseconds($0) } ?? .seconds(1)

@@ -97,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
             let slots = workers ?? 4
             background = slots == 0 ? nil : WorkerService(worker: RunWorker(
                 engine: services.engine, leasing: leasing, owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve",
-                concurrency: slots, onStop: hooks.outbound?.onStop))
+                concurrency: slots, onStop: hooks.outbound?.onStop,
+                onError: { error in Console.error("serve: claiming or renewing leases failed, trying again: \(String(reflecting: error))") }))
         } else if let workers, workers > 0 {
             throw CLIExit.badInput("error: --workers shares runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
         }

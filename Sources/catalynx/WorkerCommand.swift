@@ -38,7 +38,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let outbound = try context.webhooks(path: webhooks).outbound
         let worker = RunWorker(engine: WorkflowEngine(store: leasing, registry: context.registry), leasing: leasing, owner: owner,
-                               concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop)
+                               concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop,
+                               onError: { error in Console.error("worker: claiming or renewing leases failed, trying again: \(String(reflecting: error))") })
         for signal in [SIGTERM, SIGINT] {
             Foundation.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal)

@@ -96,7 +96,10 @@ struct WorkerChaosTests {
               - { name: b, tool: sleep, depends_on: [a], inputs: { seconds: 0.4 } }
               - { name: c, tool: echo, depends_on: [b], inputs: { value: done } }
             """)
-        let workers = try (0..<2).map { _ in try cli.launch(["worker", "--concurrency", "4"]).0 }
+        var fresh = cli
+        fresh.extraEnvironment["CATALYNX_HOME"] = cli.home + "/worker-home-not-created-yet"  // as on a machine that only runs workers
+        let launched = try (0..<2).map { _ in try fresh.launch(["worker", "--concurrency", "4"]) }
+        let workers = launched.map(\.0)
         defer { for worker in workers { worker.terminate(); worker.waitUntilExit() } }
         try await Task.sleep(for: .seconds(2))  // the workers are up and idle, listening
         let store = try await RunStoreLocation.postgres(url: url).open()
@@ -110,6 +113,9 @@ struct WorkerChaosTests {
             }
             #expect(started == ["a", "b", "c"], "each step started once, by one driver: \(started)")
             #expect(try await store.state(of: id).status == .completed)
+        }
+        for (worker, _, err) in launched where !worker.isRunning {
+            Issue.record("a worker stopped (exit \(worker.terminationStatus)): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         }
     }
 }

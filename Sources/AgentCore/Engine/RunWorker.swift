@@ -15,21 +15,25 @@ public actor RunWorker {
     let poll: Duration
     let idlePoll: Duration
     let onStop: (@Sendable (RunState) async -> Void)?
+    let onError: (@Sendable (any Error) -> Void)?
     private var driving: [String: Task<Void, Never>] = [:]
     private var stopping = false
     /// Set when the store announces a claimable run.
     private var woken = false
     /// Runs this worker has driven to a stop.
     public private(set) var driven = 0
+    /// Claims and renewals that failed (and were tried again).
+    public private(set) var failures = 0
 
     /// - Parameters:
     ///   - poll: how often to look for runs when the store cannot announce them.
     ///   - idlePoll: how often to look when it can (a safety net: timers and missed announcements).
     ///   - onStop: called with a run's state each time this worker has driven it to a stop (ended,
     ///     waiting for a person, paused): the server sends its outbound webhooks from here.
+    ///   - onError: told of each claim or renewal that failed (the worker goes on).
     public init(engine: WorkflowEngine, leasing: any RunLeasing, owner: String, concurrency: Int = 4,
                 lease: Duration = .seconds(10), poll: Duration = .milliseconds(200), idlePoll: Duration = .seconds(2),
-                onStop: (@Sendable (RunState) async -> Void)? = nil) {
+                onStop: (@Sendable (RunState) async -> Void)? = nil, onError: (@Sendable (any Error) -> Void)? = nil) {
         self.engine = engine
         self.leasing = leasing
         self.owner = owner
@@ -38,6 +42,7 @@ public actor RunWorker {
         self.poll = poll
         self.idlePoll = idlePoll
         self.onStop = onStop
+        self.onError = onError
     }
 
     /// Claims and drives runs until `stop()`; then waits up to `grace` for the runs in flight and
@@ -55,14 +60,22 @@ public actor RunWorker {
             woken = false
             let free = concurrency - driving.count
             var claimed: [String] = []
-            if free > 0 {
-                claimed = try await leasing.claimRuns(owner: owner, limit: free, lease: lease)
-                for id in claimed where driving[id] == nil { start(id) }
-            }
-            if ContinuousClock.now - lastRenewal > lease / 3 {
-                let held = try await leasing.renewLeases(owner: owner, runIDs: Array(driving.keys), lease: lease)
-                for (id, task) in driving where !held.contains(id) { task.cancel() }  // lost to another worker
-                lastRenewal = .now
+            // A failed claim or renewal (a deadlock the server broke, a dropped connection) is
+            // reported and tried again; it never stops the worker.
+            do {
+                if free > 0 {
+                    claimed = try await leasing.claimRuns(owner: owner, limit: free, lease: lease)
+                    for id in claimed where driving[id] == nil { start(id) }
+                }
+                if ContinuousClock.now - lastRenewal > lease / 3 {
+                    let held = try await leasing.renewLeases(owner: owner, runIDs: Array(driving.keys), lease: lease)
+                    for (id, task) in driving where !held.contains(id) { task.cancel() }  // lost to another worker
+                    lastRenewal = .now
+                }
+            } catch {
+                failures += 1
+                onError?(error)
+                try? await Task.sleep(for: .milliseconds(200))
             }
             // Claim again at once while there is work and room; otherwise wait for a free slot, an
             // announced run (with room for it) or the next poll.
