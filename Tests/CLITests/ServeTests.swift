@@ -43,6 +43,7 @@ struct ServeTests {
         let port = Int.random(in: 20_000...40_000)
         let base = "http://127.0.0.1:\(port)"
         var server = try await serve(cli, port: port)
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }  // whichever server is running when the test ends, even failing
         let started = try await request("POST", "\(base)/api/v1/runs", token: writer,
                                         body: #"{"workflow": "enhanced_tier_analysis", "inputs": {"organization_ein": "54-1230284"}}"#)
         #expect(started.status == 202)
@@ -59,7 +60,6 @@ struct ServeTests {
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
         server = try await serve(cli, port: port)
-        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
         let open = try await request("GET", "\(base)/api/v1/approvals", token: writer)
         #expect(open.json?.arrayValue?.contains { $0["run_id"]?.stringValue == runID } == true)
         let answered = try await request("POST", "\(base)/api/v1/runs/\(runID)/approval", token: writer,
