@@ -11,6 +11,12 @@ public enum SharedSQLiteFile {
         return configuration
     }
 
+    /// Creates the folder of a database file unless it exists (a fresh `$CATALYNX_HOME`).
+    public static func createFolder(of path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+    }
+
     /// Applies `migrator`'s pending migrations. GRDB reads which migrations are applied before it
     /// takes the write lock, so when two processes create the same new file together the one
     /// that waited then fails on tables the other created; read again, nothing is left to do.

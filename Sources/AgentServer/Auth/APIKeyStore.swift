@@ -24,8 +24,7 @@ public final class APIKeyStore: Sendable {
 
     /// Opens (creating if needed) the key file.
     public convenience init(path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try SharedSQLiteFile.createFolder(of: path)
         try self.init(queue: try DatabaseQueue(path: path, configuration: SharedSQLiteFile.configuration()))
     }
 

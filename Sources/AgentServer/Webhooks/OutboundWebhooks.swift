@@ -107,6 +107,7 @@ public final class DeliveryLog: Sendable {
 
     /// Opens (creating if needed) the log file, or an in-memory log.
     public init(path: String? = nil) throws {
+        if let path { try SharedSQLiteFile.createFolder(of: path) }
         queue = try path.map { try DatabaseQueue(path: $0, configuration: SharedSQLiteFile.configuration()) } ?? DatabaseQueue()
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: webhook deliveries") { db in

@@ -43,8 +43,7 @@ public final class SQLiteRunStore: RunStore {
     ///   - durability: the synchronous setting of every connection.
     public init(path: String, durability: Durability = .normal) throws {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try SharedSQLiteFile.createFolder(of: path)
         var configuration = SharedSQLiteFile.configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")

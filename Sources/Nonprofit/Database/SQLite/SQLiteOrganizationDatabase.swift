@@ -14,8 +14,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
     /// - Parameter path: the SQLite file.
     public init(path: String) throws {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try SharedSQLiteFile.createFolder(of: path)
         var configuration = SharedSQLiteFile.configuration(busyTimeout: 30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
