@@ -34,6 +34,8 @@ struct CLIContext {
     let environment: [String: String]
     let home: String
     let registry: ToolRegistry
+    /// The organization database, opened once for the commands and the tools of this process.
+    let organizations: OrganizationSource
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -42,9 +44,10 @@ struct CLIContext {
         BuiltinTools.register(in: &registry, home: home, environment: environment)
         let (home, environment) = (home, environment)
         let online = ["1", "true", "yes"].contains(environment["CATALYNX_PROPUBLICA_ONLINE"]?.lowercased() ?? "")
+        organizations = OrganizationSource { try await Self.openOrganizations(home: home, environment: environment) }
         GrantResearchTools.register(
             in: &registry,
-            source: OrganizationSource { try await Self.openOrganizations(home: home, environment: environment) },
+            source: organizations,
             exportsDirectory: (home as NSString).appendingPathComponent("exports"),
             proPublica: online ? Self.proPublicaClient(home: home, environment: environment) : nil,
             ai: AIServices.load(directory: Self.bamlDirectory(environment: environment), environment: environment),
@@ -81,10 +84,10 @@ struct CLIContext {
     /// PostgreSQL server of `CATALYNX_DATABASE_URL` when it names one (beside the runs), else
     /// `$CATALYNX_HOME/organizations.sqlite`.
     func openOrganizations() async throws -> any OrganizationDatabase {
-        try await Self.openOrganizations(home: home, environment: environment)
+        try await organizations.opened()
     }
 
-    static func openOrganizations(home: String, environment: [String: String]) async throws -> any OrganizationDatabase {
+    private static func openOrganizations(home: String, environment: [String: String]) async throws -> any OrganizationDatabase {
         let database: any OrganizationDatabase
         let location: String
         switch try? RunStoreLocation.from(environment: environment) {
@@ -130,7 +133,6 @@ struct CLIContext {
                 throw CLIExit.badInput("\(error)")
             }
         }
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)  // a worker's home may hold nothing yet
         let deliveries = try DeliveryLog(path: (home as NSString).appendingPathComponent("webhooks.sqlite"))
         guard !configuration.outbound.isEmpty else { return (configuration, deliveries, nil) }
         let backoff = environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init).map { Duration.milliseconds($0) } ?? .seconds(1)

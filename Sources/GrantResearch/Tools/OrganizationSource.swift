@@ -17,6 +17,15 @@ public final class OrganizationSource: Sendable {
     /// The database, opening it the first time.
     /// - Throws: `ToolError` `Unavailable` when it cannot be opened.
     public func database() async throws -> any OrganizationDatabase {
+        do {
+            return try await opened()
+        } catch {
+            throw ToolError("Unavailable", "the organization database cannot be opened: \(error)")
+        }
+    }
+
+    /// The database, opening it the first time; the opener's own error when it cannot be opened.
+    public func opened() async throws -> any OrganizationDatabase {
         let open = self.open
         let task = opening.withLock { task in
             if let task { return task }
@@ -28,7 +37,7 @@ public final class OrganizationSource: Sendable {
             return try await task.value
         } catch {
             opening.withLock { $0 = nil }
-            throw ToolError("Unavailable", "the organization database cannot be opened: \(error)")
+            throw error
         }
     }
 }
