@@ -83,7 +83,9 @@ struct LLMClientTests {
     }
 
     @Test func aStalledServerTimesOut() async throws {
-        let slow = try FakeLLMProvider(script: [.stall(seconds: 1.5)]) { _ in "late" }
+        // The stall is far longer than the timeout: under a loaded machine the client's deadline, which hops
+        // through the cooperative pool, can fire a second late (CI once saw the stalled answer arrive first).
+        let slow = try FakeLLMProvider(script: [.stall(seconds: 30)]) { _ in "late" }
         defer { slow.shutdown() }
         let client = OpenAIClient(name: "Slow", provider: "openai-generic", baseURL: slow.baseURL, apiKey: nil, model: "m", timeout: .milliseconds(300))
         let (_, record) = collect()

@@ -72,15 +72,23 @@ public final class LocalHTTPServer: Sendable {
             case .body(var buffer): body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
             case .end:
                 let response = handler(path, headers, body)
-                if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
-                var headers = HTTPHeaders(response.headers)
-                headers.add(name: "Content-Length", value: String(response.body.count))
-                headers.add(name: "Connection", value: "close")
-                let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-                context.write(wrapOutboundOut(.head(head)), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+                guard response.delay > 0 else { return respond(response, context: context) }
+                // Answer later without blocking the event loop, so a stall never holds up shutdown.
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(response.delay * 1000))) {
+                    loopBound.value.0.respond(response, context: loopBound.value.1)
+                }
             }
+        }
+
+        private func respond(_ response: Response, context: ChannelHandlerContext) {
+            var headers = HTTPHeaders(response.headers)
+            headers.add(name: "Content-Length", value: String(response.body.count))
+            headers.add(name: "Connection", value: "close")
+            let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
         }
     }
 }
