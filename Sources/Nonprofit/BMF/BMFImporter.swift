@@ -53,11 +53,17 @@ public struct BMFImporter {
         try await database.importBMF(paths, progress: progress)
     }
 
-    /// What a database does with the rows: prepare for `totalBytes` of CSV, write one batch from
-    /// the source (returning rows inserted, and rows inserted or changed of those not repeated in
-    /// this import), and finish (indexes). `run` drives them over the files.
+    /// Above this much CSV, or into an empty table, an import is a bulk import: the database drops
+    /// its secondary indexes and builds them once at the end, much faster than maintaining them row by row.
+    static let bulkThresholdBytes = 64 << 20
+
+    /// What a database does with the rows: say whether it has no organizations yet, prepare
+    /// (in bulk mode, drop the secondary indexes), write one batch from the source (returning rows
+    /// inserted, and rows inserted or changed of those not repeated in this import), and finish
+    /// (build what is missing). `run` drives them over the files.
     struct Writer {
-        var begin: (_ totalBytes: Int) async throws -> Void
+        var isEmpty: () async throws -> Bool
+        var begin: (_ bulk: Bool) async throws -> Void
         var writeBatch: (_ source: BMFRowSource) async throws -> (inserted: Int, changes: Int)
         var finish: () async throws -> Void
     }
@@ -68,7 +74,7 @@ public struct BMFImporter {
         var seen = Set<String>()
         let sizes = paths.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.intValue ?? 0 }
         let totalBytes = sizes.reduce(0, +)
-        try await writer.begin(totalBytes)
+        try await writer.begin(totalBytes > bulkThresholdBytes ? true : try await writer.isEmpty())
         var bytesBefore = 0
         for (path, size) in zip(paths, sizes) {
             let source = try BMFRowSource(path: path, summary: summary, seen: seen)

@@ -190,4 +190,37 @@ enum OrganizationQueries {
     static func officerNames(_ written: [String]) -> [String] {
         Array(Set(written + written.map { $0.uppercased() })).sorted()
     }
+
+    // MARK: Upserts (the same SQL in both dialects but where a parameter says otherwise)
+
+    /// The organization columns, EIN first.
+    static let organizationColumns = Organization.CodingKeys.allCases.map(\.rawValue)
+
+    /// `ON CONFLICT (ein) DO UPDATE SET` every other organization column to the offered row's value.
+    static let replaceOrganization = "ON CONFLICT (ein) DO UPDATE SET "
+        + organizationColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+
+    /// The condition under which `replaceOrganization` touches a row: the offered source is trusted as much or more.
+    static let offeredOrganizationIsAsTrusted =
+        "\(RecordBatch.authority(of: "organizations.source")) <= \(RecordBatch.authority(of: "excluded.source"))"
+
+    /// The condition under which `replaceOrganization` touches a row: a value differs. `isDistinct` is
+    /// the dialect's null-safe inequality of two row values (`IS NOT` in SQLite, `IS DISTINCT FROM` in PostgreSQL).
+    static func offeredOrganizationDiffers(isDistinct: String) -> String {
+        let columns = organizationColumns.dropFirst()
+        return "(\(columns.map { "organizations.\($0)" }.joined(separator: ", "))) \(isDistinct) (\(columns.map { "excluded.\($0)" }.joined(separator: ", ")))"
+    }
+
+    /// `ON CONFLICT (ein, tax_period) DO UPDATE SET` the gaps of the stored filing from the offered one,
+    /// and the offered source added to its sources. `containsSource` is the dialect's test of whether
+    /// the stored list (first argument) contains the offered source (second), both wrapped in commas.
+    static func mergeFiling(containsSource: (_ list: String, _ item: String) -> String) -> String {
+        let gaps = Filing.CodingKeys.allCases.map(\.rawValue).filter { !["ein", "tax_period", "sources"].contains($0) }
+            .map { "\($0) = coalesce(filings.\($0), excluded.\($0))" }.joined(separator: ", ")
+        return """
+            ON CONFLICT (ein, tax_period) DO UPDATE SET \(gaps),
+                sources = CASE WHEN \(containsSource("',' || filings.sources || ','", "',' || excluded.sources || ','")) THEN filings.sources
+                               ELSE filings.sources || ',' || excluded.sources END
+            """
+    }
 }

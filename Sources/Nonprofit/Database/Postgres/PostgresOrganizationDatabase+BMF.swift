@@ -3,14 +3,13 @@ import PostgresNIO
 
 /// A BMF import into PostgreSQL: each batch of rows one `INSERT … SELECT FROM json_populate_recordset
 /// … ON CONFLICT DO UPDATE` statement (its own transaction) that touches a row only when a value
-/// differs and says which rows it inserted. Above `bulkThresholdBytes` of CSV (or into an empty
-/// table) the secondary indexes, the name search's among them, are dropped and built once at the
-/// end. The importer holds an advisory lock for the whole import; a process that opens the
-/// database while nobody holds it builds any index an interrupted import left missing.
+/// differs and says which rows it inserted. A bulk import (see `BMFImporter.bulkThresholdBytes`)
+/// drops the secondary indexes, the name search's among them, and builds them once at the end.
+/// The importer holds an advisory lock for the whole import; a process that opens the database
+/// while nobody holds it builds any index an interrupted import left missing.
 extension PostgresOrganizationDatabase {
     /// Rows per statement.
     static let bmfBatchSize = 5_000
-    static let bulkThresholdBytes = 64 << 20
     /// The session advisory lock of a running BMF import.
     static let importLock: Int64 = 7_201_003
 
@@ -20,8 +19,8 @@ extension PostgresOrganizationDatabase {
             try await connection.query("SELECT pg_advisory_lock(\(Self.importLock))", logger: logger)
             do {
                 let summary = try await BMFImporter.run(paths, progress: progress, writer: .init(
-                    begin: { totalBytes in
-                        let bulk = totalBytes > Self.bulkThresholdBytes ? true : try await Self.isEmpty(connection, logger)
+                    isEmpty: { try await Self.isEmpty(connection, logger) },
+                    begin: { bulk in
                         guard bulk else { return }
                         for index in Self.organizationIndexes {
                             try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(index.name)"), logger: logger)
@@ -87,11 +86,8 @@ extension PostgresOrganizationDatabase {
             if !row.isRepeat { firstSeen.insert(row.ein.digits) }
         }
         guard !organizations.isEmpty else { return (0, 0) }
-        let columns = Organization.CodingKeys.allCases.map(\.rawValue)
         let sql = insert(into: "organizations", organizationColumns) + """
-             ON CONFLICT (ein) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-             WHERE (\(columns.dropFirst().map { "organizations.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM
-                   (\(columns.dropFirst().map { "excluded.\($0)" }.joined(separator: ", ")))
+             \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationDiffers(isDistinct: "IS DISTINCT FROM"))
              RETURNING ein, xmax = 0
              """
         var binds = PostgresBindings()

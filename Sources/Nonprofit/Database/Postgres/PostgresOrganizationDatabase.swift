@@ -47,7 +47,7 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
         return try await fetch(query)
     }
 
-    static let organizationColumns = Organization.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
+    static let organizationColumns = OrganizationQueries.organizationColumns.joined(separator: ", ")
     static let filingColumns = Filing.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
     static let grantColumns = Grant.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
     static let officerColumns = Officer.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
@@ -142,19 +142,12 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
     }
 
     public func save(_ batch: RecordBatch) async throws {
-        let organizationColumns = Organization.CodingKeys.allCases.map(\.rawValue)
-        let merged = Filing.CodingKeys.allCases.map(\.rawValue).filter { !["ein", "tax_period", "sources"].contains($0) }
-            .map { "\($0) = coalesce(filings.\($0), excluded.\($0))" }.joined(separator: ", ")
         let statements: [(String, String)] = [
-            (Self.insert(into: "organizations", Self.organizationColumns) + """
-                 ON CONFLICT (ein) DO UPDATE SET \(organizationColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-                 WHERE \(RecordBatch.authority(of: "organizations.source")) <= \(RecordBatch.authority(of: "excluded.source"))
-                 """, try Self.json(Self.deduplicated(batch.organizations, by: \.ein))),
-            (Self.insert(into: "filings", Self.filingColumns) + """
-                 ON CONFLICT (ein, tax_period) DO UPDATE SET \(merged),
-                     sources = CASE WHEN position(',' || excluded.sources || ',' in ',' || filings.sources || ',') > 0 THEN filings.sources
-                                    ELSE filings.sources || ',' || excluded.sources END
-                 """, try Self.json(Self.deduplicated(batch.filings) { "\($0.ein) \($0.taxPeriod)" })),
+            (Self.insert(into: "organizations", Self.organizationColumns)
+                + " \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationIsAsTrusted)",
+             try Self.json(Self.deduplicated(batch.organizations, by: \.ein))),
+            (Self.insert(into: "filings", Self.filingColumns) + " " + OrganizationQueries.mergeFiling { list, item in "position(\(item) in \(list)) > 0" },
+             try Self.json(Self.deduplicated(batch.filings) { "\($0.ein) \($0.taxPeriod)" })),
             (Self.insert(into: "grants", Self.grantColumns) + " ON CONFLICT DO NOTHING", try Self.json(batch.grants)),
             (Self.insert(into: "officers", Self.officerColumns) + " ON CONFLICT DO NOTHING", try Self.json(batch.officers)),
         ]

@@ -17,7 +17,6 @@ struct BMFRowBinder {
     /// - Returns: whether a row was inserted or changed.
     /// - Throws: a `DatabaseError` from SQLite.
     mutating func upsert(_ record: CSVReader.RawRecord, _ row: BMFRowSource.Row, with statement: Statement, in db: Database) throws -> Bool {
-        let amounts = (assets: row.assets, income: row.income, revenue: row.revenue)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         // ASCII fields are bound in place (SQLITE_STATIC: no copy) for as long as the record's
@@ -30,7 +29,7 @@ struct BMFRowBinder {
                 if start == end {
                     sqlite3_bind_null(handle, index)
                 } else if (23...25).contains(column) {
-                    let amount = column == 23 ? amounts.assets : column == 24 ? amounts.income : amounts.revenue
+                    let amount = column == 23 ? row.assets : column == 24 ? row.income : row.revenue
                     sqlite3_bind_int64(handle, index, Int64(amount ?? 0))
                 } else if column == 26 {
                     bindCopy(record.field(column).map(Self.uppercased)[...], at: index, handle)

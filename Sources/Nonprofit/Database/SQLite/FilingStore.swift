@@ -9,25 +9,20 @@ enum FilingStore {
         let columns = Filing.CodingKeys.allCases.map(\.rawValue)
         // By column name: nil properties are left out of the record's encoding, so positions would shift.
         let values = try filing.databaseDictionary
-        let merged = columns.filter { !["ein", "tax_period", "sources"].contains($0) }
-            .map { "\($0) = coalesce(filings.\($0), excluded.\($0))" }
         try db.cachedStatement(sql: """
             INSERT INTO filings (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-            ON CONFLICT(ein, tax_period) DO UPDATE SET \(merged.joined(separator: ", ")),
-                sources = CASE WHEN instr(',' || filings.sources || ',', ',' || excluded.sources || ',') > 0 THEN filings.sources
-                               ELSE filings.sources || ',' || excluded.sources END
+            \(OrganizationQueries.mergeFiling { list, item in "instr(\(list), \(item)) > 0" })
             """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 
     /// Inserts an organization, or replaces the row there when it came from a source of lesser
     /// or equal authority (see `RecordBatch`).
     static func save(_ organization: Organization, in db: Database) throws {
-        let columns = Organization.CodingKeys.allCases.map(\.rawValue)
+        let columns = OrganizationQueries.organizationColumns
         let values = try organization.databaseDictionary
         try db.cachedStatement(sql: """
             INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-            ON CONFLICT(ein) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-            WHERE \(RecordBatch.authority(of: "organizations.source")) <= \(RecordBatch.authority(of: "excluded.source"))
+            \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationIsAsTrusted)
             """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 

@@ -2,17 +2,16 @@ import Foundation
 import GRDB
 
 /// A BMF import into SQLite: each batch one transaction of prepared upserts bound straight from
-/// the CSV's bytes. Above `bulkThresholdBytes` of CSV (or into an empty table) the secondary
-/// indexes are dropped and rebuilt once at the end, much faster than maintaining them row by row;
-/// an interrupted bulk import keeps its committed batches, and the indexes are restored the next
-/// time the database is opened.
+/// the CSV's bytes. A bulk import (see `BMFImporter.bulkThresholdBytes`) drops the secondary
+/// indexes and rebuilds them once at the end; an interrupted bulk import keeps its committed
+/// batches, and the indexes are restored the next time the database is opened.
 struct SQLiteBMFImport {
     let database: SQLiteOrganizationDatabase
-    var bulkThresholdBytes = 64 << 20
 
     func run(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
         try await BMFImporter.run(paths, progress: progress, writer: .init(
-            begin: { totalBytes in try database.beginImport(bulk: try totalBytes > bulkThresholdBytes || database.isEmpty()) },
+            isEmpty: { try database.isEmpty() },
+            begin: { bulk in try database.beginImport(bulk: bulk) },
             writeBatch: { source in try writeBatch(source) },
             finish: { try database.finishImport() }))
     }
@@ -33,14 +32,10 @@ struct SQLiteBMFImport {
 
     /// `INSERT … ON CONFLICT(ein) DO UPDATE …` that touches an existing row only when a value differs.
     static func upsertStatement(_ db: Database) throws -> Statement {
-        let columns = Organization.CodingKeys.allCases.map(\.rawValue)
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        let assignments = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let changed = "(" + columns.dropFirst().map { "organizations.\($0)" }.joined(separator: ", ") + ") IS NOT ("
-            + columns.dropFirst().map { "excluded.\($0)" }.joined(separator: ", ") + ")"
+        let columns = OrganizationQueries.organizationColumns
         return try db.cachedStatement(sql: """
-            INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT(ein) DO UPDATE SET \(assignments) WHERE \(changed)
+            INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationDiffers(isDistinct: "IS NOT"))
             """)
     }
 }
