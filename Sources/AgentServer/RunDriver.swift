@@ -49,7 +49,7 @@ public actor RunDriver: Service {
 
     /// Drives every run a previous process left running or pending.
     public func recover() async throws {
-        for status in [RunStatus.running, .pending] {
+        for status in RunStatus.allCases where status.isRunnable {
             for summary in try await engine.store.runs(RunQuery(status: status, limit: 10_000)) {
                 logger.info("resuming a run left \(status.rawValue)", metadata: ["run_id": .string(summary.id)])
                 drive(summary.id)

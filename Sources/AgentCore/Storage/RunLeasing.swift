@@ -51,7 +51,7 @@ extension WorkflowEngine {
                 return state
             }
             let state = try await store.state(of: runID)
-            guard state.status == .running || state.status == .pending else { return state }
+            guard state.status.isRunnable else { return state }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

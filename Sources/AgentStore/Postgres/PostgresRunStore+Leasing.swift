@@ -10,7 +10,7 @@ extension PostgresRunStore: RunLeasing {
         let rows = try await client.query("""
             WITH candidates AS (
                 SELECT runs.id FROM runs LEFT JOIN run_leases ON run_leases.run_id = runs.id
-                WHERE (runs.status IN ('running', 'pending') OR (runs.status = 'waiting' AND runs.wake_at < \(now)))
+                WHERE (runs.status = ANY(\(Self.runnableStatuses)) OR (runs.status = 'waiting' AND runs.wake_at < \(now)))
                   AND (run_leases.run_id IS NULL OR run_leases.expires_at < \(now))
                 ORDER BY runs.id LIMIT \(limit)
                 FOR UPDATE OF runs SKIP LOCKED
@@ -57,7 +57,7 @@ extension PostgresRunStore: RunLeasing {
             try await connection.query("DELETE FROM run_leases WHERE run_id = \(runID) AND owner = \(owner)", logger: self.logger)
             // A run given back unfinished (its worker is stopping) is for another worker to take at once.
             try await connection.query("""
-                SELECT pg_notify(\(Self.wakeUpChannel), id) FROM runs WHERE id = \(runID) AND status IN ('running', 'pending')
+                SELECT pg_notify(\(Self.wakeUpChannel), id) FROM runs WHERE id = \(runID) AND status = ANY(\(Self.runnableStatuses))
                 """, logger: self.logger)
         }
     }

@@ -72,32 +72,25 @@ public final class PostgresRunStore: RunStore {
             }
             status = stored.dropFirst(expectedVersion == 0 ? 1 : 0).reduce(status) { $0.after($1.kind) }
             let version = expectedVersion + stored.count
-            // A run waiting for a person wakes (for any worker) at its earliest answer deadline.
-            let deadlines = stored.compactMap { event -> Double? in
+            // A run waiting for a person wakes (for any worker) at its earliest answer deadline; other runs have no wake time.
+            let earliestDeadline = stored.compactMap { event -> Double? in
                 guard case .humanInputRequested(_, _, _, let deadline?, _) = event.kind else { return nil }
                 return deadline.timeIntervalSince1970
-            }
-            if status == .waiting, let earliest = deadlines.min() {
-                try await connection.query("""
-                    UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time),
-                        wake_at = LEAST(COALESCE(wake_at, \(earliest)), \(earliest)) WHERE id = \(runID)
-                    """, logger: logger)
-            } else {
-                let keepsWake = status == .waiting
-                try await connection.query("""
-                    UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time),
-                        wake_at = CASE WHEN \(keepsWake) THEN wake_at END WHERE id = \(runID)
-                    """, logger: logger)
-            }
+            }.min()
+            try await connection.query("""
+                UPDATE runs SET version = \(version), status = \(status.rawValue), updated_at = \(time),
+                    wake_at = CASE WHEN \(status == .waiting) THEN LEAST(wake_at, \(earliestDeadline)) END WHERE id = \(runID)
+                """, logger: logger)
             // Idle workers listen: a run that becomes runnable wakes them (delivered when this commits).
-            if Self.runnable.contains(status), !Self.runnable.contains(before ?? .completed) {
+            if status.isRunnable, !(before ?? .completed).isRunnable {
                 try await connection.query("SELECT pg_notify(\(Self.wakeUpChannel), \(runID))", logger: logger)
             }
             return stored
         }
     }
 
-    static let runnable: Set<RunStatus> = [.running, .pending]
+    /// The statuses of runs with steps to drive now, for queries.
+    static let runnableStatuses = RunStatus.allCases.filter(\.isRunnable).map(\.rawValue)
 
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
         try await pool.transaction(body)
