@@ -93,7 +93,7 @@ struct LLMClientTests {
             _ = try await client.complete(LLMRequest(messages: messages), record: record)
             Issue.record("expected a timeout")
         } catch {
-            #expect(error.kind == .timeout && error.isRetryable, "\(error)")
+            #expect(error.kind == .timeout && error.isRetryable && error.message.contains("300 ms"), "\(error)")
         }
     }
 

@@ -1,6 +1,5 @@
 import AgentSchema
 import Foundation
-import NIOCore
 
 /// Anthropic's messages API (`anthropic`).
 public struct AnthropicClient: LLMClient {
@@ -10,7 +9,7 @@ public struct AnthropicClient: LLMClient {
     let model: String
     let maxTokens: Int
     let parameters: [String: ConfigValue]
-    let timeout: TimeAmount
+    let timeout: Duration
 
     /// - Parameters:
     ///   - name: the client's name.
@@ -28,7 +27,7 @@ public struct AnthropicClient: LLMClient {
         self.model = model
         self.maxTokens = maxTokens
         self.parameters = parameters
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + Int64(timeout.components.attoseconds / 1_000_000_000))
+        self.timeout = timeout
     }
 
     public func complete(_ request: LLMRequest, record: @Sendable (LLMCallRecord) -> Void) async throws(LLMError) -> LLMResponse {

@@ -8,7 +8,7 @@ struct HTTPTransport: Sendable {
     static let shared = HTTPClient(eventLoopGroupProvider: .singleton)
 
     var client: String
-    var timeout: TimeAmount
+    var timeout: Duration
 
     /// POSTs `body`; for a streaming request `onEvent` gets each SSE `data:` payload and the body is not returned.
     func post(url: String, headers: [(String, String)], body: [String: Any],
@@ -23,11 +23,11 @@ struct HTTPTransport: Sendable {
         request.body = .bytes(ByteBuffer(bytes: Array(encoded)))
         let response: HTTPClientResponse
         do {
-            response = try await Self.shared.execute(request, timeout: timeout)
+            response = try await Self.shared.execute(request, timeout: TimeAmount(timeout))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw LLMError(.timeout, "no answer within \(timeout.nanoseconds / 1_000_000) ms", client: client)
+            throw LLMError(.timeout, "no answer within \(milliseconds) ms", client: client)
         } catch ChannelError.connectTimeout {
-            throw LLMError(.timeout, "no connection within \(timeout.nanoseconds / 1_000_000) ms", client: client)
+            throw LLMError(.timeout, "no connection within \(milliseconds) ms", client: client)
         } catch {
             throw LLMError(.network, "cannot reach \(Self.host(url)): \(error)", client: client)
         }
@@ -53,11 +53,13 @@ struct HTTPTransport: Sendable {
             if pending.hasPrefix("data:") { onEvent(pending.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) }
             return Data()
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw LLMError(.timeout, "the answer stopped arriving within \(timeout.nanoseconds / 1_000_000) ms", client: client)
+            throw LLMError(.timeout, "the answer stopped arriving within \(milliseconds) ms", client: client)
         } catch {
             throw LLMError(.network, "the answer from \(Self.host(url)) was cut off: \(error)", client: client)
         }
     }
+
+    private var milliseconds: Int64 { timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000 }
 
     /// The host of a URL, for messages (never the path, which may carry keys).
     static func host(_ url: String) -> String { URL(string: url)?.host ?? "the API" }

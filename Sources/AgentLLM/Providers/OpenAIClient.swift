@@ -1,6 +1,5 @@
 import AgentSchema
 import Foundation
-import NIOCore
 
 /// The OpenAI chat-completions API (`openai`), or any server that speaks it (`openai-generic`:
 /// Ollama, vLLM, llama.cpp server) at `base_url`.
@@ -12,7 +11,7 @@ public struct OpenAIClient: LLMClient {
     let model: String
     /// Other options sent as they are (temperature, max_tokens, …).
     let parameters: [String: ConfigValue]
-    let timeout: TimeAmount
+    let timeout: Duration
 
     /// - Parameters:
     ///   - name: the client's name.
@@ -30,7 +29,7 @@ public struct OpenAIClient: LLMClient {
         self.apiKey = apiKey
         self.model = model
         self.parameters = parameters
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + Int64(timeout.components.attoseconds / 1_000_000_000))
+        self.timeout = timeout
     }
 
     public func complete(_ request: LLMRequest, record: @Sendable (LLMCallRecord) -> Void) async throws(LLMError) -> LLMResponse {
