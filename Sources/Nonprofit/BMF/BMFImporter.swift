@@ -57,14 +57,22 @@ public struct BMFImporter {
     /// its secondary indexes and builds them once at the end, much faster than maintaining them row by row.
     static let bulkThresholdBytes = 64 << 20
 
+    /// What writing batches did: rows inserted, and rows inserted or changed of those not repeated in this import.
+    struct BatchCounts: Sendable {
+        var inserted = 0
+        var changes = 0
+    }
+
     /// What a database does with the rows: say whether it has no organizations yet, prepare
-    /// (in bulk mode, drop the secondary indexes), write one batch from the source (returning rows
-    /// inserted, and rows inserted or changed of those not repeated in this import), and finish
-    /// (build what is missing). `run` drives them over the files.
+    /// (in bulk mode, drop the secondary indexes), write one batch from the source, wait for the
+    /// batches still being written, and finish (build what is missing). `run` drives them over
+    /// the files. `writeBatch` and `flush` return the counts of the batches written since the last
+    /// call: a database may send a batch and return before it is written.
     struct Writer {
         var isEmpty: () async throws -> Bool
         var begin: (_ bulk: Bool) async throws -> Void
-        var writeBatch: (_ source: BMFRowSource) async throws -> (inserted: Int, changes: Int)
+        var writeBatch: (_ source: BMFRowSource) async throws -> BatchCounts
+        var flush: () async throws -> BatchCounts = { BatchCounts() }
         var finish: () async throws -> Void
     }
 
@@ -87,6 +95,9 @@ public struct BMFImporter {
             (summary, seen) = (source.summary, source.seen)
             bytesBefore += size
         }
+        let last = try await writer.flush()
+        summary.inserted += last.inserted
+        summary.updated += last.changes - last.inserted
         summary.unchanged = summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count
         let indexing = Date()
         try await writer.finish()

@@ -17,6 +17,13 @@ extension PostgresOrganizationDatabase {
         let logger = pool.logger
         return try await pool.client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.importLock))", logger: logger)
+            // One batch is written by the server while the next is read and encoded here (the two
+            // cost about the same), so a batch's counts arrive with the next call or the flush.
+            var inFlight: Task<BMFImporter.BatchCounts, any Error>?
+            func landed() async throws -> BMFImporter.BatchCounts {
+                defer { inFlight = nil }
+                return try await inFlight?.value ?? .init()
+            }
             do {
                 let summary = try await BMFImporter.run(paths, progress: progress, writer: .init(
                     isEmpty: { try await Self.isEmpty(connection, logger) },
@@ -26,11 +33,20 @@ extension PostgresOrganizationDatabase {
                             try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(index.name)"), logger: logger)
                         }
                     },
-                    writeBatch: { source in try await Self.writeBMFBatch(source, on: connection, logger) },
+                    writeBatch: { source in
+                        let batch = Result { try Self.encodeBMFBatch(source) }
+                        let counts = try await landed()
+                        if let batch = try batch.get() {
+                            inFlight = Task { try await Self.write(batch, on: connection, logger) }
+                        }
+                        return counts
+                    },
+                    flush: landed,
                     finish: { try await Self.createMissingIndexes(on: connection, logger) }))
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
                 return summary
             } catch {
+                _ = try? await landed()
                 try? await Self.createMissingIndexes(on: connection, logger)
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
                 throw error
@@ -77,27 +93,38 @@ extension PostgresOrganizationDatabase {
         return true
     }
 
-    private static func writeBMFBatch(_ source: BMFRowSource, on connection: PostgresConnection, _ logger: Logger) async throws
-        -> (inserted: Int, changes: Int) {
+    /// A batch of BMF rows encoded for `json_populate_recordset`, and the EINs first seen in this import.
+    private struct EncodedBatch: Sendable {
+        var json: String
+        var firstSeen: Set<String>
+    }
+
+    /// Reads and encodes the source's next batch; nil when it had no valid rows left.
+    private static func encodeBMFBatch(_ source: BMFRowSource) throws -> EncodedBatch? {
         var organizations: [Organization] = []
         var firstSeen: Set<String> = []
         try source.readBatch(limit: bmfBatchSize) { record, row in
             organizations.append(Organization(bmf: record, row))
             if !row.isRepeat { firstSeen.insert(row.ein.digits) }
         }
-        guard !organizations.isEmpty else { return (0, 0) }
-        let sql = insert(into: "organizations", organizationColumns) + """
-             \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationDiffers(isDistinct: "IS DISTINCT FROM"))
-             RETURNING ein, xmax = 0
-             """
+        guard !organizations.isEmpty else { return nil }
+        return EncodedBatch(json: try json(deduplicated(organizations, by: \.ein)), firstSeen: firstSeen)
+    }
+
+    private static let bmfUpsert = insert(into: "organizations", organizationColumns) + """
+         \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationDiffers(isDistinct: "IS DISTINCT FROM"))
+         RETURNING ein, xmax = 0
+         """
+
+    private static func write(_ batch: EncodedBatch, on connection: PostgresConnection, _ logger: Logger) async throws -> BMFImporter.BatchCounts {
         var binds = PostgresBindings()
-        binds.append(try json(deduplicated(organizations, by: \.ein)))
-        var inserted = 0, changes = 0
-        for try await (ein, isNew) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        binds.append(batch.json)
+        var counts = BMFImporter.BatchCounts()
+        for try await (ein, isNew) in try await connection.query(PostgresQuery(unsafeSQL: bmfUpsert, binds: binds), logger: logger)
             .decode((String, Bool).self) {
-            if isNew { inserted += 1 }
-            if firstSeen.contains(ein) { changes += 1 }
+            if isNew { counts.inserted += 1 }
+            if batch.firstSeen.contains(ein) { counts.changes += 1 }
         }
-        return (inserted, changes)
+        return counts
     }
 }

@@ -16,7 +16,7 @@ struct SQLiteBMFImport {
             finish: { try database.finishImport() }))
     }
 
-    private func writeBatch(_ source: BMFRowSource) throws -> (inserted: Int, changes: Int) {
+    private func writeBatch(_ source: BMFRowSource) throws -> BMFImporter.BatchCounts {
         var binder = BMFRowBinder()
         return try database.write { db in
             let statement = try Self.upsertStatement(db)
@@ -26,7 +26,7 @@ struct SQLiteBMFImport {
                 if try binder.upsert(record, row, with: statement, in: db), !row.isRepeat { changes += 1 }
             }
             let inserted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organizations WHERE rowid > ?", arguments: [maxRowID]) ?? 0
-            return (inserted, changes)
+            return BMFImporter.BatchCounts(inserted: inserted, changes: changes)
         }
     }
 
