@@ -19,6 +19,11 @@ struct CLIExit: Error {
 
     static func badInput(_ message: String) -> CLIExit { CLIExit(code: .badInput, message: message) }
 
+    /// The error for what needs a run store shared between processes (`subject` says what shares runs).
+    static func needsSharedStore(_ subject: String) -> CLIExit {
+        badInput("error: \(subject) runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
+    }
+
     /// The exit code that reports a run's status.
     static func code(for status: RunStatus) -> Code {
         switch status {
@@ -255,8 +260,19 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
 }
 
 extension WorkflowEngine {
+    /// The lease owner of this process in a role (`cli`, `serve`, `worker`): `host:pid:role`.
+    static func leaseOwner(_ role: String) -> String { "\(ProcessInfo.processInfo.hostName):\(getpid()):\(role)" }
+
     /// The lease owner of this process's attached runs on a shared store.
-    static let attachedOwner = "\(ProcessInfo.processInfo.hostName):\(getpid()):cli"
+    static let attachedOwner = leaseOwner("cli")
+
+    /// A worker of this process (`catalynx worker`, `serve --workers`) that prints each failed claim
+    /// or renewal and goes on; nil when the store is not shared between processes.
+    func worker(role: String, concurrency: Int, lease: Duration = .seconds(10), onStop: (@Sendable (RunState) async -> Void)?) -> RunWorker? {
+        guard let leasing = store as? any RunLeasing else { return nil }
+        return RunWorker(engine: self, leasing: leasing, owner: Self.leaseOwner(role), concurrency: concurrency, lease: lease, onStop: onStop,
+                         onError: { error in Console.error("\(role): claiming or renewing leases failed, trying again: \(String(reflecting: error))") })
+    }
 
     /// Runs a workflow to its stop in this process (`run`, `analyze` without `--detach`, MCP). On
     /// a shared PostgreSQL store the run is started and driven under a lease, as workers drive

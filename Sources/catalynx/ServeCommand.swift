@@ -92,15 +92,11 @@ struct ServeCommand: AsyncParsableCommand {
         // On a shared store every run is driven under a lease, so that the server's runs and the
         // workers' never run twice at once; the server's slots send the outbound webhooks.
         var background: (any Service)? = services.driver
-        if let leasing = services.engine.store as? any RunLeasing {
+        if let worker = services.engine.worker(role: "serve", concurrency: workers ?? 4, onStop: hooks.outbound?.onStop) {
             services.drivesRuns = false
-            let slots = workers ?? 4
-            background = slots == 0 ? nil : WorkerService(worker: RunWorker(
-                engine: services.engine, leasing: leasing, owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):serve",
-                concurrency: slots, onStop: hooks.outbound?.onStop,
-                onError: { error in Console.error("serve: claiming or renewing leases failed, trying again: \(String(reflecting: error))") }))
+            background = workers == 0 ? nil : WorkerService(worker: worker)
         } else if let workers, workers > 0 {
-            throw CLIExit.badInput("error: --workers shares runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
+            throw CLIExit.needsSharedStore("--workers shares")
         }
         // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(

@@ -32,14 +32,12 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CLIContext()
-        guard let leasing = try await context.openStore() as? any RunLeasing else {
-            throw CLIExit.badInput("error: workers share runs through PostgreSQL\n    hint: set CATALYNX_DATABASE_URL=postgres://USER@HOST/DATABASE")
-        }
-        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let engine = WorkflowEngine(store: try await context.openStore(), registry: context.registry)
         let outbound = try context.webhooks(path: webhooks).outbound
-        let worker = RunWorker(engine: WorkflowEngine(store: leasing, registry: context.registry), leasing: leasing, owner: owner,
-                               concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop,
-                               onError: { error in Console.error("worker: claiming or renewing leases failed, trying again: \(String(reflecting: error))") })
+        guard let worker = engine.worker(role: "worker", concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop) else {
+            throw CLIExit.needsSharedStore("workers share")
+        }
+        let owner = worker.owner
         for signal in [SIGTERM, SIGINT] {
             Foundation.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal)

@@ -83,6 +83,16 @@ struct WorkerChaosTests {
         #expect(repeats <= kills * 8)
     }
 
+    /// Workers share runs through PostgreSQL: on the embedded store they refuse at once and say what to set.
+    @Test func workersOnTheEmbeddedStoreRefuseWithAHint() throws {
+        let cli = try CLIHarness()
+        for (arguments, subject) in [(["worker"], "workers share runs"), (["serve", "--port", "0", "--workers", "2"], "--workers shares runs")] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 2 && result.stderr.contains("error: \(subject) through PostgreSQL")
+                    && result.stderr.contains("hint: set CATALYNX_DATABASE_URL=postgres://"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     /// A run started in the foreground (`catalynx run`, no `--detach`) while idle workers listen:
     /// the NOTIFY of the new run wakes them, yet only one process drives it.
     @Test func aForegroundRunIsNeverDrivenByAWorkerAtTheSameTime() async throws {

@@ -9,7 +9,7 @@ public actor RunWorker {
     let engine: WorkflowEngine
     let leasing: any RunLeasing
     /// This worker's name in the leases table.
-    public let owner: String
+    public nonisolated let owner: String
     let concurrency: Int
     let lease: Duration
     let poll: Duration
