@@ -30,7 +30,9 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recent runs, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List recent runs, newest first.",
+            discussion: "On PostgreSQL, also which process drives each run now (its lease owner, host:pid:role).")
 
         @Option(help: "Only runs with this status (\(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
         var status: String?
@@ -54,16 +56,23 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let store = try await CLIContext().openStore()
             let runs = try await store.runs(RunQuery(status: parsedStatus, workflow: workflow, limit: limit))
+            let leasing = store as? any RunLeasing
+            let owners = try await leasing?.leaseOwners(of: runs.map(\.id)) ?? [:]
             switch format {
             case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
-                Console.out(String(decoding: try encoder.encode(runs), as: UTF8.self))
+                let listed = runs.map { ListedRun(summary: $0, drivenBy: owners[$0.id]) }
+                Console.out(String(decoding: try encoder.encode(listed), as: UTF8.self))
             case .table:
                 var table = TextTable("RUN", "WORKFLOW", "STATUS", "CREATED", "EVENTS")
+                if leasing != nil { table.headers.append("DRIVEN BY") }
                 let formatter = ISO8601DateFormatter()
-                for run in runs { table.add(run.id, run.workflow, run.status.rawValue, formatter.string(from: run.createdAt), String(run.version)) }
+                for run in runs {
+                    table.rows.append([run.id, run.workflow, run.status.rawValue, formatter.string(from: run.createdAt), String(run.version)]
+                                      + (leasing == nil ? [] : [owners[run.id] ?? ""]))
+                }
                 Console.out(runs.isEmpty ? "no runs" : table.render())
             }
         }
@@ -203,6 +212,20 @@ struct RunsCommand: AsyncParsableCommand {
             try await control(selected) { engine, id in try await engine.cancel(runID: id, reason: reason) }
         }
     }
+}
+
+/// A run as `runs list --format json` shows it: its summary and, on a shared store, the lease owner driving it now.
+private struct ListedRun: Encodable {
+    var summary: RunSummary
+    var drivenBy: String?
+
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encodeIfPresent(drivenBy, forKey: .drivenBy)
+    }
+
+    private enum Key: String, CodingKey { case drivenBy }
 }
 
 /// The run a subcommand acts on.

@@ -124,6 +124,25 @@ struct WorkerChaosTests {
             #expect(started == ["a", "b", "c"], "each step started once, by one driver: \(started)")
             #expect(try await store.state(of: id).status == .completed)
         }
+        // A detached run is driven by one of the workers, and `runs list` says which while it is.
+        let slow = try cli.write("slower.yaml", """
+            workflow: slower
+            steps:
+              - { name: a, tool: sleep, inputs: { seconds: 3 } }
+            """)
+        let detached = try cli.run("run", slow, "--detach")
+        let id = detached.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(detached.status == 0 && id.hasPrefix("run_"), "\(detached.stderr)")
+        func listed() throws -> Value? { try cli.run("runs", "list", "--format", "json").json?.arrayValue?.first { $0["id"]?.stringValue == id } }
+        var driver: String?
+        for _ in 0..<100 where driver == nil {
+            driver = try listed()?["drivenBy"]?.stringValue
+            if driver == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let workerOwners = workers.map { "\(ProcessInfo.processInfo.hostName):\($0.processIdentifier):worker" }
+        #expect(driver.map(workerOwners.contains) == true, "driven by \(driver ?? "nobody"), workers \(workerOwners)")
+        for _ in 0..<200 where try await store.state(of: id).status != .completed { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try listed()?["drivenBy"] == nil, "a stopped run has no driver")
         for (worker, _, err) in launched where !worker.isRunning {
             Issue.record("a worker stopped (exit \(worker.terminationStatus)): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         }

@@ -20,6 +20,9 @@ public protocol RunLeasing: RunStore {
     /// Gives a run back (it stopped: ended, waiting for a person, paused).
     func releaseLease(owner: String, runID: String) async throws
 
+    /// Who holds a live lease on each of these runs (runs nobody drives now are left out).
+    func leaseOwners(of runIDs: [String]) async throws -> [String: String]
+
     /// Yields whenever a run may have become claimable (a new run, a run resumed or given back),
     /// for as long as it is read; nil when the store cannot announce them (workers then poll).
     func wakeUps() -> AsyncStream<Void>?

@@ -62,6 +62,17 @@ extension PostgresRunStore: RunLeasing {
         }
     }
 
+    public func leaseOwners(of runIDs: [String]) async throws -> [String: String] {
+        guard !runIDs.isEmpty else { return [:] }
+        var owners: [String: String] = [:]
+        for try await (runID, owner) in try await client.query("""
+            SELECT run_id, owner FROM run_leases WHERE run_id = ANY(\(runIDs)) AND expires_at >= \(Date().timeIntervalSince1970)
+            """, logger: logger).decode((String, String).self) {
+            owners[runID] = owner
+        }
+        return owners
+    }
+
     /// The channel on which runs that became runnable are announced.
     static let wakeUpChannel = "catalynx_runs"
 
