@@ -5,6 +5,7 @@ import AgentTools
 import ArgumentParser
 import Foundation
 import GrantResearch
+import Logging
 import Nonprofit
 import PostgresSupport
 
@@ -266,11 +267,18 @@ extension WorkflowEngine {
     /// The lease owner of this process's attached runs on a shared store.
     static let attachedOwner = leaseOwner("cli")
 
-    /// A worker of this process (`catalynx worker`, `serve --workers`) that prints each failed claim
-    /// or renewal and goes on; nil when the store is not shared between processes.
+    /// A worker of this process (`catalynx worker`, `serve --workers`) that logs each run it drove
+    /// to a stop (as the server's own driver does), prints each failed claim or renewal and goes on;
+    /// nil when the store is not shared between processes.
     func worker(role: String, concurrency: Int, lease: Duration = .seconds(10), onStop: (@Sendable (RunState) async -> Void)?) -> RunWorker? {
         guard let leasing = store as? any RunLeasing else { return nil }
-        return RunWorker(engine: self, leasing: leasing, owner: Self.leaseOwner(role), concurrency: concurrency, lease: lease, onStop: onStop,
+        let logger = Logger(label: "catalynx.runs")
+        let logged: @Sendable (RunState) async -> Void = { state in
+            logger.info("run stopped", metadata: ["run_id": .string(state.runID), "status": .string(state.status.rawValue),
+                                                  "workflow": .string(state.workflowName)])
+            await onStop?(state)
+        }
+        return RunWorker(engine: self, leasing: leasing, owner: Self.leaseOwner(role), concurrency: concurrency, lease: lease, onStop: logged,
                          onError: { error in Console.error("\(role): claiming or renewing leases failed, trying again: \(String(reflecting: error))") })
     }
 

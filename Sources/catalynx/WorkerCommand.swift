@@ -49,7 +49,8 @@ struct WorkerCommand: AsyncParsableCommand {
         Console.error("worker \(owner) driving up to \(concurrency) runs at once from \(location)"
                       + (outbound == nil ? "" : ", sending outbound webhooks"))
         try await worker.run(grace: .seconds(grace))
-        Console.error("worker \(owner) stopped after driving \(await worker.driven) runs")
+        let driven = await worker.driven
+        Console.error("worker \(owner) stopped after driving \(driven) run\(driven == 1 ? "" : "s")")
     }
 }
 

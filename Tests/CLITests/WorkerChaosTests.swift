@@ -110,7 +110,7 @@ struct WorkerChaosTests {
         fresh.extraEnvironment["CATALYNX_HOME"] = cli.home + "/worker-home-not-created-yet"  // as on a machine that only runs workers
         let launched = try (0..<2).map { _ in try fresh.launch(["worker", "--concurrency", "4"]) }
         let workers = launched.map(\.0)
-        defer { for worker in workers { worker.terminate(); worker.waitUntilExit() } }
+        defer { for worker in workers where worker.isRunning { worker.terminate(); worker.waitUntilExit() } }
         try await Task.sleep(for: .seconds(2))  // the workers are up and idle, listening
         let store = try await RunStoreLocation.postgres(url: url).open()
         for _ in 0..<3 {
@@ -146,5 +146,14 @@ struct WorkerChaosTests {
         for (worker, _, err) in launched where !worker.isRunning {
             Issue.record("a worker stopped (exit \(worker.terminationStatus)): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         }
+        // Each worker logs the runs it drove to a stop, and stops on SIGTERM.
+        var logs = ""
+        for (worker, _, err) in launched {
+            worker.terminate()
+            worker.waitUntilExit()
+            #expect(worker.terminationStatus == 0)
+            logs += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        #expect(logs.contains("run_id=\(id) status=completed workflow=slower") && logs.contains("run stopped"), "\(logs)")
     }
 }
