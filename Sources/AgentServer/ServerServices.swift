@@ -118,6 +118,13 @@ public struct ServerServices: Sendable {
         }
     }
 
+    /// On a store shared with workers, who drives each of these runs now (its live lease owner);
+    /// nil on a store of this process alone.
+    func drivers(of runs: [RunSummary]) async throws -> [String: String]? {
+        guard let leasing = engine.store as? any RunLeasing else { return nil }
+        return try await leasing.leaseOwners(of: runs.map(\.id))
+    }
+
     /// A finished run's report as `html`, `markdown` or `json`; a 404 `Problem` when the run has none.
     func renderReport(_ state: RunState, format: String) throws -> (contentType: String, body: String) {
         guard let render = report, let definition = try? engine.definition(of: state), let rendered = try render(state, definition, format) else {

@@ -1,4 +1,5 @@
 import AgentCore
+import AgentStore
 import AgentTools
 import Foundation
 import Hummingbird
@@ -6,6 +7,7 @@ import HummingbirdTesting
 import Metrics
 import Prometheus
 import Testing
+import TestSupport
 @testable import AgentServer
 
 /// The REST API through Hummingbird's router tester: authentication, runs, approvals.
@@ -36,10 +38,10 @@ struct ServerAPITests {
         let revoked: String
     }
 
-    func setup() throws -> Setup {
+    func setup(store: any RunStore = MemoryRunStore()) throws -> Setup {
         var registry = ToolRegistry()
         BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
-        var engine = WorkflowEngine(store: MemoryRunStore(), registry: registry)
+        var engine = WorkflowEngine(store: store, registry: registry)
         engine.pollInterval = .milliseconds(10)
         let keys = try APIKeyStore()
         let read = try keys.create(name: "reader", scope: .read).token
@@ -68,6 +70,34 @@ struct ServerAPITests {
             try await Task.sleep(for: .milliseconds(10))
         }
         return nil
+    }
+
+    /// On a store shared with workers the run list says who drives each run now; elsewhere it has no such field.
+    @Test func onPostgreSQLTheRunListSaysWhichWorkerDrivesEachRun() async throws {
+        let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()
+        let leasing = try #require(store as? any RunLeasing)
+        let setup = try self.setup(store: store)
+        var services = setup.services
+        services.drivesRuns = false  // the runs stay for "workers" to claim
+        try await Application(router: try CatalynxServer.router(services)).test(.router) { client in
+            var ids: [String] = []
+            for _ in 0..<2 {
+                let started = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
+                                                       body: ByteBuffer(string: #"{"workflow": "hello"}"#)) { json($0) }
+                ids.append(try #require(started?["run_id"]?.stringValue))
+            }
+            #expect(try await leasing.claimRun(ids[0], owner: "host-a:41:worker", lease: .seconds(60)))
+            let listed = try await client.execute(uri: "/api/v1/runs", method: .get, headers: bearer(setup.read)) { json($0) }
+            let byID = Dictionary(uniqueKeysWithValues: (listed?.arrayValue ?? []).map { ($0["id"]?.stringValue ?? "", $0) })
+            #expect(byID[ids[0]]?["driven_by"] == "host-a:41:worker")
+            #expect(byID[ids[1]] != nil && byID[ids[1]]?["driven_by"] == nil)
+        }
+        let local = try self.setup()
+        try await Application(router: try CatalynxServer.router(local.services)).test(.router) { client in
+            _ = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(local.write), body: ByteBuffer(string: #"{"workflow": "hello"}"#)) { _ in }
+            let listed = try await client.execute(uri: "/api/v1/runs", method: .get, headers: bearer(local.read)) { json($0) }
+            #expect(listed?.arrayValue?.count == 1 && listed?.arrayValue?.first?["driven_by"] == nil)
+        }
     }
 
     @Test func everyAuthenticationFailureAnswers401Or403AndChangesNothing() async throws {

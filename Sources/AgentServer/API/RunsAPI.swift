@@ -50,9 +50,13 @@ struct RunsAPI: Sendable {
         }
         filter.workflow = query["workflow"].map(String.init)
         let runs = try await services.engine.store.runs(filter)
+        let drivers = try await services.drivers(of: runs)
         return JSONResponse.make(.array(runs.map { summary in
-            ["id": .string(summary.id), "workflow": .string(summary.workflow), "status": .string(summary.status.rawValue),
-             "created_at": .double(summary.createdAt.timeIntervalSince1970), "links": ["self": .string("/api/v1/runs/\(summary.id)")]]
+            var listed: [String: Value] = ["id": .string(summary.id), "workflow": .string(summary.workflow), "status": .string(summary.status.rawValue),
+                                           "created_at": .double(summary.createdAt.timeIntervalSince1970),
+                                           "links": ["self": .string("/api/v1/runs/\(summary.id)")]]
+            if let driver = drivers?[summary.id] { listed["driven_by"] = .string(driver) }
+            return .object(listed)
         }))
     }
 

@@ -104,11 +104,13 @@ struct Dashboard: Sendable {
         filter.status = status
         filter.workflow = workflow
         let summaries = try await services.engine.store.runs(filter)
+        let drivers = try await services.drivers(of: summaries)
         var view = try await page(session, title: "Runs")
         view["runs"] = summaries.map { summary -> [String: Any] in
             ["id": summary.id, "shortID": String(summary.id.prefix(8)), "workflow": summary.workflow, "status": summary.status.rawValue,
-             "created": DashboardFormat.time(summary.createdAt)]
+             "created": DashboardFormat.time(summary.createdAt), "driver": drivers?[summary.id] ?? ""]
         }
+        view["shared"] = drivers != nil
         view["filtered"] = status != nil || workflow != nil
         view["statuses"] = RunStatus.allCases.map { ["value": $0.rawValue, "selected": $0 == status] }
         let names = Set(services.dashboard.workflows + (workflow.map { [$0] } ?? []))
