@@ -63,7 +63,7 @@ public actor RunDriver: Service {
         try? await gracefulShutdown()
         let pending = Array(tasks.values)
         guard !pending.isEmpty else { return }
-        logger.info("shutting down: waiting for \(pending.count) runs' steps in flight")
+        logger.info("shutting down: waiting for the steps in flight of \(pending.count) run\(pending.count == 1 ? "" : "s")")
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for task in pending { await task.value }

@@ -2,6 +2,7 @@ import AgentCore
 import Foundation
 import Hummingbird
 import Prometheus
+import ServiceLifecycle
 
 /// What the server works with: the engine (its store and tools), the API keys, and how to find
 /// a workflow by name.
@@ -115,6 +116,27 @@ public struct ServerServices: Sendable {
             return try await engine.store.resolveRunID(id)
         } catch {
             throw Problem(.notFound, "No such run", "\(error)")
+        }
+    }
+
+    /// Hands a run's events after sequence number `start` to `body` as they are recorded (looking
+    /// every 200 ms), until the run's status satisfies `done` (the API's event stream: until it
+    /// ends; the dashboard's: while it is live) or the server shuts down (an open stream must not
+    /// hold the shutdown until the run ends; clients reconnect from the last event).
+    func followEvents(of runID: String, after start: Int, until done: (RunStatus) -> Bool,
+                      _ body: ([RunEvent]) async throws -> Void) async throws {
+        let store = engine.store
+        var after = start
+        var status = RunStatus.pending
+        for event in try await store.events(runID: runID, after: 0) where event.sequence <= start { status = status.after(event.kind) }
+        while !done(status), !Task.isShuttingDownGracefully {
+            let events = try await store.events(runID: runID, after: after)
+            if let last = events.last {
+                try await body(events)
+                after = last.sequence
+                status = events.reduce(status) { $0.after($1.kind) }
+            }
+            if !done(status) { try await Task.sleep(for: .milliseconds(200)) }
         }
     }
 

@@ -10,7 +10,7 @@ import Nonprofit
 import PostgresSupport
 
 /// A way for a command to end with a given exit code and message.
-struct CLIExit: Error {
+struct CLIExit: Error, CustomStringConvertible {
     enum Code: Int32 {
         case completed = 0, failed = 1, badInput = 2, paused = 3, notFound = 4, noFilings = 5, qualityGateFailed = 6
     }
@@ -19,6 +19,12 @@ struct CLIExit: Error {
     var message: String?
 
     static func badInput(_ message: String) -> CLIExit { CLIExit(code: .badInput, message: message) }
+
+    /// The message without its `error: ` lead (where the error is shown inside another message: the API's problems, MCP).
+    var description: String {
+        guard let message else { return "exit code \(code.rawValue)" }
+        return message.hasPrefix("error: ") ? String(message.dropFirst(7)) : message
+    }
 
     /// The error for what needs a run store shared between processes (`subject` says what shares runs).
     static func needsSharedStore(_ subject: String) -> CLIExit {

@@ -100,6 +100,38 @@ struct DashboardTests {
         }
     }
 
+    /// A live run's page loads the one script and follows the run's events (Server-Sent Events,
+    /// session required) until the run stops; a stopped run's page has neither.
+    @Test func aLiveRunsPageFollowsItsEventsUntilTheRunStops() async throws {
+        let setup = try api.setup()
+        var services = setup.services
+        services.drivesRuns = false  // the run stays pending until the test drives it
+        try await Application(router: try CatalynxServer.router(services)).test(.router) { [services] client in
+            let id = try await services.startRun("hello", inputs: [:]).id
+            let reader = try await signIn(setup.read, client)
+            let live = try await client.execute(uri: "/runs/\(id)", method: .get, headers: [.cookie: reader.cookie])
+            let page = String(buffer: live.body)
+            #expect(page.contains("<main data-live=\"/runs/\(id)/live?after=1\">") && page.contains("<script src=\"/assets/live.js\" defer></script>")
+                    && page.contains("<noscript><meta http-equiv=\"refresh\""))
+            #expect(live.headers[.contentSecurityPolicy]?.contains("script-src 'self'; connect-src 'self'") == true)
+            let anonymous = try await client.execute(uri: "/runs/\(id)/live?after=1", method: .get)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/signin")
+
+            let driving = Task { try await services.engine.drive(runID: id) }
+            let stream = try await client.execute(uri: "/runs/\(id)/live?after=1", method: .get, headers: [.cookie: reader.cookie])
+            let final = try await driving.value
+            #expect(final.status == .completed)
+            #expect(stream.headers[.contentType] == "text/event-stream")
+            #expect(String(buffer: stream.body).hasSuffix("data: \(final.version)\n\n"), "the stream ends with the run's last event")
+            let stopped = String(buffer: try await client.execute(uri: "/runs/\(id)", method: .get, headers: [.cookie: reader.cookie]).body)
+            #expect(stopped.contains("id=\"run-status\">completed") && !stopped.contains("data-live") && !stopped.contains("live.js"))
+
+            let script = try await client.execute(uri: "/assets/live.js", method: .get)
+            #expect(script.status == .ok && script.headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(String(buffer: script.body).contains("new EventSource(main.dataset.live)"))
+        }
+    }
+
     @Test func anApprovalIsAnsweredFromTheInbox() async throws {
         let setup = try api.setup()
         let app = Application(router: try CatalynxServer.router(setup.services))

@@ -9,7 +9,7 @@ import TestSupport
 struct BrowserTests {
     static let artifacts = CLIHarness.packageRoot.appendingPathComponent(".build/test-artifacts/browser")
 
-    /// Reloads the page until `selector`'s text is `expected` (the page also refreshes itself while a run is live).
+    /// Reloads the page until `selector`'s text is `expected` (for pages of runs that are not live, which do not follow the run).
     func waitFor(_ browser: WebDriver, _ selector: String, toRead expected: String) async throws -> Bool {
         for _ in 0..<300 {
             if (try? await browser.text(selector)) == expected { return true }
@@ -51,6 +51,24 @@ struct BrowserTests {
         #expect(try await waitFor(browser, "#run-status", toRead: "waiting"))
         #expect(try await browser.pageSource().contains("step-expert_review"))
         try await browser.screenshot("03-run-waiting")
+
+        // A live run's page follows it in place (Server-Sent Events, no reload): a marker set in the
+        // page survives until the run has completed.
+        let apiRun = try await ServeTests().request("POST", "\(base)/api/v1/runs", token: key,
+                                                    body: #"{"workflow": "parallel_fan_out", "inputs": {"seconds": 2}}"#)
+        let liveRunID = try #require(apiRun.json?["run_id"]?.stringValue, "\(apiRun)")
+        try await browser.open("\(base)/runs/\(liveRunID)")
+        _ = try await browser.execute("window.catalynxMarker = 'not reloaded'")
+        var followed = false
+        for _ in 0..<150 where !followed {
+            followed = (try? await browser.text("#run-status")) == "completed"
+            if !followed { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(followed, "the page did not follow the run to completed")
+        #expect(try await browser.execute("return window.catalynxMarker") as? String == "not reloaded")
+        #expect(try await browser.text("#step-join .badge") == "succeeded")
+        try await browser.screenshot("03b-run-followed-live")
+        try await browser.open(runURL)
 
         // Answer it from the approvals inbox.
         try await browser.click("#answer-link")

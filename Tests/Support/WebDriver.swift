@@ -66,6 +66,9 @@ public final class WebDriver: @unchecked Sendable {
 
     public func currentURL() async throws -> String { try await command("GET", "/url") as? String ?? "" }
 
+    /// Runs a script in the page (WebDriver's own channel, outside the page's CSP) and returns its result.
+    public func execute(_ script: String) async throws -> Any? { try await command("POST", "/execute/sync", ["script": script, "args": []]) }
+
     public func pageSource() async throws -> String { try await command("GET", "/source") as? String ?? "" }
 
     /// The id of the first element matching a CSS selector.

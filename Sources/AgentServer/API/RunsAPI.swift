@@ -91,22 +91,15 @@ struct RunsAPI: Sendable {
     /// The events as Server-Sent Events, live until the run ends (`Last-Event-ID` resumes after that sequence number).
     func follow(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let id = try await runID(context)
-        let store = services.engine.store
         let start = request.headers.first { $0.name.canonicalName == "last-event-id" }.flatMap { Int($0.value) } ?? 0
-        let body = ResponseBody { writer in
-            var after = start
-            var status = RunStatus.pending
-            for event in try await store.events(runID: id, after: 0) where event.sequence <= start { status = status.after(event.kind) }
-            while !status.isTerminal {
-                for event in try await store.events(runID: id, after: after) {
+        let body = ResponseBody { [services] writer in
+            try await services.followEvents(of: id, after: start, until: \.isTerminal) { events in
+                for event in events {
                     guard case .object(var fields) = event.kind.value else { continue }
                     fields["seq"] = .int(event.sequence)
                     fields["timestamp"] = .double(event.timestamp.timeIntervalSince1970)
                     try await writer.write(ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.kind.typeName)\ndata: \(Value.object(fields).jsonString())\n\n"))
-                    after = event.sequence
-                    status = status.after(event.kind)
                 }
-                if !status.isTerminal { try await Task.sleep(for: .milliseconds(200)) }
             }
             try await writer.finish(nil)
         }

@@ -22,6 +22,12 @@ struct Dashboard: Sendable {
         group.get("runs") { request, _ in try await runs(request) }
         group.get("runs/:id") { request, context in try await run(request, context) }
         group.get("runs/:id/report") { request, context in try await report(request, context) }
+        group.get("runs/:id/live") { request, context in try await live(request, context) }
+        group.get("assets/live.js") { _, _ in
+            var headers = Pages.securityHeaders
+            headers[.contentType] = "text/javascript; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: pages.liveScript)))
+        }
         group.get("analyze") { request, _ in
             let signedIn = try await require(request, .write)
             return pages.render("analyze", try await page(signedIn, title: "Start an analysis").merging(analyzeView(ein: nil, tier: nil)) { $1 })
@@ -129,6 +135,24 @@ struct Dashboard: Sendable {
         var view = try await page(session, title: state.workflowName).merging(RunView(state: state, definition: definition).view) { $1 }
         view["hasReport"] = state.status == .completed && services.report != nil
         return pages.render("run", view)
+    }
+
+    /// `GET /runs/{id}/live?after=N`: a Server-Sent Event (its data the last sequence number) each
+    /// time the run records events after N, for as long as the run is live; the page's script then
+    /// fetches the page again.
+    func live(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        _ = try await require(request, .read)
+        let id = try await services.resolveRun(context)
+        let after = request.uri.queryParameters["after"].flatMap { Int(String($0)) } ?? 0
+        let body = ResponseBody { [services] writer in
+            try await services.followEvents(of: id, after: after, until: { !$0.isRunnable }) { events in
+                try await writer.write(ByteBuffer(string: "data: \(events.last?.sequence ?? after)\n\n"))
+            }
+            try await writer.finish(nil)
+        }
+        var headers = Pages.securityHeaders
+        headers[.contentType] = "text/event-stream"
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     func report(_ request: Request, _ context: some RequestContext) async throws -> Response {

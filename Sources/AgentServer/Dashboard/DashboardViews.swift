@@ -47,7 +47,7 @@ struct RunView {
         var view: [String: Any] = [
             "id": state.runID, "workflow": state.workflowName, "status": state.status.rawValue,
             "inputs": state.inputs.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value.displayString] },
-            "started": DashboardFormat.time(start), "live": !state.status.isTerminal && state.status != .waiting && state.status != .paused,
+            "started": DashboardFormat.time(start), "live": state.status.isRunnable,
             "steps": steps(start: start, now: end, span: span),
             "gates": state.gates.sorted { $0.key < $1.key }.map { ["name": $0.key, "outcome": $0.value.outcome.rawValue, "action": $0.value.action, "detail": $0.value.detail] },
         ]
@@ -58,7 +58,8 @@ struct RunView {
         if let waiting = state.steps.sorted(by: { $0.key < $1.key }).first(where: { $0.value.status == .waiting && $0.value.human?.response == nil }) {
             view["waiting"] = ["step": waiting.key, "runID": state.runID]
         }
-        if (view["live"] as? Bool) == true { view["refresh"] = "2" }
+        // Followed by the page's script from the last event it shows (Assets/live.js).
+        if state.status.isRunnable { view["liveURL"] = "/runs/\(state.runID)/live?after=\(state.version)" }
         return view
     }
 

@@ -3,9 +3,12 @@ import Hummingbird
 import Mustache
 
 /// The dashboard's Mustache templates (in `Templates/`), rendered into HTML responses that carry
-/// a strict Content-Security-Policy: no scripts at all, styles inline, forms only to this server.
+/// a strict Content-Security-Policy: scripts only from this server (one: `Assets/live.js`), styles
+/// inline, connections and forms only to this server.
 struct Pages: Sendable {
     private let library: MustacheLibrary
+    /// The script that follows a live run's page.
+    let liveScript: String
 
     static let names = ["header", "footer", "signin", "error", "runs", "run", "analyze", "approvals", "organizations", "organization"]
 
@@ -19,10 +22,15 @@ struct Pages: Sendable {
             library.register(try MustacheTemplate(string: String(contentsOf: url, encoding: .utf8)), named: name)
         }
         self.library = library
+        guard let assets = Bundle.module.url(forResource: "Assets", withExtension: nil) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the dashboard script is missing from the installation"])
+        }
+        liveScript = try String(contentsOf: assets.appendingPathComponent("live.js"), encoding: .utf8)
     }
 
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .contentSecurityPolicy: "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         .xContentTypeOptions: "nosniff", .cacheControl: "no-store",
     ]
 
