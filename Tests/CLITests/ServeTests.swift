@@ -93,10 +93,27 @@ struct ServeTests {
         let tools = try await request("GET", "\(base)/health/tools", token: nil)
         #expect(tools.status == 200 && tools.json?["organizations"]?["organizations"] == 71_198 && tools.json?["llm"]?["configured"] == false)
 
-        // SIGTERM shuts the server down gracefully: it exits on its own, with status 0.
+        // SIGTERM shuts the server down gracefully: it exits on its own, with status 0, even while a
+        // client follows the events of a run that waits for a person (the stream ends with the server).
+        let second = try await request("POST", "\(base)/api/v1/runs", token: writer,
+                                       body: #"{"workflow": "enhanced_tier_analysis", "inputs": {"organization_ein": "54-1230284"}}"#)
+        let waitingID = try #require(second.json?["run_id"]?.stringValue)
+        for _ in 0..<600 {
+            if try await request("GET", "\(base)/api/v1/runs/\(waitingID)", token: writer).json?["status"] == "waiting" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let follower = Task { try? await request("GET", "\(base)/api/v1/runs/\(waitingID)/events?follow=true", token: writer) }
+        try await Task.sleep(for: .seconds(1))
         server.terminate()
+        for _ in 0..<300 {
+            if !server.isRunning { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!server.isRunning, "the server did not stop within 30 s of SIGTERM with an event stream open")
+        if server.isRunning { kill(server.processIdentifier, SIGKILL) }
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+        follower.cancel()
     }
 
     @Test func onPostgreSQLTheServersWorkerDrivesAnAPIRunAndItsWebhookFires() async throws {

@@ -141,7 +141,10 @@ struct WorkerChaosTests {
         }
         let workerOwners = workers.map { "\(ProcessInfo.processInfo.hostName):\($0.processIdentifier):worker" }
         #expect(driver.map(workerOwners.contains) == true, "driven by \(driver ?? "nobody"), workers \(workerOwners)")
-        for _ in 0..<200 where try await store.state(of: id).status != .completed { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 {
+            if try await store.state(of: id).status == .completed { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(try listed()?["drivenBy"] == nil, "a stopped run has no driver")
         for (worker, _, err) in launched where !worker.isRunning {
             Issue.record("a worker stopped (exit \(worker.terminationStatus)): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
