@@ -114,6 +114,7 @@ struct ServeTests {
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
         follower.cancel()
+        #expect(try cli.run("runs", "cancel", waitingID).status == 0)  // leave no question open in the shared home
     }
 
     @Test func onPostgreSQLTheServersWorkerDrivesAnAPIRunAndItsWebhookFires() async throws {

@@ -66,6 +66,17 @@ public final class WebDriver: @unchecked Sendable {
 
     public func currentURL() async throws -> String { try await command("GET", "/url") as? String ?? "" }
 
+    /// The page's URL once it satisfies `expected` (a click that submits a form may return before
+    /// the browser has followed the answer), or the last URL seen after `seconds`.
+    public func url(within seconds: Double = 10, where expected: (String) -> Bool) async throws -> String {
+        var url = try await currentURL()
+        for _ in 0..<Int(seconds * 10) where !expected(url) {
+            try await Task.sleep(for: .milliseconds(100))
+            url = try await currentURL()
+        }
+        return url
+    }
+
     /// Runs a script in the page (WebDriver's own channel, outside the page's CSP) and returns its result.
     public func execute(_ script: String) async throws -> Any? { try await command("POST", "/execute/sync", ["script": script, "args": []]) }
 
@@ -79,13 +90,32 @@ public final class WebDriver: @unchecked Sendable {
     }
 
     public func type(_ text: String, into selector: String) async throws {
-        _ = try await command("POST", "/element/\(try await find(selector))/value", ["text": text])
+        try await onFreshElement(selector) { id in _ = try await command("POST", "/element/\(id)/value", ["text": text]) }
     }
 
-    public func click(_ selector: String) async throws { _ = try await command("POST", "/element/\(try await find(selector))/click", [:]) }
+    public func click(_ selector: String) async throws {
+        try await onFreshElement(selector) { id in _ = try await command("POST", "/element/\(id)/click", [:]) }
+    }
 
+    /// Finds the element and acts on it, finding it again when the page replaced it in between.
+    private func onFreshElement(_ selector: String, _ action: (String) async throws -> Void) async throws {
+        for attempt in 1...3 {
+            do {
+                return try await action(try await find(selector))
+            } catch let failure as Failure where failure.description.contains("stale element") && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    /// The rendered text of the first element matching a CSS selector, read in one step (a page that
+    /// replaces its content, as a live run's does, would make a found element stale before it is read).
     public func text(_ selector: String) async throws -> String {
-        try await command("GET", "/element/\(try await find(selector))/text") as? String ?? ""
+        let script = "const element = document.querySelector(arguments[0]); return element === null ? null : element.innerText;"
+        guard let text = try await command("POST", "/execute/sync", ["script": script, "args": [selector]]) as? String else {
+            throw Failure(description: "no element matches \(selector)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Saves what the browser shows as `<name>.png` in the artifacts folder.
