@@ -120,7 +120,9 @@ struct SchemaAlignedParserTests {
             let input = generator.next()
             let start = clock.now
             _ = try? parser.parse(input, as: targets[index % targets.count], partial: index % 3 == 0)
-            #expect(clock.now - start < .seconds(1), "slow input: \(input.debugDescription)")
+            // A hang guard, not a speed check (that is the benchmark): inputs take microseconds, but a
+            // loaded machine once made one take 1.2 s of wall time.
+            #expect(clock.now - start < .seconds(10), "hanging input: \(input.debugDescription)")
         }
     }
 }
