@@ -67,6 +67,7 @@ struct BrowserTests {
         #expect(followed, "the page did not follow the run to completed")
         #expect(try await browser.execute("return window.catalynxMarker") as? String == "not reloaded")
         #expect(try await browser.text("#step-join .badge") == "succeeded")
+        #expect(!(try await browser.pageSource().contains("report-link")), "a workflow without a report links to none")
         try await browser.screenshot("03b-run-followed-live")
         try await browser.open(runURL)
 

@@ -109,13 +109,17 @@ public final class WebDriver: @unchecked Sendable {
     }
 
     /// The rendered text of the first element matching a CSS selector, read in one step (a page that
-    /// replaces its content, as a live run's does, would make a found element stale before it is read).
+    /// replaces its content, as a live run's does, would make a found element stale before it is
+    /// read), waiting up to 5 s for the element to appear (a form's answer may still be loading).
     public func text(_ selector: String) async throws -> String {
         let script = "const element = document.querySelector(arguments[0]); return element === null ? null : element.innerText;"
-        guard let text = try await command("POST", "/execute/sync", ["script": script, "args": [selector]]) as? String else {
-            throw Failure(description: "no element matches \(selector)")
+        for _ in 0..<50 {
+            if let text = try await command("POST", "/execute/sync", ["script": script, "args": [selector]]) as? String {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        throw Failure(description: "no element matches \(selector)")
     }
 
     /// Saves what the browser shows as `<name>.png` in the artifacts folder.

@@ -133,7 +133,8 @@ struct Dashboard: Sendable {
         let state = try await runState(context)
         let definition = try? services.engine.definition(of: state)
         var view = try await page(session, title: state.workflowName).merging(RunView(state: state, definition: definition).view) { $1 }
-        view["hasReport"] = state.status == .completed && services.report != nil
+        // Only runs whose workflow writes a report (an analysis) link to one.
+        view["hasReport"] = state.status == .completed && (try? services.renderReport(state, format: "json")) != nil
         return pages.render("run", view)
     }
 
