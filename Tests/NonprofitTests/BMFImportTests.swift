@@ -89,6 +89,23 @@ struct BMFImportTests {
         #expect(try await database.search(.init(text: "new name")).count == 1)
     }
 
+    /// Latin-1 text, backslashes, tabs, quotes and a repeated EIN within one batch arrive as written, on both databases.
+    @Test(arguments: TestBackend.allCases) func textArrivesAsWrittenAndALaterRowForAnEINWins(_ backend: TestBackend) async throws {
+        let (database, directory) = try await TestData.freshDatabase(backend)
+        let path = directory + "/latin1.csv"
+        var file = Data((BMFImporter.columns.joined(separator: ",") + "\n").utf8)
+        file.append(Data("860000002,\"CAF".utf8) + Data([0xC9]) + Data(" \\ \tONE \"\"QUOTED\"\"\",,,CHEYENNE,WY,,,03,,,,,,,,,,,,,,,,,,x20,\n".utf8))
+        file.append(Data("860000003,FIRST,,,,WY,,,03,,,,,,,,,,,,,,,,,1,,\n860000003,SECOND,,,,WY,,,03,,,,,,,,,,,,,,,,,2,b21,\n".utf8))
+        try file.write(to: URL(fileURLWithPath: path))
+        let summary = try await BMFImporter(database: database).importFiles([path])
+        #expect((summary.rows, summary.inserted, summary.duplicates, summary.rejected.count) == (3, 2, 1, 0))
+        let cafe = try #require(try await database.organization(EIN("860000002")))
+        #expect(cafe.name == "CAF\u{C9} \\ \tONE \"QUOTED\"" && cafe.nteeCode == "X20" && cafe.nteeMajor == "X" && cafe.revenue == nil && cafe.city == "CHEYENNE")
+        let repeated = try #require(try await database.organization(EIN("860000003")))
+        #expect(repeated.name == "SECOND" && repeated.revenue == 2 && repeated.nteeCode == "B21")
+        #expect(try await database.search(.init(text: "cafe")).map(\.ein) == ["860000002"], "the search folds the accent")
+    }
+
     @Test(arguments: TestBackend.allCases) func aFileThatIsNotTheBMFIsRefusedWhole(_ backend: TestBackend) async throws {
         let (database, directory) = try await TestData.freshDatabase(backend)
         let path = directory + "/other.csv"

@@ -119,6 +119,12 @@ final class BMFRowSource {
         var isRepeat: Bool
     }
 
+    /// The BMF column of each organization column (`Organization.CodingKeys` order): amounts are
+    /// columns 23–25 and NTEE 26 (upper-cased); `nil` for the normalised `ein` and the derived
+    /// `ntee_major` (NTEE's first letter) and `source` (`bmf`).
+    static let organizationColumnSource: [Int?] = [nil, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                                   23, 24, 25, 26, nil, 27, nil]
+
     let file: String
     private var reader: CSVReader
     private var record = CSVReader.RawRecord()

@@ -9,10 +9,6 @@ struct BMFRowBinder {
     private var scratch: [UInt8] = []
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// BMF column index of each statement column; `nil` for the normalised `ein` and the derived `ntee_major` and `source`.
-    private static let sourceColumn: [Int?] = [nil, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-                                               23, 24, 25, 26, nil, 27, nil]
-
     /// Binds a checked record and executes the upsert.
     /// - Returns: whether a row was inserted or changed.
     /// - Throws: a `DatabaseError` from SQLite.
@@ -22,7 +18,7 @@ struct BMFRowBinder {
         // ASCII fields are bound in place (SQLITE_STATIC: no copy) for as long as the record's
         // bytes are pinned here; latin-1 text and the derived columns are copied.
         return try record.bytes.withUnsafeBufferPointer { bytes -> Bool in
-            for (parameter, column) in Self.sourceColumn.enumerated() {
+            for (parameter, column) in BMFRowSource.organizationColumnSource.enumerated() {
                 let index = Int32(parameter + 1)
                 guard let column else { continue }
                 let start = record.starts[column], end = record.ends[column]
