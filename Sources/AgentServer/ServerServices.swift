@@ -128,7 +128,9 @@ public struct ServerServices: Sendable {
         let store = engine.store
         var after = start
         var status = RunStatus.pending
-        for event in try await store.events(runID: runID, after: 0) where event.sequence <= start { status = status.after(event.kind) }
+        if start > 0 {  // the status as of the events the client has seen
+            for event in try await store.events(runID: runID, after: 0) where event.sequence <= start { status = status.after(event.kind) }
+        }
         while !done(status), !Task.isShuttingDownGracefully {
             let events = try await store.events(runID: runID, after: after)
             if let last = events.last {
@@ -138,13 +140,6 @@ public struct ServerServices: Sendable {
             }
             if !done(status) { try await Task.sleep(for: .milliseconds(200)) }
         }
-    }
-
-    /// On a store shared with workers, who drives each of these runs now (its live lease owner);
-    /// nil on a store of this process alone.
-    func drivers(of runs: [RunSummary]) async throws -> [String: String]? {
-        guard let leasing = engine.store as? any RunLeasing else { return nil }
-        return try await leasing.leaseOwners(of: runs.map(\.id))
     }
 
     /// A finished run's report as `html`, `markdown` or `json`; a 404 `Problem` when the run has none.

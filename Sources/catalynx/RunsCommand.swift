@@ -56,22 +56,21 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let store = try await CLIContext().openStore()
             let runs = try await store.runs(RunQuery(status: parsedStatus, workflow: workflow, limit: limit))
-            let leasing = store as? any RunLeasing
-            let owners = try await leasing?.leaseOwners(of: runs.map(\.id)) ?? [:]
+            let drivers = try await store.drivers(of: runs.map(\.id))
             switch format {
             case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
-                let listed = runs.map { ListedRun(summary: $0, drivenBy: owners[$0.id]) }
+                let listed = runs.map { ListedRun(summary: $0, drivenBy: drivers?[$0.id]) }
                 Console.out(String(decoding: try encoder.encode(listed), as: UTF8.self))
             case .table:
                 var table = TextTable("RUN", "WORKFLOW", "STATUS", "CREATED", "EVENTS")
-                if leasing != nil { table.headers.append("DRIVEN BY") }
+                if drivers != nil { table.headers.append("DRIVEN BY") }
                 let formatter = ISO8601DateFormatter()
                 for run in runs {
                     table.rows.append([run.id, run.workflow, run.status.rawValue, formatter.string(from: run.createdAt), String(run.version)]
-                                      + (leasing == nil ? [] : [owners[run.id] ?? ""]))
+                                      + (drivers.map { [$0[run.id] ?? ""] } ?? []))
                 }
                 Console.out(runs.isEmpty ? "no runs" : table.render())
             }

@@ -32,6 +32,15 @@ extension RunLeasing {
     public func wakeUps() -> AsyncStream<Void>? { nil }
 }
 
+extension RunStore {
+    /// On a store shared with workers, who drives each of these runs now (its live lease owner);
+    /// nil on a store of one process alone.
+    public func drivers(of runIDs: [String]) async throws -> [String: String]? {
+        guard let leasing = self as? any RunLeasing else { return nil }
+        return try await leasing.leaseOwners(of: runIDs)
+    }
+}
+
 extension WorkflowEngine {
     /// Drives a run on a shared store the way a worker would, so that no worker drives it at the
     /// same time: under a lease renewed while driving; while another process holds the lease,

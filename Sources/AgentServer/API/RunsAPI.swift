@@ -50,7 +50,7 @@ struct RunsAPI: Sendable {
         }
         filter.workflow = query["workflow"].map(String.init)
         let runs = try await services.engine.store.runs(filter)
-        let drivers = try await services.drivers(of: runs)
+        let drivers = try await services.engine.store.drivers(of: runs.map(\.id))
         return JSONResponse.make(.array(runs.map { summary in
             var listed: [String: Value] = ["id": .string(summary.id), "workflow": .string(summary.workflow), "status": .string(summary.status.rawValue),
                                            "created_at": .double(summary.createdAt.timeIntervalSince1970),

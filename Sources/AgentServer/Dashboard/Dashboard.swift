@@ -110,7 +110,7 @@ struct Dashboard: Sendable {
         filter.status = status
         filter.workflow = workflow
         let summaries = try await services.engine.store.runs(filter)
-        let drivers = try await services.drivers(of: summaries)
+        let drivers = try await services.engine.store.drivers(of: summaries.map(\.id))
         var view = try await page(session, title: "Runs")
         view["runs"] = summaries.map { summary -> [String: Any] in
             ["id": summary.id, "shortID": String(summary.id.prefix(8)), "workflow": summary.workflow, "status": summary.status.rawValue,
