@@ -1,6 +1,7 @@
 import AgentCore
 import ArgumentParser
 import Foundation
+import GrantResearch
 import Nonprofit
 
 /// `catalynx data import-bmf|import-990|import-propublica`
@@ -63,7 +64,12 @@ struct DataCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-990",
             abstract: "Import IRS 990, 990-EZ and 990-PF e-file XML returns (files or directories).",
-            discussion: "Filings, Schedule I and 990-PF grants, and officers. A malformed file is reported and skipped.")
+            discussion: """
+                Filings, Schedule I and 990-PF grants, and officers, with the filer's name and address from the \
+                return header (they fill what the BMF row lacks; a BMF row keeps what it has). A file that is not \
+                a complete, well-formed return (truncated, not XML, a DOCTYPE or unknown entity) is reported with \
+                its line and column and nothing of it is stored. Exit code 2 when no file could be imported.
+                """)
 
         @Argument(help: "XML files or directories of them.")
         var paths: [String]
@@ -71,12 +77,14 @@ struct DataCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try await CLIContext().openOrganizations()
             let summary = try await Form990Importer(database: database).importPaths(paths)
-            for skipped in summary.skipped { Console.error("skipped \(skipped.file): \(skipped.reason)") }
+            for skipped in summary.skipped { Console.error("error: \(skipped)") }
             for parsed in summary.returns {
-                Console.out("\(parsed.ein.formatted)  \(parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)) \(parsed.filing.taxYear)  \(parsed.name)  — \(parsed.grants.count) grants, \(parsed.officers.count) officers")
+                let form = parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)
+                Console.out("\(parsed.ein.formatted)  \(form) \(parsed.filing.fiscalYear)  \(parsed.filer.name)  — "
+                            + "\(Plural.count(parsed.grants.count, "grant")), \(Plural.count(parsed.officers.count, "officer"))")
             }
-            Console.out("\(summary.returns.count) returns imported, \(summary.skipped.count) skipped")
-            if summary.returns.isEmpty, !summary.skipped.isEmpty { throw CLIExit(code: .failed, message: nil) }
+            Console.out("\(Plural.count(summary.returns.count, "return")) imported, \(summary.skipped.count) skipped")
+            if summary.returns.isEmpty, !summary.skipped.isEmpty { throw CLIExit(code: .badInput, message: nil) }
         }
     }
 

@@ -77,7 +77,7 @@ struct FilingSourcesTests {
         do {
             _ = try Form990Parser.parse(Data("<html><body/></html>".utf8), source: "page.xml")
         } catch let error as Form990Parser.ParseError {
-            #expect(error.description == "page.xml: not an IRS e-file return (no <Return> element)")
+            #expect(error.description == "page.xml: not an IRS e-file return (the root element is <html>, not <Return>)")
         }
     }
 

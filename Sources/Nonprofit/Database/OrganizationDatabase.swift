@@ -51,9 +51,10 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
 
     /// Imports IRS BMF CSV files (see `BMFImporter`).
     func importBMF(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary
-    /// Stores records from returns and ProPublica in one transaction. An organization row replaces
-    /// one from a source of lesser or equal authority only (BMF over ProPublica over a return's
-    /// header); filings merge per tax period; grants and officers already there are left alone.
+    /// Stores records from returns and ProPublica in one transaction. An organization's values come
+    /// from the most trusted source that has them (BMF over ProPublica over a return's header; a
+    /// newer row of equal authority wins), the others filling the gaps; filings merge per tax
+    /// period; grants and officers already there are left alone.
     func save(_ batch: RecordBatch) async throws
     /// Whether a named dataset was already imported (the embedded dataset records itself).
     func hasImported(_ source: String) async throws -> Bool
@@ -200,9 +201,20 @@ enum OrganizationQueries {
     static let replaceOrganization = "ON CONFLICT (ein) DO UPDATE SET "
         + organizationColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
-    /// The condition under which `replaceOrganization` touches a row: the offered source is trusted as much or more.
+    /// Whether the offered row's source is trusted as much as the stored one's, or more.
     static let offeredOrganizationIsAsTrusted =
         "\(RecordBatch.authority(of: "organizations.source")) <= \(RecordBatch.authority(of: "excluded.source"))"
+
+    /// `ON CONFLICT (ein) DO UPDATE SET` each column to the value of the more trusted row, the other
+    /// row filling its gaps (so a return's header adds the address a ProPublica row lacks, and never
+    /// replaces a BMF name); the source becomes the more trusted one's.
+    static let mergeOrganization = "ON CONFLICT (ein) DO UPDATE SET "
+        + organizationColumns.dropFirst().map { column in
+            column == "source"
+                ? "source = CASE WHEN \(offeredOrganizationIsAsTrusted) THEN excluded.source ELSE organizations.source END"
+                : "\(column) = CASE WHEN \(offeredOrganizationIsAsTrusted) THEN coalesce(excluded.\(column), organizations.\(column)) "
+                    + "ELSE coalesce(organizations.\(column), excluded.\(column)) END"
+        }.joined(separator: ", ")
 
     /// The condition under which `replaceOrganization` touches a row: a value differs. `isDistinct` is
     /// the dialect's null-safe inequality of two row values (`IS NOT` in SQLite, `IS DISTINCT FROM` in PostgreSQL).
@@ -222,5 +234,44 @@ enum OrganizationQueries {
                 sources = CASE WHEN \(containsSource("',' || filings.sources || ','", "',' || excluded.sources || ','")) THEN filings.sources
                                ELSE filings.sources || ',' || excluded.sources END
             """
+    }
+}
+
+/// Schema changes both databases apply (SQLite's types; PostgreSQL's migration widens INTEGER to BIGINT).
+enum OrganizationSchemaChanges {
+    /// The fiscal year's first month, the return's own prior-year column, a 990-PF's charitable
+    /// disbursements and fair-market value, the e-file object id; Schedule I's cash and non-cash parts.
+    static let v3 = [
+        "ALTER TABLE filings ADD COLUMN period_start INTEGER",
+        "ALTER TABLE filings ADD COLUMN prior_year_revenue INTEGER",
+        "ALTER TABLE filings ADD COLUMN prior_year_expenses INTEGER",
+        "ALTER TABLE filings ADD COLUMN charitable_disbursements INTEGER",
+        "ALTER TABLE filings ADD COLUMN fair_market_value_of_assets INTEGER",
+        "ALTER TABLE filings ADD COLUMN object_id TEXT",
+        "ALTER TABLE grants ADD COLUMN cash_amount INTEGER",
+        "ALTER TABLE grants ADD COLUMN non_cash_amount INTEGER",
+        "ALTER TABLE grants ADD COLUMN recipient_status TEXT",
+    ]
+
+    /// Relabels what earlier versions stored under an e-file return's `TaxYr` (the year its fiscal
+    /// year begins) with the one convention, the year the period ends (`FiscalYear`): its grants and
+    /// officers first (found by their old year), then the filings. `containsXML` tests a filing's sources.
+    static func relabelFiscalYears(containsXML: String) -> [String] {
+        let stale = "f.tax_year <> f.tax_period / 100 AND \(containsXML)"
+        return [
+            """
+            UPDATE grants SET tax_year = (SELECT MIN(f.tax_period) / 100 FROM filings f WHERE f.ein = grants.grantor_ein AND f.tax_year = grants.tax_year AND \(stale))
+            WHERE EXISTS (SELECT 1 FROM filings f WHERE f.ein = grants.grantor_ein AND f.tax_year = grants.tax_year AND \(stale))
+            """,
+            """
+            DELETE FROM officers WHERE EXISTS (SELECT 1 FROM filings f WHERE f.ein = officers.ein AND f.tax_year = officers.tax_year AND \(stale)
+                AND EXISTS (SELECT 1 FROM officers o WHERE o.ein = officers.ein AND o.name = officers.name AND o.tax_year = f.tax_period / 100))
+            """,
+            """
+            UPDATE officers SET tax_year = (SELECT MIN(f.tax_period) / 100 FROM filings f WHERE f.ein = officers.ein AND f.tax_year = officers.tax_year AND \(stale))
+            WHERE EXISTS (SELECT 1 FROM filings f WHERE f.ein = officers.ein AND f.tax_year = officers.tax_year AND \(stale))
+            """,
+            "UPDATE filings SET tax_year = tax_period / 100 WHERE tax_year <> tax_period / 100",
+        ]
     }
 }

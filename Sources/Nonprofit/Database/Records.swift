@@ -68,6 +68,7 @@ public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableR
     public var ein: String
     /// `YYYYMM` of the period's end.
     public var taxPeriod: Int
+    /// The fiscal year's label: the year its period ends (`taxPeriod / 100`), for every source (see `FiscalYear`).
     public var taxYear: Int
     /// `990`, `990EZ` or `990PF`.
     public var formType: String
@@ -92,6 +93,17 @@ public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableR
     public var mission: String? = nil
     /// The program service accomplishments (Part III), one paragraph each, blank-line separated.
     public var programDescriptions: String? = nil
+    /// `YYYYMM` of the period's first month, when the return says (e-file XML); else a twelve-month year is assumed.
+    public var periodStart: Int? = nil
+    /// The prior year's total revenue and expenses, as the return itself states them (990 Part I, column "Prior Year").
+    public var priorYearRevenue: Int? = nil
+    public var priorYearExpenses: Int? = nil
+    /// A 990-PF's disbursements for charitable purposes (Part I, line 26, column d): what it spent on its purpose.
+    public var charitableDisbursements: Int? = nil
+    /// A 990-PF's assets at fair market value at the end of the year (item I).
+    public var fairMarketValueOfAssets: Int? = nil
+    /// The IRS e-file object id of the return the figures came from (`202403589349300950`).
+    public var objectID: String? = nil
 
     enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case ein, taxPeriod = "tax_period", taxYear = "tax_year", formType = "form_type", sources
@@ -100,8 +112,14 @@ public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableR
         case programExpenses = "program_expenses", managementExpenses = "management_expenses", fundraisingExpenses = "fundraising_expenses"
         case totalAssets = "total_assets", totalLiabilities = "total_liabilities", netAssets = "net_assets"
         case officerCompensation = "officer_compensation", grantsPaid = "grants_paid", pdfURL = "pdf_url"
-        case mission, programDescriptions = "program_descriptions"
+        case mission, programDescriptions = "program_descriptions", periodStart = "period_start"
+        case priorYearRevenue = "prior_year_revenue", priorYearExpenses = "prior_year_expenses"
+        case charitableDisbursements = "charitable_disbursements", fairMarketValueOfAssets = "fair_market_value_of_assets"
+        case objectID = "object_id"
     }
+
+    /// The fiscal year this filing covers.
+    public var fiscalYear: FiscalYear { FiscalYear(periodEnd: taxPeriod, periodStart: periodStart) }
 }
 
 /// A grant paid, from Schedule I (to organizations, with their EIN) or a 990-PF (recipients by name).
@@ -117,7 +135,13 @@ public struct Grant: Sendable, Hashable, Codable, FetchableRecord, PersistableRe
     public var recipientZip: String?
     /// `organization` or `person`.
     public var recipientKind: String
+    /// Cash and non-cash together.
     public var amount: Int
+    /// Schedule I's cash grant and non-cash assistance, kept apart (a 990-PF's grants are cash: nil here).
+    public var cashAmount: Int? = nil
+    public var nonCashAmount: Int? = nil
+    /// The recipient's status as the grantor states it: an IRC section (`501(c)(3)`) or a foundation status (`PC`).
+    public var recipientStatus: String? = nil
     public var purpose: String?
     public var taxYear: Int
     /// `schedule_i` or `990pf`.
@@ -127,6 +151,7 @@ public struct Grant: Sendable, Hashable, Codable, FetchableRecord, PersistableRe
         case grantorEIN = "grantor_ein", recipientEIN = "recipient_ein", recipientName = "recipient_name"
         case recipientStreet = "recipient_street", recipientCity = "recipient_city", recipientState = "recipient_state"
         case recipientZip = "recipient_zip", recipientKind = "recipient_kind", amount, purpose, taxYear = "tax_year", source
+        case cashAmount = "cash_amount", nonCashAmount = "non_cash_amount", recipientStatus = "recipient_status"
     }
 }
 

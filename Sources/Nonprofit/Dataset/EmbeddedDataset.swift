@@ -5,7 +5,7 @@ import Foundation
 /// time it is opened, so that look-ups work on a fresh installation with no set-up.
 public struct EmbeddedDataset: Sendable {
     /// The marker recorded in the database once the dataset is loaded; a new version reloads.
-    public static let version = "embedded-dataset-v2"
+    public static let version = "embedded-dataset-v3"
 
     public let directory: String
 

@@ -10,32 +10,31 @@ public struct Form990Importer {
 
     public struct Summary: Sendable {
         public var returns: [Form990Return] = []
-        /// Files that could not be read, with the reason.
-        public var skipped: [(file: String, reason: String)] = []
+        /// Files that were not imported, each with where and why.
+        public var skipped: [Form990Parser.ParseError] = []
         public var grants: Int { returns.reduce(0) { $0 + $1.grants.count } }
         public var officers: Int { returns.reduce(0) { $0 + $1.officers.count } }
     }
 
-    /// Imports files, and the `.xml` files of directories.
+    /// Imports files, and the `.xml` files of directories. A file that is not a complete,
+    /// well-formed return is skipped whole (nothing of it is stored), with its reason and, for
+    /// broken XML, its line and column; the others are stored in one transaction.
     public func importPaths(_ paths: [String]) async throws -> Summary {
         var summary = Summary()
         for file in Self.expand(paths) {
             guard let data = FileManager.default.contents(atPath: file) else {
-                summary.skipped.append((file, "cannot read the file"))
+                summary.skipped.append(.init(source: file, reason: "cannot read the file"))
                 continue
             }
             do {
                 summary.returns.append(try Form990Parser.parse(data, source: file))
-            } catch let error as Form990Parser.ParseError {
-                summary.skipped.append((file, error.reason))
             } catch {
-                summary.skipped.append((file, String(describing: error)))
+                summary.skipped.append(error)
             }
         }
-        // A return's header names its filer: enough for a row when nothing better is known.
         try await database.save(RecordBatch(
-            organizations: summary.returns.map { Organization(ein: $0.ein.digits, name: $0.name, source: "irs990_xml") },
-            filings: summary.returns.map(\.filing), grants: summary.returns.flatMap(\.grants), officers: summary.returns.flatMap(\.officers)))
+            organizations: summary.returns.map(\.organization), filings: summary.returns.map(\.filing),
+            grants: summary.returns.flatMap(\.grants), officers: summary.returns.flatMap(\.officers)))
         return summary
     }
 

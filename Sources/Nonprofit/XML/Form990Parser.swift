@@ -1,220 +1,207 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// One IRS e-file return (990, 990-EZ or 990-PF) read from its public XML.
 public struct Form990Return: Sendable {
     public var ein: EIN
-    public var name: String
     public var formType: String
+    /// Who filed it, from the return header: name, address and the status the return declares.
+    public var filer: Filer
     public var filing: Filing
     public var grants: [Grant]
     public var officers: [Officer]
+
+    /// The filer as the return header and the form's first lines describe it.
+    public struct Filer: Sendable, Hashable {
+        public var name: String
+        public var inCareOf: String?
+        public var street: String?
+        public var city: String?
+        public var state: String?
+        public var zip: String?
+        /// The IRC 501(c) paragraph the return declares (`03`), or `92` for a section 4947(a)(1) trust.
+        public var subsection: String?
+        /// A BMF foundation code for a 990-PF filer: `03` private operating foundation, `04` non-operating.
+        public var foundation: String?
+    }
+
     /// The mission or primary-activity text, when the return states one.
-    public var mission: String?
-    /// Program service accomplishment descriptions (990 Part III).
-    public var programDescriptions: [String]
+    public var mission: String? { filing.mission }
+    /// Program service accomplishments (990 Part III, 990-EZ Part III, 990-PF Part IX-A).
+    public var programDescriptions: [String] { filing.programDescriptions?.components(separatedBy: "\n\n") ?? [] }
+
+    /// The organization row a return's header gives (filling what a better source lacks; see `OrganizationDatabase.save`).
+    public var organization: Organization {
+        var organization = Organization(ein: ein.digits, name: filer.name, source: "irs990_xml")
+        organization.inCareOf = filer.inCareOf
+        (organization.street, organization.city, organization.state, organization.zip) = (filer.street, filer.city, filer.state, filer.zip)
+        organization.subsection = filer.subsection
+        organization.foundation = filer.foundation
+        organization.taxPeriod = String(filing.taxPeriod)
+        return organization
+    }
 }
 
-/// Reads 990, 990-EZ and 990-PF e-file XML, with both the 2013-era and the current tag names.
-/// Unknown elements are ignored.
+/// Reads 990, 990-EZ and 990-PF e-file XML of every schema year (2009-era names such as
+/// `TotalRevenueCurrentYear` and `NamePerson`, and the 2013-on names such as `CYTotalRevenueAmt`
+/// and `PersonNm`). Each figure is looked up inside its own form (never in a schedule), and texts
+/// only where the form puts them: a description of an expense line is never taken for a program.
 public enum Form990Parser {
+    /// Why a file is not a return that can be imported; `line` and `column` when the XML itself is broken.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
         public var source: String
+        public var line: Int?
+        public var column: Int?
         public var reason: String
-        public var description: String { "\(source): \(reason)" }
+
+        public init(source: String, line: Int? = nil, column: Int? = nil, reason: String) {
+            (self.source, self.line, self.column, self.reason) = (source, line, column, reason)
+        }
+
+        /// `file:line:column: reason`, or `file: reason` when the XML itself was fine.
+        public var description: String {
+            guard let line, let column else { return "\(source): \(reason)" }
+            return "\(source):\(line):\(column): \(reason)"
+        }
     }
 
     /// Parses one return.
     /// - Parameters:
     ///   - data: the XML document.
-    ///   - source: its file name, for errors.
-    public static func parse(_ data: Data, source: String) throws -> Form990Return {
-        let collector = Collector()
-        let parser = XMLParser(data: data)
-        parser.delegate = collector
-        parser.shouldProcessNamespaces = false
-        guard parser.parse() else {
-            let line = parser.lineNumber
-            throw ParseError(source: source, reason: "malformed XML at line \(line): \(parser.parserError?.localizedDescription ?? "unknown error")")
+    ///   - source: its file name, for errors (and, when it is named `OBJECTID_public.xml`, the e-file object id).
+    public static func parse(_ data: Data, source: String) throws(ParseError) -> Form990Return {
+        var document = ReturnDocument()
+        do {
+            try XMLScanner.scan(Array(data), into: &document)
+        } catch {
+            throw ParseError(source: source, line: error.line, column: error.column, reason: "not well-formed XML: \(error.reason)")
         }
-        guard collector.sawReturn else { throw ParseError(source: source, reason: "not an IRS e-file return (no <Return> element)") }
-        let fields = Fields(values: collector.values)
-        guard let einText = fields.first("ReturnHeader/Filer/EIN") else { throw ParseError(source: source, reason: "no filer EIN in the return header") }
+        func refuse(_ reason: String) -> ParseError { ParseError(source: source, reason: reason) }
+        guard document.root == "Return" else {
+            throw refuse("not an IRS e-file return (the root element is <\(document.root ?? "?")>, not <Return>)")
+        }
+        let header = document.fields(under: "ReturnHeader")
+        guard let einText = header.first("Filer/EIN") else { throw refuse("no filer EIN in the return header") }
         let ein: EIN
-        do { ein = try EIN(einText) } catch { throw ParseError(source: source, reason: "filer EIN: \(error.reason)") }
-        let rawForm = fields.first("ReturnHeader/ReturnTypeCd", "ReturnHeader/ReturnType") ?? ""
+        do { ein = try EIN(einText) } catch { throw refuse("filer EIN: \(error.reason)") }
+        let rawForm = header.first("ReturnTypeCd", "ReturnType") ?? ""
         let formType = rawForm.replacingOccurrences(of: "-", with: "").uppercased()
-        guard ["990", "990EZ", "990PF"].contains(formType) else {
-            throw ParseError(source: source, reason: "return type '\(rawForm)' is not 990, 990EZ or 990PF")
+        guard let form = FormLayout.layouts[formType] else { throw refuse("return type '\(rawForm)' is not 990, 990EZ or 990PF") }
+        guard let taxPeriod = yearMonth(header.first("TaxPeriodEndDt", "TaxPeriodEndDate")) else {
+            throw refuse("no tax period end date in the return header")
         }
-        let periodEnd = fields.first("ReturnHeader/TaxPeriodEndDt", "ReturnHeader/TaxPeriodEndDate") ?? ""
-        let digits = periodEnd.filter(\.isNumber)
-        guard digits.count >= 6, let taxPeriod = Int(digits.prefix(6)) else {
-            throw ParseError(source: source, reason: "no tax period end date in the return header")
-        }
-        let taxYear = fields.int("ReturnHeader/TaxYr", "ReturnHeader/TaxYear") ?? taxPeriod / 100
-        let name = fields.first("ReturnHeader/Filer/BusinessName/BusinessNameLine1Txt", "ReturnHeader/Filer/BusinessName/BusinessNameLine1",
-                                "ReturnHeader/Filer/Name/BusinessNameLine1") ?? "(unnamed)"
-        var filing = Filing(ein: ein.digits, taxPeriod: taxPeriod, taxYear: taxYear, formType: formType, sources: "irs990_xml")
-        switch formType {
-        case "990":
-            filing.totalRevenue = fields.int("CYTotalRevenueAmt", "TotalRevenueCurrentYear", "TotalRevenueGrp/TotalRevenueColumnAmt")
-            filing.totalExpenses = fields.int("CYTotalExpensesAmt", "TotalExpensesCurrentYear", "TotalFunctionalExpensesGrp/TotalAmt")
-            filing.contributions = fields.int("CYContributionsGrantsAmt", "ContributionsGrantsCurrentYear", "TotalContributionsAmt")
-            filing.programServiceRevenue = fields.int("CYProgramServiceRevenueAmt", "ProgramServiceRevenueCY")
-            filing.investmentIncome = fields.int("CYInvestmentIncomeAmt", "InvestmentIncomeCurrentYear")
-            filing.otherRevenue = fields.int("CYOtherRevenueAmt", "OtherRevenueCurrentYear")
-            filing.programExpenses = fields.int("TotalFunctionalExpensesGrp/ProgramServicesAmt", "TotalFunctionalExpenses/ProgramServices")
-            filing.managementExpenses = fields.int("TotalFunctionalExpensesGrp/ManagementAndGeneralAmt", "TotalFunctionalExpenses/ManagementAndGeneral")
-            filing.fundraisingExpenses = fields.int("TotalFunctionalExpensesGrp/FundraisingAmt", "TotalFunctionalExpenses/Fundraising")
-            filing.totalAssets = fields.int("TotalAssetsEOYAmt", "TotalAssetsEOY", "TotalAssetsGrp/EOYAmt")
-            filing.totalLiabilities = fields.int("TotalLiabilitiesEOYAmt", "TotalLiabilitiesEOY", "TotalLiabilitiesGrp/EOYAmt")
-            filing.netAssets = fields.int("NetAssetsOrFundBalancesEOYAmt", "NetAssetsOrFundBalancesEOY")
-            filing.grantsPaid = fields.int("CYGrantsAndSimilarPaidAmt", "GrantsAndSimilarAmntsCY")
-            filing.officerCompensation = fields.int("CompCurrentOfcrDirectorsGrp/TotalAmt", "CompCurrentOfficersDirectors/Total")
-        case "990EZ":
-            filing.totalRevenue = fields.int("IRS990EZ/TotalRevenueAmt", "IRS990EZ/TotalRevenue")
-            filing.totalExpenses = fields.int("IRS990EZ/TotalExpensesAmt", "IRS990EZ/TotalExpenses")
-            filing.contributions = fields.int("ContributionsGiftsGrantsEtcAmt", "ContributionsGiftsGrantsEtc")
-            filing.programServiceRevenue = fields.int("IRS990EZ/ProgramServiceRevenueAmt", "IRS990EZ/ProgramServiceRevenue")
-            filing.investmentIncome = fields.int("IRS990EZ/InvestmentIncomeAmt", "IRS990EZ/InvestmentIncome")
-            filing.programExpenses = fields.int("TotalProgramServiceExpensesAmt", "TotalProgramServiceExpenses")
-            filing.totalAssets = fields.int("Form990TotalAssetsGrp/EOYAmt", "Form990TotalAssets/EOY")
-            filing.totalLiabilities = fields.int("SumOfTotalLiabilitiesGrp/EOYAmt", "SumOfTotalLiabilities/EOY")
-            filing.netAssets = fields.int("NetAssetsOrFundBalancesGrp/EOYAmt", "NetAssetsOrFundBalances/EOY")
-            filing.grantsPaid = fields.int("GrantsAndSimilarAmountsPaidAmt", "GrantsAndSimilarAmountsPaid")
-        default:
-            filing.totalRevenue = fields.int("AnalysisOfRevenueAndExpenses/TotalRevAndExpnssAmt", "AnalysisOfRevenueAndExpenses/TotalRevenueAndExpenses")
-            filing.totalExpenses = fields.int("AnalysisOfRevenueAndExpenses/TotalExpensesRevAndExpnssAmt",
-                                              "AnalysisOfRevenueAndExpenses/TotalExpensesRevAndExpnss")
-            filing.contributions = fields.int("AnalysisOfRevenueAndExpenses/ContriRcvdRevAndExpnssAmt",
-                                              "AnalysisOfRevenueAndExpenses/ContriRcvdRevAndExpnss")
-            filing.grantsPaid = fields.int("AnalysisOfRevenueAndExpenses/ContriPaidRevAndExpnssAmt", "TotalGrantOrContriPdDurYrAmt")
-            filing.totalAssets = fields.int("Form990PFBalanceSheetsGrp/TotalAssetsEOYAmt", "TotalAssetsEOYAmt", "TotalAssetsEOY")
-            filing.totalLiabilities = fields.int("Form990PFBalanceSheetsGrp/TotalLiabilitiesEOYAmt", "TotalLiabilitiesEOYAmt")
-            filing.netAssets = fields.int("TotNetAstOrFundBalancesEOYAmt", "TotalNetAstOrFundBalancesEOYAmt")
-            filing.officerCompensation = fields.int("AnalysisOfRevenueAndExpenses/CompOfcrDirTrstRevAndExpnssAmt")
-        }
-        let grants = collector.groups.compactMap { group -> Grant? in
+        let body = document.fields(under: "ReturnData/" + form.root)
+        guard !body.isEmpty else { throw refuse("the return has no <\(form.root)> part: it is incomplete") }
+
+        let fiscalYear = FiscalYear(periodEnd: taxPeriod, periodStart: yearMonth(header.first("TaxPeriodBeginDt", "TaxPeriodBeginDate")))
+        var filing = Filing(ein: ein.digits, taxPeriod: taxPeriod, taxYear: fiscalYear.year, formType: formType, sources: "irs990_xml")
+        filing.periodStart = fiscalYear.periodStart
+        filing.objectID = objectID(of: source)
+        form.fill(&filing, body)
+        filing.mission = form.mission(body).map(cleanedText)
+        let programs = form.programs(body).map(cleanedText).filter { !$0.isEmpty }
+        filing.programDescriptions = programs.isEmpty ? nil : programs.joined(separator: "\n\n")
+
+        let grants = document.groups.compactMap { group -> Grant? in
             switch group.kind {
-            case .scheduleIGrant: return scheduleIGrant(Fields(values: group.values), grantor: ein, year: taxYear)
-            case .foundationGrant: return foundationGrant(Fields(values: group.values), grantor: ein, year: taxYear)
-            case .officer: return nil
+            case .scheduleIGrant: scheduleIGrant(group.fields, grantor: ein, year: fiscalYear.year)
+            case .foundationGrant where formType == "990PF": foundationGrant(group.fields, grantor: ein, year: fiscalYear.year)
+            case .foundationGrant, .officer: nil
             }
         }
-        let officers = collector.groups.compactMap { group -> Officer? in
-            guard group.kind == .officer else { return nil }
-            let values = Fields(values: group.values)
-            guard let person = values.first("PersonNm", "NameOfIndividual", "PersonName", "BusinessName/BusinessNameLine1Txt") else { return nil }
-            return Officer(ein: ein.digits, taxYear: taxYear, name: person, title: values.first("TitleTxt", "Title"),
-                           hoursPerWeek: values.first("AverageHoursPerWeekRt", "AverageHrsPerWkDevotedToPosRt", "AverageHoursPerWeek").flatMap(Double.init),
-                           compensation: values.int("ReportableCompFromOrgAmt", "CompensationAmt", "Compensation", "ReportableCompFromOrganization"))
+        var seenOfficers: Set<String> = []
+        let officers = document.groups.compactMap { group -> Officer? in
+            guard group.kind == .officer, let officer = officer(group.fields, ein: ein, year: fiscalYear.year) else { return nil }
+            return seenOfficers.insert(officer.name).inserted ? officer : nil  // (ein, year, name) is the officer's identity
         }
-        let programs = collector.values.filter { $0.key.hasSuffix("/DescriptionProgramSrvcAccomTxt") || $0.key.hasSuffix("/Description") }
-            .sorted { $0.key < $1.key }.map(\.value)
-        let mission = fields.first("MissionDesc", "ActivityOrMissionDesc", "PrimaryExemptPurposeTxt", "PrimaryExemptPurpose", "Desc")
-        filing.mission = mission
-        filing.programDescriptions = programs.isEmpty ? nil : programs.joined(separator: "\n\n")
-        return Form990Return(
-            ein: ein, name: name, formType: formType, filing: filing, grants: grants, officers: officers,
-            mission: mission, programDescriptions: programs)
+        let filer = Form990Return.Filer(
+            name: [header.first("Filer/BusinessName/BusinessNameLine1Txt", "Filer/BusinessName/BusinessNameLine1", "Filer/Name/BusinessNameLine1"),
+                   header.first("Filer/BusinessName/BusinessNameLine2Txt", "Filer/BusinessName/BusinessNameLine2", "Filer/Name/BusinessNameLine2")]
+                .compactMap { $0 }.joined(separator: " "),
+            inCareOf: header.first("Filer/InCareOfNm", "Filer/InCareOfName"),
+            street: header.first("Filer/USAddress/AddressLine1Txt", "Filer/USAddress/AddressLine1", "Filer/ForeignAddress/AddressLine1Txt",
+                                 "Filer/ForeignAddress/AddressLine1"),
+            city: header.first("Filer/USAddress/CityNm", "Filer/USAddress/City", "Filer/ForeignAddress/CityNm", "Filer/ForeignAddress/City"),
+            state: header.first("Filer/USAddress/StateAbbreviationCd", "Filer/USAddress/State")?.uppercased(),
+            zip: header.first("Filer/USAddress/ZIPCd", "Filer/USAddress/ZIPCode"),
+            subsection: form.subsection(body), foundation: form.foundationCode(body))
+        guard !filer.name.isEmpty else { throw refuse("no filer name in the return header") }
+        return Form990Return(ein: ein, formType: formType, filer: filer, filing: filing, grants: grants, officers: officers)
     }
+
+    // MARK: Repeating groups
 
     private static func scheduleIGrant(_ values: Fields, grantor: EIN, year: Int) -> Grant? {
         guard let name = values.first("RecipientBusinessName/BusinessNameLine1Txt", "RecipientBusinessName/BusinessNameLine1",
                                       "RecipientNameBusiness/BusinessNameLine1") else { return nil }
-        let cash = values.int("CashGrantAmt", "AmountOfCashGrant") ?? 0
-        let nonCash = values.int("NonCashAssistanceAmt", "AmountOfNonCashAssistance") ?? 0
-        return Grant(
+        let cash = values.int("CashGrantAmt", "AmountOfCashGrant")
+        let nonCash = values.int("NonCashAssistanceAmt", "AmountOfNonCashAssistance")
+        guard cash != nil || nonCash != nil else { return nil }
+        var grant = Grant(
             grantorEIN: grantor.digits, recipientEIN: values.first("RecipientEIN", "EINOfRecipient").flatMap { try? EIN($0).digits },
             recipientName: name, recipientStreet: values.first("AddressLine1Txt", "AddressLine1"), recipientCity: values.first("CityNm", "City"),
             recipientState: values.first("StateAbbreviationCd", "State"), recipientZip: values.first("ZIPCd", "ZIPCode"),
-            recipientKind: "organization", amount: cash + nonCash, purpose: values.first("PurposeOfGrantTxt", "PurposeOfGrant"),
+            recipientKind: "organization", amount: (cash ?? 0) + (nonCash ?? 0), purpose: values.first("PurposeOfGrantTxt", "PurposeOfGrant"),
             taxYear: year, source: "schedule_i")
+        (grant.cashAmount, grant.nonCashAmount) = (cash ?? 0, nonCash ?? 0)
+        grant.recipientStatus = values.first("IRCSectionDesc", "IRCSection").map(subsectionText)
+        return grant
     }
 
     private static func foundationGrant(_ values: Fields, grantor: EIN, year: Int) -> Grant? {
-        let business = values.first("RecipientBusinessName/BusinessNameLine1Txt", "RecipientBusinessName/BusinessNameLine1")
+        let business = [values.first("RecipientBusinessName/BusinessNameLine1Txt", "RecipientBusinessName/BusinessNameLine1"),
+                        values.first("RecipientBusinessName/BusinessNameLine2Txt", "RecipientBusinessName/BusinessNameLine2")]
+            .compactMap { $0 }.joined(separator: " ")
         let person = values.first("RecipientPersonNm", "RecipientPersonName")
-        guard let name = business ?? person, let amount = values.int("Amt", "Amount") else { return nil }
-        return Grant(
+        guard let name = business.isEmpty ? person : business, let amount = values.int("Amt", "Amount") else { return nil }
+        var grant = Grant(
             grantorEIN: grantor.digits, recipientEIN: nil, recipientName: name, recipientStreet: values.first("AddressLine1Txt", "AddressLine1"),
             recipientCity: values.first("CityNm", "City"), recipientState: values.first("StateAbbreviationCd", "State"),
-            recipientZip: values.first("ZIPCd", "ZIPCode"), recipientKind: business == nil ? "person" : "organization",
+            recipientZip: values.first("ZIPCd", "ZIPCode"), recipientKind: business.isEmpty ? "person" : "organization",
             amount: amount, purpose: values.first("GrantOrContributionPurposeTxt", "PurposeOfGrantOrContribution"),
             taxYear: year, source: "990pf")
+        grant.recipientStatus = values.first("RecipientFoundationStatusTxt", "RecipientFoundationStatus")
+        return grant
     }
 
-    /// Values by element path, looked up by path suffix so that a concept is found wherever
-    /// the schema version puts it.
-    private struct Fields {
-        let values: [String: String]
-
-        func first(_ suffixes: String...) -> String? { first(suffixes) }
-
-        func first(_ suffixes: [String]) -> String? {
-            for suffix in suffixes {
-                if let exact = values[suffix] { return exact }
-                let match = values.filter { $0.key.hasSuffix("/" + suffix) }.min { $0.key.count < $1.key.count }
-                if let match { return match.value }
-            }
-            return nil
-        }
-
-        func int(_ suffixes: String...) -> Int? {
-            first(suffixes).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) ?? Double($0).map { Int($0.rounded()) } }
-        }
-    }
-}
-
-/// The SAX delegate: keeps the first value of every element path, and the members of each
-/// repeating group (grant, officer) separately.
-private final class Collector: NSObject, XMLParserDelegate {
-    enum GroupKind { case scheduleIGrant, foundationGrant, officer }
-
-    static let groupKinds: [String: GroupKind] = [
-        "RecipientTable": .scheduleIGrant,
-        "GrantOrContributionPdDurYrGrp": .foundationGrant, "GrantOrContributionPdDurYr": .foundationGrant,
-        "Form990PartVIISectionAGrp": .officer, "Form990PartVIISectionA": .officer,
-        "OfficerDirTrstKeyEmplGrp": .officer, "OfficerDirTrstKeyEmpl": .officer,
-        "OfficerDirectorTrusteeEmplGrp": .officer, "OfficerDirectorTrusteeKeyEmpl": .officer,
-    ]
-
-    var stack: [String] = []
-    var text = ""
-    var values: [String: String] = [:]
-    var groups: [(kind: GroupKind, values: [String: String])] = []
-    private var open: (kind: GroupKind, depth: Int, values: [String: String])?
-    var sawReturn = false
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-        let name = elementName.split(separator: ":").last.map(String.init) ?? elementName
-        if stack.isEmpty, name == "Return" { sawReturn = true }
-        stack.append(name)
-        text = ""
-        if open == nil, let kind = Self.groupKinds[name] { open = (kind, stack.count, [:]) }
+    private static func officer(_ values: Fields, ein: EIN, year: Int) -> Officer? {
+        guard let person = values.first("PersonNm", "NamePerson", "PersonName", "NameOfIndividual", "BusinessName/BusinessNameLine1Txt",
+                                        "BusinessName/BusinessNameLine1", "NameBusiness/BusinessNameLine1", "Name")
+        else { return nil }
+        return Officer(ein: ein.digits, taxYear: year, name: person, title: values.first("TitleTxt", "Title"),
+                       hoursPerWeek: values.first("AverageHoursPerWeekRt", "AverageHrsPerWkDevotedToPosRt", "AverageHoursPerWeek",
+                                                  "AverageHrsPerWkDevotedToPos").flatMap(Double.init),
+                       compensation: values.int("ReportableCompFromOrgAmt", "CompensationAmt", "ReportableCompFromOrganization", "Compensation"))
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+    // MARK: Values
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !value.isEmpty {
-            let path = stack.dropFirst().joined(separator: "/")
-            if let group = open {
-                let relative = stack.dropFirst(group.depth).joined(separator: "/")
-                if open?.values[relative] == nil { open?.values[relative] = value }
-            } else if values[path] == nil {
-                values[path] = value
-            }
+    /// `2022-06-30` → 202206.
+    static func yearMonth(_ date: String?) -> Int? {
+        guard let digits = date?.filter(\.isNumber), digits.count >= 6, let value = Int(digits.prefix(6)), (1...12).contains(value % 100)
+        else { return nil }
+        return value
+    }
+
+    /// `202403589349300950_public.xml` → `202403589349300950`.
+    static func objectID(of source: String) -> String? {
+        let name = (source as NSString).lastPathComponent
+        guard let id = name.split(separator: "_").first, id.count >= 15, id.allSatisfy(\.isNumber) else { return nil }
+        return String(id)
+    }
+
+    /// `501 (C)(3)` → `501(c)(3)`.
+    static func subsectionText(_ text: String) -> String {
+        text.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "C", with: "c")
+    }
+
+    /// A return's text without the "see Schedule O" pointers filers put in front of it.
+    static func cleanedText(_ text: String) -> String {
+        var cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        for pointer in ["SEE SCHEDULE O FOR CONTINUATION", "SEE SCHEDULE O", "(SEE SCHEDULE O)", "SEE SCH O"]
+        where cleaned.uppercased().hasPrefix(pointer) {
+            cleaned = String(cleaned.dropFirst(pointer.count)).trimmingCharacters(in: CharacterSet(charactersIn: " .:;-").union(.whitespacesAndNewlines))
+            break
         }
-        text = ""
-        if let group = open, group.depth == stack.count {
-            groups.append((group.kind, group.values))
-            open = nil
-        }
-        stack.removeLast()
+        return cleaned
     }
 }

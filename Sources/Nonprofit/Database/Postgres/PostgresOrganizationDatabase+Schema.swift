@@ -89,5 +89,8 @@ extension PostgresOrganizationDatabase {
             "CREATE INDEX officers_name ON officers (name)",
             "CREATE TABLE imports (source \(text) PRIMARY KEY, imported_at DOUBLE PRECISION NOT NULL, detail \(text) NOT NULL)",
         ]),
+        .init(2, "fiscal-year start, prior-year figures, 990-PF disbursements, object ids, grant cash split",
+              OrganizationSchemaChanges.v3.map { $0.replacingOccurrences(of: " INTEGER", with: " BIGINT") }
+                + OrganizationSchemaChanges.relabelFiscalYears(containsXML: "position('irs990_xml' in f.sources) > 0")),
     ])
 }

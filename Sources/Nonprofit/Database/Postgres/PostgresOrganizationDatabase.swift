@@ -144,7 +144,7 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
     public func save(_ batch: RecordBatch) async throws {
         let statements: [(String, String)] = [
             (Self.insert(into: "organizations", Self.organizationColumns)
-                + " \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationIsAsTrusted)",
+                + " \(OrganizationQueries.mergeOrganization)",
              try Self.json(Self.deduplicated(batch.organizations, by: \.ein))),
             (Self.insert(into: "filings", Self.filingColumns) + " " + OrganizationQueries.mergeFiling { list, item in "position(\(item) in \(list)) > 0" },
              try Self.json(Self.deduplicated(batch.filings) { "\($0.ein) \($0.taxPeriod)" })),

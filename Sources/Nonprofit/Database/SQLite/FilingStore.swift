@@ -15,14 +15,13 @@ enum FilingStore {
             """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 
-    /// Inserts an organization, or replaces the row there when it came from a source of lesser
-    /// or equal authority (see `RecordBatch`).
+    /// Inserts an organization, or merges it with the row there (see `OrganizationQueries.mergeOrganization`).
     static func save(_ organization: Organization, in db: Database) throws {
         let columns = OrganizationQueries.organizationColumns
         let values = try organization.databaseDictionary
         try db.cachedStatement(sql: """
             INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-            \(OrganizationQueries.replaceOrganization) WHERE \(OrganizationQueries.offeredOrganizationIsAsTrusted)
+            \(OrganizationQueries.mergeOrganization)
             """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 

@@ -122,6 +122,11 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
             try db.execute(sql: "ALTER TABLE filings ADD COLUMN mission TEXT")
             try db.execute(sql: "ALTER TABLE filings ADD COLUMN program_descriptions TEXT")
         }
+        migrator.registerMigration("v3: fiscal-year start, prior-year figures, 990-PF disbursements, object ids, grant cash split") { db in
+            for statement in OrganizationSchemaChanges.v3 + OrganizationSchemaChanges.relabelFiscalYears(containsXML: "instr(f.sources, 'irs990_xml') > 0") {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 
