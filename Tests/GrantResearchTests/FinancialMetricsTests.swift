@@ -27,7 +27,10 @@ struct FinancialMetricsTests {
         #expect(abs((metrics.threeYearAverages["operating_margin"] ?? 0) - (-0.049891018720747755)) < 1e-12)
         // ProPublica has no Part IX split: null, with the reason.
         #expect(latest.programExpenseRatio == nil)
-        #expect(latest.unavailable["program_expense_ratio"] == "the functional-expense split (Part IX) is not in the 990 data from propublica")
+        #expect(latest.unavailable["program_expense_ratio"]
+                == "ProPublica's summary of the FY2022 return does not give the split of expenses into programs, management and fundraising")
+        #expect(latest.fiscalYear == "FY2022")
+        #expect(latest.charitableDisbursementRatio == nil && latest.netAssetDeficit == nil)
         #expect(latest.fundraisingEfficiency == nil)
     }
 
@@ -41,9 +44,20 @@ struct FinancialMetricsTests {
         #expect(abs((year.fundraisingExpenseRatio ?? 0) - 210_358.0 / 1_464_282) < 1e-12)
         #expect(abs((year.fundraisingEfficiency ?? 0) - 210_358.0 / 1_668_772) < 1e-12)
         #expect(year.liabilitiesToAssets == 0)
-        #expect(year.revenueGrowth == nil)
-        #expect(year.unavailable["revenue_growth"] == "no earlier filing")
+        // No earlier filing on record: the return's own prior-year column (1,342,167) gives the growth.
+        #expect(abs((year.revenueGrowth ?? 0) - (1_726_766.0 - 1_342_167) / 1_342_167) < 1e-12)
+        #expect(year.unavailable["revenue_growth"] == nil)
         #expect(metrics.revenueCAGR3Years == nil)
+    }
+
+    @Test func aPrivateFoundationIsMeasuredByItsCharitableDisbursements() throws {
+        let data = try Data(contentsOf: Fixture.root.appendingPathComponent("data/irs990_xml/201401439349100200_public.xml"))
+        let year = try #require(FinancialMetrics(filings: [try Form990Parser.parse(data, source: "pf").filing]).latest)
+        #expect(abs((year.charitableDisbursementRatio ?? 0) - 75_191.0 / 92_219) < 1e-12)
+        #expect(abs((year.payoutRatio ?? 0) - 75_191.0 / 1_212_306) < 1e-12)
+        #expect(year.programExpenseRatio == nil)
+        #expect(year.unavailable["program_expense_ratio"] == "a 990-PF has no program, management and fundraising split; see its charitable disbursements")
+        #expect(year.revenueConcentration != nil)  // gifts, investments and other income
     }
 
     @Test func gapsAndZerosGiveReasonsNotCrashes() {
@@ -55,8 +69,9 @@ struct FinancialMetricsTests {
         let year = FinancialMetrics(filings: [zero, Filing(ein: "860000001", taxPeriod: 202012, taxYear: 2020, formType: "990EZ",
                                                            sources: "propublica", totalRevenue: 10)]).years[0]
         #expect(year.operatingMargin == nil)
-        #expect(year.unavailable["operating_margin"] == "total revenue is 0")
-        #expect(year.unavailable["liabilities_to_assets"] == "total liabilities is not in the 990EZ data from propublica")
-        #expect(year.unavailable["revenue_growth"] == "no filing for 2022")
+        #expect(year.unavailable["operating_margin"] == "total revenue is $0")
+        #expect(year.unavailable["liabilities_to_assets"] == "ProPublica's summary of the FY2023 return does not give total liabilities")
+        #expect(year.unavailable["revenue_growth"] == "no filing on record for FY2022")
+        #expect(year.unavailable["management_expense_ratio"] == "Form 990-EZ does not split management and fundraising expenses")
     }
 }

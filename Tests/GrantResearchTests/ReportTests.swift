@@ -19,7 +19,7 @@ struct ReportTests {
             dimensions: FunderModel.weights.map { .init(name: $0.name, weight: $0.weight, score: 0.7, explanation: "because") }, recentGrants: [])
         return AnalysisReport(
             reportType: "complete_tier", organization: profile, dataQuality: DataQuality(profile: profile, currentYear: 2026), metrics: metrics,
-            risk: RiskAssessment(metrics: metrics, currentYear: 2026),
+            risk: RiskAssessment(metrics: metrics, dataQuality: nil),
             peers: PeerComparison(criteria: ["1 with NTEE E31 in VA"], peers: [], percentiles: [
                 .init(metric: "months_of_reserve", value: 10.1, percentile: 40, peerCount: 5, peerMedian: 11, higherIsBetter: true),
             ], unranked: [:]),

@@ -13,19 +13,21 @@ public enum MetricCatalog {
         Entry(label: "Program expense ratio", key: "program_expense_ratio") { $0.latest?.programExpenseRatio },
         Entry(label: "Management expense ratio", key: "management_expense_ratio") { $0.latest?.managementExpenseRatio },
         Entry(label: "Fundraising expense ratio", key: "fundraising_expense_ratio") { $0.latest?.fundraisingExpenseRatio },
-        Entry(label: "Fundraising efficiency", key: "fundraising_efficiency") { $0.latest?.fundraisingEfficiency },
+        Entry(label: "Fundraising cost per dollar raised", key: "fundraising_efficiency") { $0.latest?.fundraisingEfficiency },
+        Entry(label: "Charitable disbursements (share of expenses)", key: "charitable_disbursement_ratio") { $0.latest?.charitableDisbursementRatio },
+        Entry(label: "Payout (share of assets)", key: "payout_ratio") { $0.latest?.payoutRatio },
         Entry(label: "Months of reserve", key: "months_of_reserve") { $0.latest?.monthsOfReserve },
         Entry(label: "Liabilities to assets", key: "liabilities_to_assets") { $0.latest?.liabilitiesToAssets },
         Entry(label: "Operating margin", key: "operating_margin") { $0.latest?.operatingMargin },
-        Entry(label: "Revenue growth (year on year)", key: "revenue_growth") { $0.latest?.revenueGrowth },
-        Entry(label: "Revenue growth (3-year CAGR)", key: "revenue_cagr_3y") { $0.revenueCAGR3Years },
-        Entry(label: "Contribution dependence", key: "contribution_dependence") { $0.latest?.contributionDependence },
-        Entry(label: "Revenue concentration (HHI)", key: "revenue_concentration") { $0.latest?.revenueConcentration },
+        Entry(label: "Revenue growth (one year)", key: "revenue_growth") { $0.latest?.revenueGrowth },
+        Entry(label: "Revenue growth (a year, over three years)", key: "revenue_cagr_3y") { $0.revenueCAGR3Years },
+        Entry(label: "Share of revenue from contributions", key: "contribution_dependence") { $0.latest?.contributionDependence },
+        Entry(label: "Revenue concentration (1 = one source)", key: "revenue_concentration") { $0.latest?.revenueConcentration },
     ]
 
     /// Why the latest value of `key` is missing.
     public static func reason(_ key: String, in metrics: FinancialMetrics) -> String {
-        metrics.latest?.unavailable[key] ?? (key == "revenue_cagr_3y" ? "no filing three years before the latest" : "")
+        metrics.latest?.unavailable[key] ?? (key == "revenue_cagr_3y" ? "no filing on record three years before the latest" : "")
     }
 
     /// A metric value as people read it: months with one decimal, HHI as a fraction, dollars

@@ -25,17 +25,20 @@ public struct OrganizationProfile: Sendable, Hashable, Codable {
     public var revenue: Int?
     public var assets: Int?
     public var income: Int?
-    /// Where the identity came from: `bmf` or `propublica`.
+    /// Where the identity came from: `bmf`, `propublica` or `irs990_xml` (a return's header).
     public var source: String
     /// Every filing on record, newest first.
-    public var filings: [Filing]
+    public var filings: [Filing] { didSet { latestFigures = LatestFigures(organization: self) } }
     /// Requested fields that are empty.
     public var missingFields: [String]
+    /// The newest revenue and assets on record, with their year and source: the latest filing's,
+    /// or the BMF's when the BMF knows a newer return than the filings on record.
+    public private(set) var latestFigures: LatestFigures?
 
     enum CodingKeys: String, CodingKey {
         case ein, name, city, state, zip, nteeCode = "ntee_code", nteeMajor = "ntee_major", nteeDescription = "ntee_description"
         case subsection, foundation, ruling, taxPeriod = "tax_period", revenue, assets, income, source, filings
-        case missingFields = "missing_fields"
+        case missingFields = "missing_fields", latestFigures = "latest_figures"
     }
 
     /// A profile from the organization's database row and filings.
@@ -58,13 +61,41 @@ public struct OrganizationProfile: Sendable, Hashable, Codable {
         source = organization.source
         self.filings = filings.sorted { $0.taxPeriod > $1.taxPeriod }
         missingFields = []
+        latestFigures = LatestFigures(organization: self)
+        normalize()
     }
 
     /// The EIN's nine digits.
     public var digits: String { ein.filter(\.isNumber) }
 
-    /// The organization's size for comparisons: the latest filing's revenue, else the BMF's.
-    public var sizeRevenue: Int? { filings.first?.totalRevenue ?? revenue }
+    /// The organization's size for comparisons: the newest revenue on record.
+    public var sizeRevenue: Int? { latestFigures?.revenue ?? filings.first?.totalRevenue ?? revenue }
+
+    /// The fiscal year of the newest return anything on record knows of (a filing's, or the BMF's).
+    public var latestKnownYear: FiscalYear? {
+        [filings.first?.fiscalYear, FiscalYear(taxPeriod: taxPeriod)].compactMap { $0 }.max()
+    }
+
+    /// The same spelling whatever the source: all-capital names title-cased, five-digit ZIP codes,
+    /// upper-case state codes. What changed, in words.
+    @discardableResult
+    public mutating func normalize() -> [String] {
+        var changes: [String] = []
+        if name == name.uppercased(), name.contains(where: \.isLetter) {
+            name = NameCase.titleCased(name)
+            changes.append("name title-cased")
+        }
+        if let zip, zip.count > 5 {
+            self.zip = String(zip.prefix(5))
+            changes.append("ZIP trimmed to five digits")
+        }
+        if let state, state != state.uppercased() {
+            self.state = state.uppercased()
+            changes.append("state upper-cased")
+        }
+        if let city, city == city.uppercased(), city.contains(where: \.isLetter) { self.city = NameCase.titleCased(city) }
+        return changes
+    }
 
     /// The value of a profile field by its JSON name (for `required_fields` checks), nil when empty.
     public func field(_ name: String) -> String? {
@@ -91,6 +122,89 @@ public struct OrganizationProfile: Sendable, Hashable, Codable {
     /// The field names `field(_:)` knows.
     public static let fieldNames = ["ein", "name", "city", "state", "zip", "ntee_code", "subsection", "foundation", "ruling",
                                     "revenue", "assets", "income", "filings"]
+}
+
+/// The newest revenue and assets on record, and where they come from.
+public struct LatestFigures: Sendable, Hashable, Codable {
+    /// `FY2024 (Apr 2023–Mar 2024)`.
+    public var fiscalYear: String
+    /// `YYYYMM` of the period's end.
+    public var periodEnd: Int
+    public var revenue: Int?
+    public var assets: Int?
+    /// In words: `the FY2024 return, as summarised in the IRS Business Master File`, `the FY2022 Form 990 (ProPublica)`.
+    public var source: String
+    /// True when the figures are the BMF's because it knows a return newer than any filing on record.
+    public var newerThanFilings: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case fiscalYear = "fiscal_year", periodEnd = "period_end", revenue, assets, source, newerThanFilings = "newer_than_filings"
+    }
+}
+
+extension LatestFigures {
+    /// The newest of the latest filing and the BMF row's figures (the filing when they are of the same year).
+    init?(organization profile: OrganizationProfile) {
+        let filing = profile.filings.first
+        let bmfYear = FiscalYear(taxPeriod: profile.taxPeriod)
+        if let bmfYear, profile.revenue != nil || profile.assets != nil, bmfYear > (filing?.fiscalYear ?? FiscalYear(periodEnd: 0)) {
+            let registry = profile.source == "propublica" ? "the IRS Business Master File (via ProPublica)" : "the IRS Business Master File"
+            self.init(fiscalYear: bmfYear.description, periodEnd: bmfYear.periodEnd, revenue: profile.revenue, assets: profile.assets,
+                      source: "the \(bmfYear.label) return, as summarised in \(registry)", newerThanFilings: filing != nil)
+        } else if let filing {
+            self.init(fiscalYear: filing.fiscalYear.description, periodEnd: filing.taxPeriod, revenue: filing.totalRevenue,
+                      assets: filing.totalAssets, source: "the \(filing.fiscalYear.label) Form \(FormName.text(filing.formType)) (\(SourceName.text(filing.sources)))",
+                      newerThanFilings: false)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Form codes as the IRS writes them.
+public enum FormName {
+    /// `990EZ` → `990-EZ`, `990PF` → `990-PF`.
+    public static func text(_ form: String) -> String {
+        switch form {
+        case "990EZ": "990-EZ"
+        case "990PF": "990-PF"
+        default: form
+        }
+    }
+}
+
+/// Where figures came from, in words.
+public enum SourceName {
+    /// `irs990_xml,propublica` → `IRS e-file and ProPublica`.
+    public static func text(_ sources: String) -> String {
+        ListText.joined(sources.split(separator: ",").map { source in
+            switch source {
+            case "irs990_xml": "IRS e-file"
+            case "propublica": "ProPublica"
+            case "bmf": "IRS Business Master File"
+            default: String(source)
+            }
+        })
+    }
+}
+
+/// Names written in capitals, as the IRS files them, written as people write them.
+public enum NameCase {
+    static let small: Set<String> = ["of", "and", "the", "for", "in", "on", "at", "to", "a", "an", "de", "by"]
+    static let capitals: Set<String> = ["YMCA", "YWCA", "USA", "US", "LLC", "PTA", "PTO", "PTSA", "VFW", "AARP", "NAACP", "AIDS", "HIV",
+                                        "II", "III", "IV", "UW", "TD", "DC", "NFP", "CDC", "YMHA", "YWHA", "4-H"]
+
+    /// `VIRGINIA PRIMARY CARE ASSN INC` → `Virginia Primary Care Assn Inc`: short words lower-case
+    /// inside, each part of a hyphenated word capitalised, known acronyms kept.
+    public static func titleCased(_ name: String) -> String {
+        name.split(separator: " ", omittingEmptySubsequences: false).enumerated().map { index, word in
+            if capitals.contains(String(word)) { return String(word) }
+            let lower = word.lowercased()
+            if index > 0 && small.contains(lower) { return lower }
+            return lower.split(separator: "-", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+                .joined(separator: "-")
+        }.joined(separator: " ")
+    }
 }
 
 /// The National Taxonomy of Exempt Entities: major group names by letter.

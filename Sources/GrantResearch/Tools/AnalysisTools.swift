@@ -47,8 +47,9 @@ public struct RiskScoreCalculatorTool: Tool {
     public var estimatedDuration: Double { 0 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        Output(riskData: RiskAssessment(metrics: input.financialMetrics, currentYear: input.asOfYear ?? CurrentYear.value,
-                                        completeness: input.dataQuality?.completenessScore))
+        // The data-quality check of the same profile when none is given, so that every tier scores the same data alike.
+        let quality = input.dataQuality ?? DataQuality(profile: input.organization, currentYear: input.asOfYear ?? CurrentYear.value)
+        return Output(riskData: RiskAssessment(metrics: input.financialMetrics, dataQuality: quality))
     }
 }
 

@@ -123,53 +123,31 @@ public struct DataNormalizerTool: Tool {
 
     public init() {}
     public let name = "data_normalizer_tool"
-    public let description = "Merges filings by tax period, title-cases all-capital names and trims ZIP codes to five digits."
+    public let description = "Merges filings by tax period (one filing with every source's figures), title-cases all-capital names and trims ZIP codes to five digits."
     public var estimatedDuration: Double { 0 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
         var profile = input.organization
-        var changes: [String] = []
         var byPeriod: [Int: Filing] = [:]
         for filing in profile.filings + (input.filings ?? []) {
-            if let existing = byPeriod[filing.taxPeriod] {
-                if Self.knownFields(filing) > Self.knownFields(existing) { byPeriod[filing.taxPeriod] = filing }
-            } else {
-                byPeriod[filing.taxPeriod] = filing
-            }
+            byPeriod[filing.taxPeriod] = byPeriod[filing.taxPeriod].map { Self.merge($0, filing) } ?? filing
         }
         let merged = byPeriod.values.sorted { $0.taxPeriod > $1.taxPeriod }
+        var changes: [String] = []
         if merged.count != profile.filings.count { changes.append("merged filings: \(profile.filings.count) → \(merged.count) tax periods") }
         profile.filings = merged
-        if profile.name == profile.name.uppercased(), profile.name.contains(where: \.isLetter) {
-            profile.name = Self.titleCase(profile.name)
-            changes.append("name title-cased")
-        }
-        if let zip = profile.zip, zip.count > 5 {
-            profile.zip = String(zip.prefix(5))
-            changes.append("ZIP trimmed to five digits")
-        }
-        if let state = profile.state, state != state.uppercased() {
-            profile.state = state.uppercased()
-            changes.append("state upper-cased")
-        }
+        changes += profile.normalize()
         return Output(organizationData: profile, changes: changes)
     }
 
-    static func knownFields(_ filing: Filing) -> Int {
-        [filing.totalRevenue, filing.totalExpenses, filing.contributions, filing.programServiceRevenue, filing.investmentIncome,
-         filing.otherRevenue, filing.programExpenses, filing.managementExpenses, filing.fundraisingExpenses, filing.totalAssets,
-         filing.totalLiabilities, filing.netAssets].compactMap { $0 }.count
-    }
-
-    /// `VIRGINIA PRIMARY CARE ASSN INC` → `Virginia Primary Care Assn Inc`, keeping short words
-    /// lower-case inside and capitalising each part of a hyphenated name.
-    static func titleCase(_ name: String) -> String {
-        let small: Set<String> = ["of", "and", "the", "for", "in", "on", "at", "to", "a", "an"]
-        return name.lowercased().split(separator: " ", omittingEmptySubsequences: false).enumerated().map { index, word in
-            if index > 0 && small.contains(String(word)) { return String(word) }
-            return word.split(separator: "-", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst() }
-                .joined(separator: "-")
-        }.joined(separator: " ")
+    /// One filing from two of the same period: the values of the first, its gaps filled from the second, both sources.
+    static func merge(_ first: Filing, _ second: Filing) -> Filing {
+        guard first != second, case .object(var values)? = try? Value(encoding: first), case .object(let others)? = try? Value(encoding: second)
+        else { return first }
+        for (key, value) in others where values[key] == nil || values[key] == .null { values[key] = value }
+        let sources = (first.sources.split(separator: ",") + second.sources.split(separator: ",")).map(String.init)
+        values["sources"] = .string(sources.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ","))
+        return (try? Value.object(values).decode(Filing.self)) ?? first
     }
 }
 
