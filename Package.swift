@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AgentLLM", targets: ["AgentLLM"]),
         .library(name: "AgentServer", targets: ["AgentServer"]),
         .library(name: "AgentTools", targets: ["AgentTools"]),
+        .library(name: "CatalynxApp", targets: ["CatalynxApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -63,9 +64,15 @@ let package = Package(
         // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
         .target(name: "GrantResearch", dependencies: ["AgentCore", "AgentSchema", "AgentLLM", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Reports/Templates")]),
+        // The application: configuration read once, the composition, the workflow catalogue and tiers, and the
+        // use cases every front end (CLI, HTTP API, dashboard, MCP) calls.
+        .target(name: "CatalynxApp", dependencies: [
+            "AgentCore", "AgentStore", "AgentTools", "Nonprofit", "GrantResearch", "PostgresSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The HTTP server: REST API, web dashboard, API keys and sessions, health.
         .target(name: "AgentServer", dependencies: [
-            "AgentCore", "SQLiteSupport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            "AgentCore", "CatalynxApp", "SQLiteSupport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +83,7 @@ let package = Package(
             "AgentCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "catalynx", dependencies: [
-            "AgentCore", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "AgentServer", "Nonprofit", "GrantResearch", "PostgresSupport",
+            "AgentCore", "CatalynxApp", "AgentStore", "AgentTools", "AgentSchema", "AgentLLM", "AgentServer", "Nonprofit", "GrantResearch", "PostgresSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,7 +98,7 @@ let package = Package(
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "AgentServerTests", dependencies: [
-            "AgentServer", "AgentCore", "AgentStore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "AgentServer", "AgentCore", "CatalynxApp", "AgentStore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
@@ -99,6 +106,7 @@ let package = Package(
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit", "TestSupport"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),
         .testTarget(name: "CLITests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "catalynx", "TestSupport"]),
+        .testTarget(name: "CatalynxAppTests", dependencies: ["CatalynxApp", "AgentCore", "AgentStore", "Nonprofit", "GrantResearch", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,23 +1,23 @@
 import AgentCore
+import CatalynxApp
 import Foundation
 import Hummingbird
+import Nonprofit
 import Prometheus
 import ServiceLifecycle
 
-/// What the server works with: the engine (its store and tools), the API keys, and how to find
-/// a workflow by name.
+/// What the server works with: the application (its use cases, catalogue and tools), the engine
+/// runs are driven with, the API keys, and the workflows it may start (loaded once, at start).
 public struct ServerServices: Sendable {
+    public let app: CatalynxApplication
     public let engine: WorkflowEngine
     /// Drives runs in the background; run it as a service for recovery and graceful shutdown.
     public let driver: RunDriver
     public let keys: APIKeyStore
     /// Whether GET requests need no key.
     public let openReads: Bool
-    let findWorkflow: @Sendable (String) throws -> WorkflowDefinition
-    /// Organization look-up and search, when the server has an organization database.
-    public var organizations: OrganizationEndpoints?
-    /// Renders a finished run's report as `html`, `markdown` or `json`: (content type, body); nil when the run has none.
-    public var report: (@Sendable (RunState, WorkflowDefinition, String) throws -> (contentType: String, body: String)?)?
+    /// The workflows this server may start: by name or file name, never by a path from a request.
+    public let workflows: WorkflowCatalog.Snapshot
 
     /// Where `/metrics` reads from (the registry the process bootstrapped swift-metrics with); nil: no `/metrics`.
     public var metrics: PrometheusCollectorRegistry?
@@ -32,62 +32,24 @@ public struct ServerServices: Sendable {
     /// Where outbound webhook attempts are recorded (`GET /api/v1/hooks/deliveries`).
     public var deliveries: DeliveryLog?
 
-    /// What the dashboard offers: the analysis tiers of its "Start analysis" form and the workflows to filter runs by.
-    public var dashboard = DashboardOptions()
-
     /// - Parameters:
-    ///   - engine: runs are started and driven with it.
+    ///   - app: the application whose use cases the routes call.
+    ///   - engine: runs are started and driven with it (the application's, or one tuned for tests).
     ///   - keys: the API keys.
     ///   - openReads: let GET requests through without a key.
-    ///   - workflow: the workflow a name (or file name) means; throws when there is none.
-    public init(engine: WorkflowEngine, keys: APIKeyStore, openReads: Bool = false,
-                workflow: @escaping @Sendable (String) throws -> WorkflowDefinition) {
+    public init(app: CatalynxApplication, engine: WorkflowEngine, keys: APIKeyStore, openReads: Bool = false) {
+        self.app = app
         self.engine = engine
         driver = RunDriver(engine: engine)
         self.keys = keys
         self.openReads = openReads
-        findWorkflow = workflow
+        workflows = app.catalog.snapshot()
     }
 
-    func workflow(_ name: String) throws -> WorkflowDefinition { try findWorkflow(name) }
+    /// The analysis tiers whose workflows this server has (the dashboard's "Start analysis" choices).
+    var tiers: [AnalysisTier] { AnalysisTier.allCases.filter { workflows.byName[$0.workflowFile] != nil } }
 
-    /// The dashboard's choices.
-    public struct DashboardOptions: Sendable {
-        /// A choice of the "Start analysis" form: its label and the workflow it starts.
-        public struct Tier: Sendable {
-            public var label: String
-            public var workflow: String
-            public init(label: String, workflow: String) {
-                self.label = label
-                self.workflow = workflow
-            }
-        }
-
-        public var tiers: [Tier]
-        /// The workflow input the form's EIN goes to.
-        public var einInput: String
-        /// The workflows the runs page can filter by.
-        public var workflows: [String]
-
-        public init(tiers: [Tier] = [], einInput: String = "organization_ein", workflows: [String] = []) {
-            self.tiers = tiers
-            self.einInput = einInput
-            self.workflows = workflows
-        }
-    }
-
-    /// What `/api/v1/organizations` serves, supplied by the caller (the server knows no nonprofit data itself).
-    public struct OrganizationEndpoints: Sendable {
-        /// An EIN → everything on record (nil: unknown; throw a `Problem` for an invalid EIN).
-        public var lookup: @Sendable (String) async throws -> Value?
-        /// (words, state, limit) → matching organizations.
-        public var search: @Sendable (String, String?, Int) async throws -> Value
-
-        public init(lookup: @escaping @Sendable (String) async throws -> Value?, search: @escaping @Sendable (String, String?, Int) async throws -> Value) {
-            self.lookup = lookup
-            self.search = search
-        }
-    }
+    func workflow(_ name: String) throws -> WorkflowDefinition { try workflows.definition(name) }
 
     /// Starts a workflow by name with the given inputs and drives it in the background.
     /// Throws a `Problem`: 404 for an unknown workflow, 422 for inputs that do not fit it.
@@ -142,12 +104,19 @@ public struct ServerServices: Sendable {
         }
     }
 
-    /// A finished run's report as `html`, `markdown` or `json`; a 404 `Problem` when the run has none.
-    func renderReport(_ state: RunState, format: String) throws -> (contentType: String, body: String) {
-        guard let render = report, let definition = try? engine.definition(of: state), let rendered = try render(state, definition, format) else {
+    /// A run's report as `html`, `markdown` or `json` (a draft while the run waits for a review); a 404 `Problem` when it has none.
+    func renderReport(_ state: RunState, format: ReportFormat) throws -> RenderedReport {
+        guard let definition = try? engine.definition(of: state), let analysis = app.analysis(of: state, definition: definition),
+              let rendered = try app.report(of: analysis, format: format) else {
             throw Problem(.notFound, "No report", "run \(state.runID) (\(state.workflowName), \(state.status.rawValue)) has no report")
         }
         return rendered
+    }
+
+    /// Whether a run has a report to link to.
+    func hasReport(_ state: RunState) -> Bool {
+        guard let definition = try? engine.definition(of: state) else { return false }
+        return app.hasReport(state, definition: definition)
     }
 
     /// Answers a run's open request to a person and drives the run on.
@@ -185,16 +154,13 @@ public enum CatalynxServer {
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: services.keys, openReads: services.openReads))
         RunsAPI(services: services).register(on: api)
         api.get("organizations/:ein") { _, context in
-            guard let endpoints = services.organizations else { throw Problem(.notFound, "No organization data", "this server has no organization database") }
-            let ein = context.parameters.get("ein") ?? ""
-            guard let record = try await endpoints.lookup(ein) else { throw Problem(.notFound, "Unknown organization", "no organization with EIN \(ein) in the database") }
-            return JSONResponse.make(record)
+            JSONResponse.make(try await services.app.organization(context.parameters.get("ein") ?? "").json)
         }
         api.get("organizations") { request, _ in
-            guard let endpoints = services.organizations else { throw Problem(.notFound, "No organization data", "this server has no organization database") }
             let query = request.uri.queryParameters
             guard let words = query["q"].map(String.init), !words.isEmpty else { throw Problem(.badRequest, "Missing query", "give ?q=words to search for") }
-            return JSONResponse.make(try await endpoints.search(words, query["state"].map(String.init), query["limit"].flatMap { Int(String($0)) } ?? 20))
+            let search = OrganizationSearch(text: words, state: query["state"].map(String.init), limit: query["limit"].flatMap { Int(String($0)) } ?? 20)
+            return JSONResponse.make(try Value(encoding: try await services.app.searchOrganizations(search)))
         }
         api.get("hooks/deliveries") { _, _ in
             JSONResponse.make(.array(try (services.deliveries?.recent() ?? []).map { attempt in

@@ -16,8 +16,8 @@ enum AnalysisPresenter {
         lines.append("\(organization.name) (\(organization.ein))")
         let facts = [[organization.city, organization.state].compactMap { $0 }.joined(separator: ", "),
                      organization.nteeCode.map { "NTEE \($0)" + (organization.nteeDescription.map { " \($0)" } ?? "") },
-                     organization.subsection.map { "501(c)(\(Int($0) ?? 0))" }].compactMap { $0 }.filter { !$0.isEmpty }
-        lines.append(facts.joined(separator: " · "))
+                     IRSCodes.subsection(organization.subsection)].compactMap { $0 }.filter { !$0.isEmpty }
+        lines += wrap(facts.joined(separator: " · "))
         let summary = outcome.summary ?? outcome.renderableReport?.summary
         if let summary {
             lines.append("")
@@ -25,27 +25,35 @@ enum AnalysisPresenter {
         }
         if let quality = outcome.dataQuality {
             lines.append("")
-            lines.append(String(format: "Data completeness %.2f", quality.completenessScore)
-                         + (quality.issues.isEmpty ? "" : " — \(quality.issues.count) issue\(quality.issues.count == 1 ? "" : "s"):"))
+            lines.append("Data completeness \(Int((quality.completenessScore * 100).rounded()))%"
+                         + (quality.issues.isEmpty ? "" : " — \(Plural.count(quality.issues.count, "issue")):"))
             for issue in quality.issues.prefix(4) { lines += wrap("\(issue.severity): \(issue.message)", indent: "  ") }
+            if quality.issues.count > 4 { lines.append("  … \(quality.issues.count - 4) more (--format json lists them all)") }
         }
-        if let metrics = outcome.metrics, let latest = metrics.latest {
+        if let metrics = outcome.metrics, let latest = metrics.latest, let filing = organization.filings.first {
             lines.append("")
-            lines.append("Financial metrics, \(latest.taxYear) (Form \(latest.formType))".padding(toLength: 52, withPad: " ", startingAt: 0) + "latest    3-yr avg")
-            for entry in MetricCatalog.latest {
-                let shown = entry.value(metrics).map { metric(entry.key, $0) } ?? "n/a"
+            lines.append("Financial metrics, \(filing.fiscalYear), Form \(FormName.text(latest.formType))")
+            lines.append("".padding(toLength: 52, withPad: " ", startingAt: 0) + "latest    3-yr avg")
+            let entries = MetricCatalog.latest.filter { $0.applies(to: latest.formType) }
+            for entry in entries {
+                guard let value = entry.value(metrics) else { continue }
                 let average = metrics.threeYearAverages[entry.key].map { metric(entry.key, $0) } ?? ""
-                lines.append("  " + entry.label.padding(toLength: 50, withPad: " ", startingAt: 0) + shown.padding(toLength: 10, withPad: " ", startingAt: 0) + average)
+                lines.append("  " + entry.label.padding(toLength: 50, withPad: " ", startingAt: 0)
+                             + metric(entry.key, value).padding(toLength: 10, withPad: " ", startingAt: 0) + average)
             }
-            let history = organization.filings.prefix(6).reversed().compactMap { filing in filing.totalRevenue.map { "\(filing.taxYear) \(Money.short($0))" } }
-            if !history.isEmpty { lines += wrap("Revenue: " + history.joined(separator: " · "), indent: "  ") }
+            let missing = entries.filter { $0.value(metrics) == nil }.map { $0.label.lowercased() }
+            if !missing.isEmpty { lines += wrap("not available: " + missing.joined(separator: ", "), indent: "  ") }
+            let history = organization.filings.prefix(6).reversed().compactMap { filing in
+                filing.totalRevenue.map { "\(filing.fiscalYear.label) \(Money.short($0))" }
+            }
+            if !history.isEmpty { lines += wrap(items: history, lead: "  Revenue: ", indent: "    ") }
         }
         if let risk = outcome.risk {
             lines.append("")
-            lines.append(String(format: "Risk %d/100, %@ (confidence %.2f)", Int(risk.score), risk.level, risk.confidence))
+            lines.append("Financial risk \(Int(risk.score)) of 100, \(risk.level) (\(ReportWording.confidence(risk.confidence)) confidence)")
             for dimension in risk.dimensions {
                 let score = dimension.score.map { String(Int($0)) } ?? "–"
-                let head = "  " + dimension.name.replacingOccurrences(of: "_", with: " ").padding(toLength: 22, withPad: " ", startingAt: 0)
+                let head = "  " + ReportWording.dimension(dimension.name).padding(toLength: 22, withPad: " ", startingAt: 0)
                     + score.padding(toLength: 5, withPad: " ", startingAt: 0)
                 lines += wrap(dimension.evidence, firstPrefix: head, indent: String(repeating: " ", count: head.count))
             }
@@ -53,28 +61,31 @@ enum AnalysisPresenter {
         if let peers = outcome.peers {
             lines.append("")
             lines += wrap("Peers: \(peers.peers.count)" + (peers.criteria.isEmpty ? "" : " (\(peers.criteria.joined(separator: "; ")))"), indent: "  ")
-            for rank in peers.percentiles {
-                lines.append("  " + rank.metric.replacingOccurrences(of: "_", with: " ").padding(toLength: 28, withPad: " ", startingAt: 0)
-                             + "\(Int(rank.percentile.rounded()))th percentile of \(rank.peerCount)".padding(toLength: 26, withPad: " ", startingAt: 0)
+            for rank in peers.percentiles where rank.peerCount >= ReportRenderer.minimumPeersForPercentile {
+                lines.append("  " + MetricCatalog.label(rank.metric).padding(toLength: 36, withPad: " ", startingAt: 0)
+                             + "\(Ordinal.text(Int(rank.percentile.rounded()))) percentile of \(rank.peerCount)".padding(toLength: 24, withPad: " ", startingAt: 0)
                              + "median \(metric(rank.metric, rank.peerMedian))")
             }
+            let thin = peers.percentiles.filter { $0.peerCount < ReportRenderer.minimumPeersForPercentile }.map { MetricCatalog.label($0.metric).lowercased() }
+            if !thin.isEmpty { lines += wrap("not enough peers with the figure to rank: " + thin.joined(separator: ", "), indent: "  ") }
         }
         if let funders = outcome.funders {
             lines.append("")
-            lines += wrap("Funders: \(funders.passing) of \(funders.candidatesConsidered.formatted()) candidates pass \(funders.threshold) (\(funders.candidatesScored.formatted()) of related cause or place scored)")
+            lines += wrap("Funders: \(funders.passing) of \(funders.candidatesConsidered.formatted()) candidates fit well (score \(String(format: "%.2f", funders.threshold)) or more)")
             for (index, funder) in funders.funders.prefix(8).enumerated() {
-                let name = funder.name.count > 40 ? String(funder.name.prefix(39)) + "…" : funder.name
-                lines.append(String(format: "  %2d. ", index + 1) + name.padding(toLength: 41, withPad: " ", startingAt: 0)
+                let name = NameCase.display(funder.name)
+                let shown = name.count > 40 ? String(name.prefix(39)) + "…" : name
+                lines.append(String(format: "  %2d. ", index + 1) + shown.padding(toLength: 41, withPad: " ", startingAt: 0)
                              + (funder.state ?? "").padding(toLength: 4, withPad: " ", startingAt: 0)
-                             + String(format: "%.2f", funder.score) + (funder.passes ? "  passes" : ""))
+                             + String(format: "%.2f", funder.score) + (funder.passes ? "  good fit" : ""))
             }
             for grant in funders.grantsToPeers.prefix(3) {
-                lines += wrap("grant to a peer: \(grant.grantorName ?? grant.grantorEIN) → \(grant.recipient) \(Money.short(grant.amount)) (\(grant.taxYear))", indent: "  ")
+                lines += wrap("grant to a peer: \(grant.grantorName ?? grant.grantorEIN) → \(grant.recipient) \(Money.short(grant.amount)) (FY\(grant.taxYear))", indent: "  ")
             }
         }
         if let network = outcome.network {
             lines.append("")
-            lines.append("Officer network: \(network.officers.count) officers, \(network.connectedOrganizations) connected organizations")
+            lines.append("Officer network: \(Plural.count(network.officers.count, "officer")), \(Plural.count(network.connectedOrganizations, "connected organization"))")
             if let note = network.note { lines += wrap(note, indent: "  ") }
         }
         if let summary, !summary.recommendations.isEmpty {
@@ -87,9 +98,11 @@ enum AnalysisPresenter {
             lines += wrap("Exports in \(outcome.exportDirectory ?? "?"): " + exports.joined(separator: ", "))
         }
         lines.append("")
-        let gates = outcome.gates.map { "\($0.name) \($0.outcome)" + ($0.outcome == "failed" ? " → \($0.action)" : "") }
-        lines += wrap("Quality gates: " + (gates.isEmpty ? "none evaluated" : gates.joined(separator: "; ")))
-        for skipped in outcome.skipped { lines += wrap("skipped \(skipped.step): \(skipped.reason)", indent: "  ") }
+        let checks = outcome.gates.map { gate in
+            "\(ReportWording.gate(gate.name).lowercased()): " + (gate.outcome == "passed" ? "yes" : gate.outcome == "failed" ? "no" : "not checked")
+        }
+        lines += wrap("Checks: " + (checks.isEmpty ? "none" : checks.joined(separator: "; ")))
+        for line in ReportWording.skipped(outcome.skipped) { lines += wrap(line, indent: "  ") }
         let total = outcome.durations.values.reduce(0, +)
         lines += wrap("run \(outcome.runID) · \(outcome.workflow) · \(outcome.status.rawValue)" + String(format: " · steps %.1f ms", total))
         return lines.joined(separator: "\n")
@@ -102,6 +115,23 @@ enum AnalysisPresenter {
         case "fundraising_efficiency": String(format: "$%.2f", value)
         default: MetricCatalog.display(key, value)
         }
+    }
+
+    /// Wraps items (each kept whole, `FY2022 $6.8M`) separated by ` · ` to the terminal width.
+    static func wrap(items: [String], lead: String, indent: String) -> [String] {
+        var lines: [String] = []
+        var current = lead
+        for (index, item) in items.enumerated() {
+            let piece = (index == 0 ? "" : " · ") + item
+            if current.count + piece.count > width, current != lead {
+                lines.append(current)
+                current = indent + item
+            } else {
+                current += piece
+            }
+        }
+        lines.append(current)
+        return lines
     }
 
     /// Word-wraps `text` to the terminal width.

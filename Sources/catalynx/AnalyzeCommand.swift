@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 import GrantResearch
 import Nonprofit
@@ -14,37 +15,51 @@ struct AnalyzeCommand: AsyncParsableCommand {
             database (the embedded dataset is loaded on first use) and records every run durably. \
             Steps are shown live on stderr when it is a terminal.
 
-            Tiers: current (profile, data quality, metrics, risk, report), standard (adds multi-year \
-            trends, peers and funders), enhanced (adds the officer network and an expert review), \
-            complete (adds full funder scoring, the NTEE landscape, charts and exports under \
-            $CATALYNX_HOME/exports/<run id>/).
+            Tiers: \(AnalysisTier.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). The complete \
+            tier also writes its exports under $CATALYNX_HOME/exports/<run id>/.
 
             Formats: table (80 columns), json (one object per EIN; one per line for several EINs), \
             yaml, markdown, html (a self-contained report with SVG charts). With --out and several \
-            EINs, --out is a folder that receives one file per EIN.
+            EINs (or --from-file), --out is a folder that receives one file per EIN, named by EIN and tier \
+            (54-1230284_standard.html); the command says where it wrote them.
+
+            Figures: every filing is labelled by the year its fiscal period ends (FY2022 for July 2021 to \
+            June 2022, whatever the source). The newest figures on record win: when the IRS Business \
+            Master File knows a newer return than the filings on record, size, peers, funders and \
+            recency use it, and the report says through which year the detailed metrics run.
 
             With CATALYNX_REVIEWERS set (names, comma-separated), the enhanced and complete tiers wait \
             for an expert review: the command ends with exit code 3 and `catalynx approvals respond` \
             continues the run.
 
-            Exit codes: 0 complete, 1 run failed, 2 invalid EIN or arguments, 3 paused or waiting, 4 EIN not \
-            in the database, 5 no filings on record, 6 a quality gate failed. With several EINs, the \
-            highest code of any of them.
+            \(ExitStatus.table) With several EINs, the highest code of any of them; 1 also when nothing \
+            could be written.
             """)
 
-    enum Tier: String, CaseIterable, ExpressibleByArgument { case current, standard, enhanced, complete }
-    enum Format: String, CaseIterable, ExpressibleByArgument { case table, json, yaml, markdown, html }
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case table, json, yaml, markdown, html
+
+        var fileExtension: String {
+            switch self {
+            case .table: "txt"
+            case .json: "json"
+            case .yaml: "yaml"
+            case .markdown: "md"
+            case .html: "html"
+            }
+        }
+    }
 
     @Argument(help: "EINs to analyze (12-3456789 or 123456789).")
     var eins: [String] = []
 
     @Option(help: "current, standard, enhanced or complete.")
-    var tier: Tier = .current
+    var tier: AnalysisTier = .current
 
     @Option(help: "table, json, yaml, markdown or html.")
     var format: Format = .table
 
-    @Option(help: "Write the output to this file (a folder when several EINs are analyzed).")
+    @Option(help: "Write the output to this file; with several EINs, a folder that receives one file per EIN.")
     var out: String?
 
     @Flag(help: "Record the runs and print their ids without running them: `catalynx worker` processes drive them.")
@@ -59,43 +74,60 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let requested = try requestedEINs()
-        let context = CLIContext()
-        let definition = try context.loadWorkflow("\(tier.rawValue)_tier")
+        let app = CLIContext().app
         var parsed: [(line: String, ein: EIN)] = []
-        var worst = ExitCode.complete
+        var worst = ExitStatus.completed
         for (line, text) in requested {
             do {
                 parsed.append((line, try EIN(text)))
             } catch {
                 Console.error("error: \(line)\(error)")
-                worst = max(worst, .invalidEIN)
+                worst = max(worst, .badInput)
             }
         }
         guard !parsed.isEmpty else { throw CLIExit(code: .badInput, message: nil) }
-        _ = try await context.openOrganizations()  // loads the embedded dataset, with its progress, before the first run
-        let engine = try await context.engine()
+        _ = try app.workflow(for: tier)  // a missing or broken tier workflow is reported before anything runs
         if detach {
-            for item in parsed {
-                Console.out(try await engine.start(definition, inputs: try definition.bindInputs(["organization_ein": .string(item.ein.formatted)])))
-            }
+            for item in parsed { Console.out(try await app.startAnalysis(item.ein, tier: tier)) }
             return
+        }
+        let batch = parsed.count > 1 || fromFile != nil
+        let folder = batch ? out : nil
+        if let folder {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw CLIExit(code: .badInput, message: "error: cannot create the folder \(folder): \(error.localizedDescription)")
+            }
         }
         let live = Console.stderrIsTerminal && parsed.count == 1
         let bar = parsed.count > 1 ? ProgressBar(label: "analyze", unit: "organizations") : nil
-        var outcomes: [(ein: EIN, outcome: AnalysisOutcome)] = []
+        var written = 0
+        _ = try await app.organizationDatabase()  // the embedded dataset, with its progress, before the first run
         for (index, item) in parsed.enumerated() {
-            let inputs = try definition.bindInputs(["organization_ein": .string(item.ein.formatted)])
-            let state = try await engine.runAttached(definition, inputs: inputs, observer: live ? RunPresenter.progressObserver() : nil)
-            let outcome = AnalysisOutcome(state: state, definition: definition)
-            outcomes.append((item.ein, outcome))
-            worst = max(worst, ExitCode(outcome.verdict))
-            report(outcome, ein: item.ein, line: item.line)
+            let analysis = try await app.analyze(item.ein, tier: tier, observer: live ? RunPresenter.progressObserver() : nil)
+            worst = max(worst, analysis.status)
+            explain(analysis, line: item.line)
+            let text = try render(analysis, app: app, batch: batch)
+            if let folder {
+                if let text {
+                    try write(text, to: (folder as NSString).appendingPathComponent(analysis.fileName(extension: format.fileExtension)))
+                    written += 1
+                }
+            } else if let out {
+                if let text { try write(text, to: out); written += 1 }
+            } else if let text {
+                Console.out(batch && format == .table ? text + "\n" : text)
+                written += 1
+            }
             bar?.update(count: index + 1, fraction: Double(index + 1) / Double(parsed.count))
-            if parsed.count > 1, out == nil || format == .json { try emit(outcome, ein: item.ein, batch: true) }
         }
         bar?.finish()
-        if parsed.count == 1, let only = outcomes.first { try emit(only.outcome, ein: only.ein, batch: false) }
-        if worst != .complete { throw CLIExit(code: worst.cliCode, message: nil) }
+        if let folder {
+            Console.error("wrote \(Plural.count(written, "file")) for \(Plural.count(parsed.count, "organization")) in \(folder)")
+        }
+        if written == 0 { worst = max(worst, .failed) }
+        if worst != .completed { throw CLIExit(code: worst, message: nil) }
     }
 
     /// The EINs from the arguments and `--from-file`, each with where it came from (for messages).
@@ -115,56 +147,46 @@ struct AnalyzeCommand: AsyncParsableCommand {
         return requested
     }
 
-    /// Explains on stderr an analysis that did not end cleanly.
-    private func report(_ outcome: AnalysisOutcome, ein: EIN, line: String) {
-        let name = outcome.organization.map { "\($0.name) (\(ein.formatted))" } ?? ein.formatted
-        switch outcome.verdict {
+    /// Explains on stderr an analysis that did not end cleanly, with what an analyst can do about it.
+    private func explain(_ analysis: Analysis, line: String) {
+        guard let problem = analysis.problem else { return }
+        let ein = analysis.ein.formatted
+        switch analysis.outcome.verdict {
         case .complete:
             break
         case .notFound:
-            Console.error("error: \(line)no organization with EIN \(ein.formatted) in the database\n    hint: import its state's BMF file with `catalynx data import-bmf`, or `catalynx data fetch \(ein.formatted)`")
+            Console.error("error: \(line)\(problem)\n    hint: import its state's BMF file with `catalynx data import-bmf`, or `catalynx data fetch \(ein)`")
         case .invalidEIN, .failed:
-            Console.error("error: \(line)the analysis of \(name) failed: \(outcome.error?.message ?? "unknown error")\n    hint: `catalynx runs show \(outcome.runID)` has the details")
+            Console.error("error: \(line)\(problem)\n    hint: `catalynx runs show \(analysis.outcome.runID)` has the details")
         case .noFilings:
-            Console.error("note: \(line)\(name) has no Form 990 filings on record, so metrics, risk and the report were skipped\n    hint: `catalynx data fetch \(ein.formatted)` or `catalynx data import-990 FILE`")
+            Console.error("note: \(line)\(problem)\n    hint: `catalynx data fetch \(ein)` or `catalynx data import-990 FILE`")
         case .gateFailed:
-            for gate in outcome.gates where gate.outcome == "failed" && gate.action != "warn" {
-                Console.error("warning: \(line)\(name): quality gate \(gate.name) failed (\(gate.detail)) → \(gate.action)")
+            let name = analysis.outcome.organization.map { "\($0.name) (\(ein))" } ?? ein
+            for gate in analysis.outcome.gates where gate.outcome == "failed" && gate.action != "warn" {
+                Console.error("warning: \(line)\(name): quality gate \(gate.name) failed (\(gate.detail)) → \(ReportWording.gateConsequence(gate.action))")
             }
-        case .unfinished where outcome.status == .waiting:
-            Console.error("note: \(line)the analysis of \(name) waits for an expert review: `catalynx approvals respond \(outcome.runID) --decision approve|reject` answers it and continues")
+        case .unfinished where analysis.outcome.status == .waiting:
+            Console.error("note: \(line)\(problem): `catalynx approvals respond \(analysis.outcome.runID) --decision approve|reject` answers it and continues")
         case .unfinished:
-            Console.error("note: \(line)the analysis of \(name) is \(outcome.status.rawValue); `catalynx runs resume \(outcome.runID)` continues it")
+            Console.error("note: \(line)\(problem); `catalynx runs resume \(analysis.outcome.runID)` continues it")
         }
     }
 
-    /// Prints or writes one analysis in the chosen format.
-    private func emit(_ outcome: AnalysisOutcome, ein: EIN, batch: Bool) throws {
-        let text: String
+    /// One analysis in the chosen format; nil when the format needs a report and there is none.
+    private func render(_ analysis: Analysis, app: CatalynxApplication, batch: Bool) throws -> String? {
+        let ein = analysis.ein.formatted
         switch format {
-        case .json: text = outcome.json(ein: ein.formatted).jsonString(pretty: !batch)
-        case .yaml: text = (batch ? "---\n" : "") + YAMLOutput.render(outcome.json(ein: ein.formatted))
-        case .table: text = AnalysisPresenter.table(outcome, ein: ein)
+        case .json: return analysis.outcome.json(ein: ein).jsonString(pretty: !batch || out != nil)
+        case .yaml: return (batch && out == nil ? "---\n" : "") + YAMLOutput.render(analysis.outcome.json(ein: ein))
+        case .table: return AnalysisPresenter.table(analysis.outcome, ein: analysis.ein)
         case .markdown, .html:
-            guard let report = outcome.renderableReport else {
-                text = format == .html ? "" : "# \(ein.formatted)\n\nNo report: \(outcome.error?.message ?? outcome.verdict.rawValue).\n"
-                if format == .html { return }
-                break
-            }
-            let renderer: ReportRenderer
-            do { renderer = try ReportRenderer() } catch { throw CLIExit(code: .failed, message: "error: \(error.localizedDescription)") }
-            text = format == .html ? renderer.html(report, run: outcome.runInfo) : renderer.markdown(report, run: outcome.runInfo)
+            if let report = try app.report(of: analysis, format: format == .html ? .html : .markdown) { return report.body }
+            Console.error("error: no report for \(ein): \(analysis.problem ?? "the analysis found nothing to report")")
+            return nil
         }
-        guard let out else {
-            Console.out(batch && format == .table ? text + "\n" : text)
-            return
-        }
-        var path = out
-        if batch {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let fileExtension = ["table": "txt", "json": "json", "yaml": "yaml", "markdown": "md", "html": "html"][format.rawValue] ?? "txt"
-            path = (out as NSString).appendingPathComponent("\(ein.digits).\(fileExtension)")
-        }
+    }
+
+    private func write(_ text: String, to path: String) throws {
         do {
             try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
@@ -172,25 +194,6 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
         Console.error("wrote \(path)")
     }
-
-    /// The exit codes of `analyze`, ordered so that the highest is the one to report.
-    enum ExitCode: Int32, Comparable {
-        case complete = 0, failed = 1, invalidEIN = 2, unfinished = 3, notFound = 4, noFilings = 5, gateFailed = 6
-
-        init(_ verdict: AnalysisOutcome.Verdict) {
-            switch verdict {
-            case .complete: self = .complete
-            case .failed: self = .failed
-            case .invalidEIN: self = .invalidEIN
-            case .unfinished: self = .unfinished
-            case .notFound: self = .notFound
-            case .noFilings: self = .noFilings
-            case .gateFailed: self = .gateFailed
-            }
-        }
-
-        static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-
-        var cliCode: CLIExit.Code { CLIExit.Code(rawValue: rawValue) ?? .failed }
-    }
 }
+
+extension AnalysisTier: ExpressibleByArgument {}

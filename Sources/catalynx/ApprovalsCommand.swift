@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// `catalynx approvals list|show|respond`: the questions runs are waiting on people to answer.
@@ -17,43 +18,56 @@ struct ApprovalsCommand: AsyncParsableCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let context = CLIContext()
-            let items = try await context.openStore().openHumanRequests()
+            let approvals = try await CLIContext().app.approvals()
             switch format {
             case .json:
-                Console.out(Value.array(items.map { item in
-                    ["run_id": .string(item.run.runID), "workflow": .string(item.run.workflowName), "step": .string(item.step),
-                     "request": item.request.request, "requested_at": .double(item.request.requestedAt.timeIntervalSince1970),
-                     "deadline": item.request.deadline.map { .double($0.timeIntervalSince1970) } ?? .null, "fallback": .string(item.request.fallback)]
-                }).jsonString(pretty: true))
+                Console.out(Value.array(approvals.map(\.json)).jsonString(pretty: true))
             case .table:
-                guard !items.isEmpty else { Console.out("no questions are waiting for an answer"); return }
-                var table = TextTable("RUN", "STEP", "QUESTION", "DEADLINE")
-                for item in items {
-                    table.add(item.run.runID, item.step, item.request.request["question"]?.stringValue ?? item.request.request.jsonString(),
-                              item.request.deadline.map { ISO8601DateFormatter().string(from: $0) } ?? "none")
+                guard !approvals.isEmpty else { Console.out("no questions are waiting for an answer"); return }
+                var table = TextTable("RUN", "WHAT TO REVIEW", "ASKED", "ANSWER BY")
+                for approval in approvals {
+                    table.add(approval.runID, approval.title, RunPresenter.date(approval.requestedAt), approval.deadline.map(RunPresenter.date) ?? "no deadline")
                 }
-                Console.out(table.render())
+                Console.out(table.render(maxWidth: 60))
             }
         }
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A run's open question with its context and findings.")
+        static let configuration = CommandConfiguration(
+            abstract: "A run's open question with the findings to check.",
+            discussion: "Exit codes: 0 shown, 2 unknown run, 4 the run waits for no answer.")
 
         @OptionGroup var selected: SelectedRun
 
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
         func run() async throws {
-            let context = CLIContext()
-            let store = try await context.openStore()
-            let id = try await context.resolveRun(selected.runID, in: store)
-            let state = try await store.state(of: id)
-            let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }
-            guard !waiting.isEmpty else { throw CLIExit(code: .notFound, message: "error: run \(id) has no open question (it is \(state.status.rawValue))") }
-            for (name, step) in waiting.sorted(by: { $0.key < $1.key }) {
-                Console.out("run \(id) · step \(name) · fallback \(step.human?.fallback ?? "?")")
-                Console.out(step.human?.request.jsonString(pretty: true) ?? "")
+            let approvals = try await CLIContext().app.approvals(ofRun: selected.runID)
+            switch format {
+            case .json:
+                Console.out(Value.array(approvals.map(\.json)).jsonString(pretty: true))
+            case .table:
+                Console.out(approvals.map(Self.text).joined(separator: "\n\n"))
             }
+        }
+
+        static func text(_ approval: Approval) -> String {
+            var lines = [approval.title, ""]
+            lines += AnalysisPresenter.wrap(approval.question)
+            if let risk = approval.riskLevel { lines += ["", "Financial risk: \(risk)"] }
+            if !approval.findings.isEmpty {
+                lines += ["", "Findings to check:"]
+                for finding in approval.findings { lines += AnalysisPresenter.wrap(finding, firstPrefix: "  • ", indent: "    ") }
+            }
+            lines.append("")
+            lines.append("Asked \(RunPresenter.date(approval.requestedAt))"
+                         + (approval.deadline.map { "; answer by \(RunPresenter.date($0)), otherwise \(approval.fallbackText)" } ?? ""))
+            if !approval.reviewers.isEmpty { lines.append("Reviewers: \(approval.reviewers.joined(separator: ", "))") }
+            lines.append("Run \(approval.runID), step \(approval.step)")
+            lines.append("Answer: catalynx approvals respond \(approval.runID) --decision approve|reject [--comment TEXT]")
+            return lines.joined(separator: "\n")
         }
     }
 
@@ -83,17 +97,12 @@ struct ApprovalsCommand: AsyncParsableCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let context = CLIContext()
-            let engine = try await context.engine()
-            let id = try await context.resolveRun(selected.runID, in: engine.store)
-            let reviewer = by ?? context.environment["USER"] ?? "cli"
-            let answer = ReviewAnswer(decision: decision, reviewer: reviewer, comment: comment, corrections: correction)
-            do {
-                _ = try await engine.respond(runID: id, step: step, response: answer.value, respondent: reviewer)
-            } catch let error as EngineError {
-                throw CLIExit.badInput("error: \(error)")
-            }
+            let app = CLIContext().app
+            let id = try await app.resolveRun(selected.runID)
+            let reviewer = by ?? app.configuration.user ?? "cli"
+            _ = try await app.answer(runID: id, step: step, ReviewAnswer(decision: decision, reviewer: reviewer, comment: comment, corrections: correction))
             if format == .table { Console.error("answered; continuing run \(id)") }
+            let engine = try await app.engine()
             let state = try await engine.driveAttached(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
             try finish(state, definition: try? engine.definition(of: state), format: format)
         }

@@ -2,6 +2,7 @@ import AgentCore
 import AgentLLM
 import AgentSchema
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// `catalynx baml …`: the BAML subset Catalynx implements.
@@ -13,7 +14,7 @@ struct BAMLCommand: AsyncParsableCommand {
 
     /// The `.baml` files of a folder, parsed (the AI tools' `baml_src` unless `--dir` says otherwise).
     static func loadSchema(_ directory: String?) throws -> (schema: AgentSchema.BAMLSchema, directory: String) {
-        let folder = directory ?? CLIContext.bamlDirectory(environment: ProcessInfo.processInfo.environment) ?? "baml_src"
+        let folder = directory ?? Configuration().bamlDirectory ?? "baml_src"
         let files = BAMLParser.sources(inDirectory: folder)
         guard !files.isEmpty else { throw CLIExit.badInput("error: no .baml files in \(folder)") }
         do {

@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// The `catalynx` command: thin argument parsing over the libraries.
@@ -11,9 +12,7 @@ struct Catalynx: AsyncParsableCommand {
             Every analysis is a YAML workflow of small tools, run by an engine whose event log is its only \
             state: a run survives a crash and resumes where it stopped.
 
-            Exit codes: 0 completed, 1 run failed or cancelled (or a fetch failed), 2 bad input \
-            (invalid workflow, EIN or arguments), 3 paused or waiting, 4 not found, 5 no filings on \
-            record, 6 a quality gate failed (analyze).
+            \(ExitStatus.table)
 
             Environment: CATALYNX_HOME (default ~/.catalynx), CATALYNX_DATABASE_URL (a SQLite path), \
             CATALYNX_SYNCHRONOUS (normal|full), CATALYNX_WORKFLOWS_DIR, CATALYNX_SANDBOX_DIR, \
@@ -45,6 +44,9 @@ enum Main {
         } catch let failure as CLIExit {
             if let message = failure.message { Console.error(message) }
             exit(failure.code.rawValue)
+        } catch let failure as ApplicationError {
+            Console.error("error: \(failure)")
+            exit(failure.status.rawValue)
         } catch {
             // Help and version requests arrive here too, thrown by ArgumentParser's help command.
             let code = Catalynx.exitCode(for: error)

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentStore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 import Nonprofit
 import PostgresSupport
@@ -17,7 +18,7 @@ struct DBCommand: AsyncParsableCommand {
 
     static func pool() throws -> PostgresPool {
         let context = CLIContext()
-        guard case .postgres(let url)? = try? RunStoreLocation.from(environment: context.environment) else {
+        guard case .success(.postgres(let url)) = context.configuration.runStore else {
             throw CLIExit.badInput("error: CATALYNX_DATABASE_URL does not name a PostgreSQL server; the SQLite files migrate themselves when opened")
         }
         do {

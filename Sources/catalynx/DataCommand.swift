@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 import GrantResearch
 import Nonprofit
@@ -80,7 +81,7 @@ struct DataCommand: AsyncParsableCommand {
             for skipped in summary.skipped { Console.error("error: \(skipped)") }
             for parsed in summary.returns {
                 let form = parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)
-                Console.out("\(parsed.ein.formatted)  \(form) \(parsed.filing.fiscalYear)  \(parsed.filer.name)  — "
+                Console.out("\(parsed.ein.formatted)  \(form) \(parsed.filing.fiscalYear)  \(parsed.organization.name)  — "
                             + "\(Plural.count(parsed.grants.count, "grant")), \(Plural.count(parsed.officers.count, "officer"))")
             }
             Console.out("\(Plural.count(summary.returns.count, "return")) imported, \(summary.skipped.count) skipped")
@@ -131,7 +132,7 @@ extension DataCommand {
             let parsed: EIN
             do { parsed = try EIN(ein) } catch { throw CLIExit.badInput("error: \(error)") }
             let context = CLIContext()
-            let client = CLIContext.proPublicaClient(home: context.home, environment: context.environment)
+            let client = CatalynxApplication.proPublicaClient(context.configuration)
             let response: (data: Data, origin: ProPublicaClient.Origin)
             do {
                 response = try await client.organization(parsed, refresh: refresh)

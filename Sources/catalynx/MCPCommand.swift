@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 import GrantResearch
 import MCP
@@ -19,9 +20,9 @@ struct MCPCommand: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        let context = CLIContext()
-        let database = try await context.openOrganizations()
-        let tools = MCPTools(context: context, engine: try await context.engine(), database: database)
+        let app = CLIContext().app
+        _ = try await app.organizationDatabase()  // the embedded dataset, before the first call
+        let tools = MCPTools(app: app, engine: try await app.engine())
         let server = Server(name: "catalynx", version: Catalynx.configuration.version, capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: MCPTools.catalog) }
         await server.withMethodHandler(CallTool.self) { params in await tools.call(params.name, params.arguments ?? [:]) }
@@ -32,9 +33,8 @@ struct MCPCommand: AsyncParsableCommand {
 
 /// The MCP tools: each answers with the JSON the CLI's `--format json` would print.
 struct MCPTools: Sendable {
-    let context: CLIContext
+    let app: CatalynxApplication
     let engine: WorkflowEngine
-    let database: any OrganizationDatabase
 
     static func schema(_ properties: [String: MCP.Value], required: [String]) -> MCP.Value {
         .object(["type": "object", "properties": .object(properties), "required": .array(required.map(MCP.Value.string))])
@@ -44,7 +44,9 @@ struct MCPTools: Sendable {
         MCP.Tool(name: "analyze_organization",
              description: "Analyze a nonprofit by EIN: profile, financial metrics, risk, peers, likely funders. Returns the analysis as JSON (status waiting when an expert review is pending).",
              inputSchema: schema(["ein": ["type": "string", "description": "EIN, e.g. 54-1230284"],
-                                  "tier": ["type": "string", "enum": ["current", "standard", "enhanced", "complete"], "description": "depth of the analysis (default current)"]],
+                                  "tier": ["type": "string", "enum": .array(AnalysisTier.allCases.map { .string($0.rawValue) }),
+                                           "description": .string("depth of the analysis (default current): "
+                                               + AnalysisTier.allCases.map { "\($0.rawValue), \($0.summary)" }.joined(separator: "; "))]],
                                  required: ["ein"])),
         MCP.Tool(name: "search_organizations", description: "Search organizations by name or words, optionally in one state.",
              inputSchema: schema(["query": ["type": "string"], "state": ["type": "string", "description": "two-letter state code"],
@@ -77,31 +79,26 @@ struct MCPTools: Sendable {
         }
         switch name {
         case "analyze_organization":
-            let ein = try EIN(try text("ein"))
-            let tier = arguments["tier"]?.stringValue ?? "current"
-            guard AnalyzeCommand.Tier(rawValue: tier) != nil else { throw Failure(description: "tier is current, standard, enhanced or complete") }
-            let definition = try context.loadWorkflow("\(tier)_tier")
-            let state = try await engine.runAttached(definition, inputs: try definition.bindInputs(["organization_ein": .string(ein.formatted)]))
-            return AnalysisOutcome(state: state, definition: definition).json(ein: ein.formatted)
+            let ein = try CatalynxApplication.ein(try text("ein"))
+            guard let tier = AnalysisTier(rawValue: arguments["tier"]?.stringValue ?? "current") else {
+                throw Failure(description: "tier is \(AnalysisTier.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return try await app.analyze(ein, tier: tier).outcome.json(ein: ein.formatted)
         case "search_organizations":
-            let limit = max(1, min(arguments["limit"]?.intValue ?? 20, 200))
-            return try Value(encoding: try await database.search(.init(text: try text("query"), state: arguments["state"]?.stringValue, limit: limit)))
+            let search = OrganizationSearch(text: try text("query"), state: arguments["state"]?.stringValue, limit: arguments["limit"]?.intValue ?? 20)
+            return try Value(encoding: try await app.searchOrganizations(search))
         case "get_organization":
-            let ein = try EIN(try text("ein"))
-            guard let record = try await database.record(ein) else { throw Failure(description: "no organization with EIN \(ein.formatted) in the database") }
-            return try Value(encoding: record)
+            return try await app.organization(try text("ein")).json
         case "get_run":
-            let state = try await engine.store.state(of: try await engine.store.resolveRunID(try text("run_id")))
+            let state = try await engine.store.state(of: try await app.resolveRun(try text("run_id")))
             return state.document(definition: try? engine.definition(of: state))
         case "list_approvals":
-            return .array(try await engine.store.openHumanRequests().map { open in
-                ["run_id": .string(open.run.runID), "workflow": .string(open.run.workflowName), "step": .string(open.step), "request": open.request.request]
-            })
+            return .array(try await app.approvals().map(\.json))
         case "answer_approval":
-            let id = try await engine.store.resolveRunID(try text("run_id"))
+            let id = try await app.resolveRun(try text("run_id"))
             guard let decision = ReviewAnswer.Decision(rawValue: try text("decision")) else { throw Failure(description: "decision is approve or reject") }
             let answer = ReviewAnswer(decision: decision, reviewer: arguments["reviewer"]?.stringValue ?? "mcp", comment: arguments["comment"]?.stringValue)
-            _ = try await engine.respond(runID: id, response: answer.value, respondent: answer.reviewer)
+            _ = try await app.answer(runID: id, step: nil, answer)
             let state = try await engine.driveAttached(runID: id)
             return ["run_id": .string(id), "status": .string(state.status.rawValue)]
         default:

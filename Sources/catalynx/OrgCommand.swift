@@ -1,6 +1,8 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
+import GrantResearch
 import Nonprofit
 
 /// `catalynx org show|search`
@@ -22,18 +24,15 @@ struct OrgCommand: AsyncParsableCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let parsed: EIN
-            do { parsed = try EIN(ein) } catch { throw CLIExit.badInput("error: \(error)") }
-            let database = try await CLIContext().openOrganizations()
-            guard let record = try await database.record(parsed) else {
-                throw CLIExit(code: .notFound, message: "error: no organization with EIN \(parsed.formatted) in the database\n    hint: `catalynx data import-bmf FILE` adds the IRS Business Master File for its state")
+            let overview: OrganizationOverview
+            do {
+                overview = try await CLIContext().app.organization(ein)
+            } catch let error as ApplicationError where error.status == .notFound {
+                throw CLIExit(code: .notFound, message: "error: \(error.message)\n    hint: `catalynx data import-bmf FILE` adds the IRS Business Master File for its state")
             }
             switch format {
-            case .json:
-                Console.out(try Value(encoding: record).jsonString(pretty: true))
-            case .table:
-                Console.out(OrganizationPresenter.profile(record.organization, filings: record.filings, made: record.grantsMade,
-                                                          received: record.grantsReceived, officers: record.officers))
+            case .json: Console.out(overview.json.jsonString(pretty: true))
+            case .table: Console.out(OrganizationPresenter.profile(overview))
             }
         }
     }
@@ -68,9 +67,8 @@ struct OrgCommand: AsyncParsableCommand {
             if let state, state.count != 2 || !state.allSatisfy(\.isLetter) {
                 throw CLIExit.badInput("error: --state '\(state)' is not a two-letter state code")
             }
-            let database = try await CLIContext().openOrganizations()
-            let results = try await database.search(.init(text: text.joined(separator: " "), state: state, ntee: ntee,
-                                                          foundationsOnly: foundations, limit: max(1, limit)))
+            let results = try await CLIContext().app.searchOrganizations(.init(text: text.joined(separator: " "), state: state, ntee: ntee,
+                                                                               foundationsOnly: foundations, limit: limit))
             switch format {
             case .json: Console.out(try Value(encoding: results).jsonString(pretty: true))
             case .table:

@@ -1,61 +1,67 @@
+import CatalynxApp
 import Foundation
+import GrantResearch
 import Nonprofit
 
 /// How organizations look in the terminal.
 enum OrganizationPresenter {
-    static func dollars(_ amount: Int) -> String { "$" + amount.formatted() }
+    static func dollars(_ amount: Int) -> String { Money.full(amount) }
 
-    static func profile(_ organization: Organization, filings: [Filing], made: [Grant], received: [Grant], officers: [Officer]) -> String {
+    static func profile(_ overview: OrganizationOverview) -> String {
+        let organization = overview.organization
+        let profile = overview.profile
         var lines: [String] = []
-        lines.append("\(organization.name)  (EIN \(organization.formattedEIN))")
+        lines.append("\(profile.name)  (EIN \(organization.formattedEIN))")
         if let sortName = organization.sortName { lines.append("  also: \(sortName)") }
-        let address = [organization.street, organization.city, [organization.state, organization.zip].compactMap { $0 }.joined(separator: " ")]
-            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        let address = [organization.street, overview.place].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
         if !address.isEmpty { lines.append("  \(address)") }
-        var facts: [String] = []
-        if let subsection = organization.subsection { facts.append("501(c)(\(Int(subsection) ?? 0))") }
-        if let ntee = organization.nteeCode { facts.append("NTEE \(ntee)") }
-        if let foundation = organization.foundation { facts.append("foundation code \(foundation)\(organization.isPrivateFoundation ? " (private foundation)" : "")") }
-        if let ruling = organization.ruling, ruling.count == 6 { facts.append("exempt since \(ruling.prefix(4))-\(ruling.suffix(2))") }
-        if !facts.isEmpty { lines.append("  " + facts.joined(separator: " · ")) }
-        var money: [String] = []
-        if let revenue = organization.revenue { money.append("revenue \(dollars(revenue))") }
-        if let assets = organization.assets { money.append("assets \(dollars(assets))") }
-        if let period = organization.taxPeriod, period.count == 6 { money.append("latest return \(period.prefix(4))-\(period.suffix(2))") }
-        if !money.isEmpty { lines.append("  " + money.joined(separator: " · ")) }
-        lines.append("  source: \(organization.source)")
+        let facts = [overview.exemption, overview.cause.map { "NTEE \($0)" }, overview.foundation, overview.ruling.map { "exempt since \($0)" }]
+            .compactMap { $0 }
+        if !facts.isEmpty { lines += AnalysisPresenter.wrap(facts.joined(separator: " · "), indent: "  ") }
+        if let latest = profile.latestFigures {
+            let money = [latest.revenue.map { "revenue \(dollars($0))" }, latest.assets.map { "assets \(dollars($0))" }].compactMap { $0 }
+            if !money.isEmpty {
+                lines += AnalysisPresenter.wrap("latest: \(money.joined(separator: " · ")) in \(latest.fiscalYear), from \(latest.source)", indent: "  ")
+            }
+        }
+        lines.append("  record from \(SourceName.text(organization.source == "irs990_xml" ? "irs990_xml" : organization.source))")
 
         lines.append("")
+        let filings = overview.record.filings
         if filings.isEmpty {
             lines.append("No filings in the database.")
         } else {
             lines.append("Filings")
-            var table = TextTable("YEAR", "FORM", "REVENUE", "EXPENSES", "ASSETS", "NET ASSETS", "SOURCE")
+            var table = TextTable("FISCAL YEAR", "FORM", "REVENUE", "EXPENSES", "ASSETS", "NET ASSETS", "SOURCE")
             for filing in filings {
-                table.add(String(filing.taxYear), filing.formType, filing.totalRevenue.map(dollars) ?? "–", filing.totalExpenses.map(dollars) ?? "–",
-                          filing.totalAssets.map(dollars) ?? "–", filing.netAssets.map(dollars) ?? "–", filing.sources)
+                table.add(filing.fiscalYear.description, FormName.text(filing.formType), filing.totalRevenue.map(dollars) ?? "–",
+                          filing.totalExpenses.map(dollars) ?? "–", filing.totalAssets.map(dollars) ?? "–", filing.netAssets.map(dollars) ?? "–",
+                          SourceName.text(filing.sources))
             }
             lines.append(table.render())
         }
-        for (title, grants) in [("Grants made", made), ("Grants received", received)] where !grants.isEmpty {
+        for (title, grants) in [("Grants made", overview.record.grantsMade), ("Grants received", overview.record.grantsReceived)] where !grants.isEmpty {
             lines.append("")
             let total = grants.reduce(0) { $0 + $1.amount }
-            lines.append("\(title) (\(grants.count), \(dollars(total)))")
+            lines.append("\(title) (\(Plural.count(grants.count, "grant")), \(dollars(total)))")
             var table = TextTable("YEAR", title == "Grants made" ? "RECIPIENT" : "GRANTOR", "AMOUNT", "PURPOSE")
             for grant in grants.prefix(25) {
-                table.add(String(grant.taxYear), title == "Grants made" ? grant.recipientName : grant.grantorEIN, dollars(grant.amount), grant.purpose ?? "")
+                table.add("FY\(grant.taxYear)", title == "Grants made" ? grant.recipientName : EIN(trusted: grant.grantorEIN).formatted,
+                          dollars(grant.amount), grant.purpose ?? "")
             }
             lines.append(table.render(maxWidth: 40))
             if grants.count > 25 { lines.append("… \(grants.count - 25) more (--format json lists them all)") }
         }
+        let officers = overview.record.officers
         if !officers.isEmpty {
             lines.append("")
-            lines.append("Officers, directors and key employees")
+            lines.append("Officers, directors and key employees (\(officers.count))")
             var table = TextTable("YEAR", "NAME", "TITLE", "COMPENSATION")
             for officer in officers.prefix(25) {
-                table.add(String(officer.taxYear), officer.name, officer.title ?? "", officer.compensation.map(dollars) ?? "")
+                table.add("FY\(officer.taxYear)", officer.name, officer.title ?? "", officer.compensation.map(dollars) ?? "")
             }
             lines.append(table.render(maxWidth: 40))
+            if officers.count > 25 { lines.append("… \(officers.count - 25) more (--format json lists them all)") }
         }
         return lines.joined(separator: "\n")
     }

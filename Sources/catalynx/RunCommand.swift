@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// `catalynx run FILE --input key=value …`
@@ -62,6 +63,6 @@ func finish(_ state: RunState, definition: WorkflowDefinition?, format: OutputFo
     case .json: Console.out(RunPresenter.json(state, definition: definition).jsonString(pretty: true))
     case .table: Console.out(RunPresenter.table(state, definition: definition))
     }
-    let code = CLIExit.code(for: state.status)
+    let code = ExitStatus(state.status)
     if code != .completed { throw CLIExit(code: code, message: nil) }
 }

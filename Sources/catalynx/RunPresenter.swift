@@ -45,6 +45,15 @@ enum RunPresenter {
         }
     }
 
+    /// `2026-12-01 14:03 UTC`.
+    @Sendable static func date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+
     static func formatDuration(_ seconds: Double) -> String {
         if seconds < 1 { return String(format: "%.1f ms", seconds * 1000) }
         if seconds < 120 { return String(format: "%.2f s", seconds) }

@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// `catalynx runs list|show|events|pause|resume|cancel`
@@ -236,7 +237,7 @@ struct SelectedRun: ParsableArguments {
     func open() async throws -> (WorkflowEngine, String) {
         let context = CLIContext()
         let engine = try await context.engine()
-        return (engine, try await context.resolveRun(runID, in: engine.store))
+        return (engine, try await context.resolveRun(runID))
     }
 }
 

@@ -2,6 +2,7 @@ import AgentCore
 import AgentServer
 import GrantResearch
 import ArgumentParser
+import CatalynxApp
 import Foundation
 import Hummingbird
 import Logging
@@ -50,49 +51,21 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let context = CLIContext()
-        let keys = try context.openKeys()
-        let catalog = try WorkflowCatalog(context: context)
-        var services = ServerServices(engine: try await context.engine(), keys: keys, openReads: openReads) { name in
-            guard let definition = catalog.byName[name] else {
-                throw CLIExit.badInput("no workflow named '\(name)'; this server has \(catalog.names.joined(separator: ", "))")
-            }
-            return definition
-        }
-        services.dashboard = .init(
-            tiers: AnalyzeCommand.Tier.allCases.compactMap { tier in
-                catalog.byName["\(tier.rawValue)_tier"].map { .init(label: tier.rawValue.capitalized, workflow: $0.name) }
-            },
-            workflows: catalog.names)
-        let database = try await context.openOrganizations()
-        services.organizations = .init(
-            lookup: { text in
-                let ein: EIN
-                do throws(EINError) { ein = try EIN(text) } catch { throw Problem(.badRequest, "Invalid EIN", error.description) }
-                return try await database.record(ein).map { try Value(encoding: $0) }
-            },
-            search: { words, state, limit in
-                try Value(encoding: try await database.search(.init(text: words, state: state, limit: max(1, min(limit, 200)))))
-            })
-        services.report = { state, definition, format in
-            let outcome = AnalysisOutcome(state: state, definition: definition)
-            guard let report = outcome.renderableReport else { return nil }
-            switch format {
-            case "json": return ("application/json", try Value(encoding: report).jsonString(pretty: true))
-            case "markdown": return ("text/markdown; charset=utf-8", try ReportRenderer().markdown(report, run: outcome.runInfo))
-            default: return ("text/html; charset=utf-8", try ReportRenderer().html(report, run: outcome.runInfo))
-            }
-        }
+        let app = context.app
+        _ = try await context.openOrganizations()  // the embedded dataset, with its progress, before the first request
+        var services = ServerServices(app: app, engine: try await app.engine(), keys: try context.openKeys(), openReads: openReads)
         services.metrics = registry
         let hooks = try context.webhooks(path: webhooks)
         (services.webhooks, services.deliveries) = (hooks.configuration, hooks.deliveries)
         if let outbound = hooks.outbound { await services.driver.notify(outbound) }
-        services.healthChecks = Self.healthChecks(context: context, database: database)
+        services.healthChecks = ServerServices.applicationChecks(app)
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"); "
                       + "\(services.webhooks.inbound.count) inbound and \(services.webhooks.outbound.count) outbound webhooks)")
         // On a shared store every run is driven under a lease, so that the server's runs and the
         // workers' never run twice at once; the server's slots send the outbound webhooks.
         var background: (any Service)? = services.driver
-        if let worker = services.engine.worker(role: "serve", concurrency: workers ?? 4, onStop: hooks.outbound?.onStop) {
+        if let worker = services.engine.worker(role: "serve", concurrency: workers ?? 4, onStop: hooks.outbound?.onStop,
+                                               onError: Console.leaseFailure(role: "serve")) {
             services.drivesRuns = false
             background = workers == 0 ? nil : WorkerService(worker: worker)
         } else if let workers, workers > 0 {
@@ -104,23 +77,6 @@ struct ServeCommand: AsyncParsableCommand {
                 + [.init(service: try CatalynxServer.application(services, host: host, port: port))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))
         try await group.run()
-    }
-
-    /// What `/health/tools` checks beyond the run store and the tools: the BAML schemas, the LLM
-    /// configuration (not configured is healthy: AI tools degrade) and the organization database.
-    static func healthChecks(context: CLIContext, database: any OrganizationDatabase) -> [String: @Sendable () async -> HealthCheck] {
-        let ai = AIServices.load(directory: CLIContext.bamlDirectory(environment: context.environment), environment: context.environment)
-        let schemasBroken = ai.unavailableReason?.hasPrefix("baml_src does not parse") == true
-        return [
-            "baml_schemas": { HealthCheck(ok: !schemasBroken, detail: ["compiled": .bool(ai.unavailableReason == nil), "detail": .string(ai.unavailableReason ?? "every .baml file compiles")]) },
-            "llm": { HealthCheck(ok: true, detail: ["configured": .bool(ai.isConfigured), "detail": .string(ai.isConfigured ? "a client is configured" : "no LLM configured: AI tools degrade and say so")]) },
-            "organizations": {
-                await HealthCheck.timed {
-                    let counts = try await database.counts()
-                    return ["organizations": .int(counts["organizations"] ?? 0), "filings": .int(counts["filings"] ?? 0)]
-                }
-            },
-        ]
     }
 }
 
@@ -134,25 +90,6 @@ struct WorkerService: Service {
         } onGracefulShutdown: {
             Task { await worker.stop() }
         }
-    }
-}
-
-/// The workflows a server may start, loaded once: by workflow name and by file name (never by path,
-/// so a request cannot make the server read an arbitrary file).
-struct WorkflowCatalog {
-    let byName: [String: WorkflowDefinition]
-    let names: [String]
-
-    init(context: CLIContext) throws {
-        var byName: [String: WorkflowDefinition] = [:]
-        for file in context.workflowFiles() {
-            guard let definition = try? WorkflowLoader.load(path: file, registry: context.registry) else { continue }
-            byName[definition.name] = byName[definition.name] ?? definition
-            let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            byName[base] = byName[base] ?? definition
-        }
-        self.byName = byName
-        names = Set(byName.values.map(\.name)).sorted()
     }
 }
 

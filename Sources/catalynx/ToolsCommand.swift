@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 
 /// `catalynx tools list`
 struct ToolsCommand: AsyncParsableCommand {

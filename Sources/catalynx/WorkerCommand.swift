@@ -1,6 +1,7 @@
 import AgentCore
 import AgentStore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// `catalynx worker [--concurrency N]`: drives the runs of a shared PostgreSQL store.
@@ -32,9 +33,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CLIContext()
-        let engine = WorkflowEngine(store: try await context.openStore(), registry: context.registry)
+        let engine = try await context.engine()
         let outbound = try context.webhooks(path: webhooks).outbound
-        guard let worker = engine.worker(role: "worker", concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop) else {
+        guard let worker = engine.worker(role: "worker", concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop,
+                                         onError: Console.leaseFailure(role: "worker")) else {
             throw CLIExit.needsSharedStore("workers share")
         }
         let owner = worker.owner
@@ -45,7 +47,7 @@ struct WorkerCommand: AsyncParsableCommand {
             source.resume()
             SignalSources.keep(source)
         }
-        let location = (try? RunStoreLocation.from(environment: context.environment))?.description ?? "?"
+        let location = (try? context.configuration.runStore.get())?.description ?? "?"
         Console.error("worker \(owner) driving up to \(concurrency) runs at once from \(location)"
                       + (outbound == nil ? "" : ", sending outbound webhooks"))
         try await worker.run(grace: .seconds(grace))

@@ -1,5 +1,6 @@
 import AgentCore
 import ArgumentParser
+import CatalynxApp
 import Foundation
 
 /// `catalynx workflows validate|list`
@@ -61,20 +62,21 @@ struct WorkflowsCommand: AsyncParsableCommand {
             let context = CLIContext()
             var table = TextTable("WORKFLOW", "STEPS", "FILE", "DESCRIPTION")
             var json: [Value] = []
-            for file in context.workflowFiles() {
-                do {
-                    let definition = try WorkflowLoader.load(path: file, registry: context.registry)
+            for entry in context.app.catalog.entries() {
+                let file = entry.file
+                switch entry.definition {
+                case .success(let definition):
                     table.add(definition.name, String(definition.steps.count), file, definition.description)
                     json.append(["workflow": .string(definition.name), "steps": .int(definition.steps.count), "file": .string(file),
                                  "description": .string(definition.description), "valid": true])
-                } catch {
+                case .failure(let error):
                     let first = error.diagnostics.first.map { $0.message } ?? "invalid"
                     table.add("(invalid)", "", file, first)
                     json.append(["file": .string(file), "valid": false, "error": .string(first)])
                 }
             }
             switch format {
-            case .table: Console.out(json.isEmpty ? "no workflows found in: \(context.workflowDirectories.joined(separator: ", "))" : table.render())
+            case .table: Console.out(json.isEmpty ? "no workflows found in: \(context.app.catalog.directories.joined(separator: ", "))" : table.render())
             case .json: Console.out(Value.array(json).jsonString(pretty: true))
             }
         }

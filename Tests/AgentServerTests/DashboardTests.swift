@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import CatalynxApp
 @testable import AgentServer
 
 /// The dashboard's sessions and forms: every way in without a session, without write scope or
@@ -37,9 +38,7 @@ struct DashboardTests {
 
     @Test func pagesNeedASessionAndFormsNeedWriteScopeAndTheCSRFToken() async throws {
         let setup = try api.setup()
-        var configured = setup.services
-        configured.dashboard = .init(tiers: [.init(label: "Hello", workflow: "hello")], einInput: "greeting", workflows: ["hello"])
-        let services = configured
+        let services = setup.services
         let app = Application(router: try CatalynxServer.router(services))
         try await app.test(.router) { client in
             // No session: every page leads to the sign-in form; a form post changes nothing.
@@ -47,7 +46,7 @@ struct DashboardTests {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .seeOther && response.headers[.location] == "/signin", "\(path)")
             }
-            let anonymous = form("", "ein=x&tier=hello")
+            let anonymous = form("", "ein=x&tier=current_tier")
             #expect(try await client.execute(uri: "/analyze", method: .post, headers: anonymous.0, body: anonymous.1).headers[.location] == "/signin")
             // Sign-in without its double-submit token, or with a revoked key.
             let noToken = try await client.execute(uri: "/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
@@ -63,20 +62,31 @@ struct DashboardTests {
 
             // A read key may look but not start or answer.
             let reader = try await signIn(setup.read, client)
-            let readerPost = form(reader.cookie, "csrf=\(reader.csrf)&ein=hey&tier=hello")
+            let readerPost = form(reader.cookie, "csrf=\(reader.csrf)&ein=54-1230284&tier=current_tier")
             #expect(try await client.execute(uri: "/analyze", method: .post, headers: readerPost.0, body: readerPost.1).status == .forbidden)
 
             // A write key without the token, or with another session's token, is refused.
             let writer = try await signIn(setup.write, client)
-            for body in ["ein=hey&tier=hello", "csrf=\(reader.csrf)&ein=hey&tier=hello"] {
+            for body in ["ein=54-1230284&tier=current_tier", "csrf=\(reader.csrf)&ein=54-1230284&tier=current_tier"] {
                 let post = form(writer.cookie, body)
                 let refused = try await client.execute(uri: "/analyze", method: .post, headers: post.0, body: post.1)
                 #expect(refused.status == .forbidden && String(buffer: refused.body).contains("CSRF"))
             }
             #expect(try await services.engine.store.runs(RunQuery()).isEmpty)
 
+            // An EIN that is not one is answered beside the field, what was typed kept, and starts nothing.
+            for (typed, message) in [("12-345", "not an EIN"), ("00-1234567", "not an EIN"), ("", "Enter the organization")] {
+                let bad = form(writer.cookie, "csrf=\(writer.csrf)&ein=\(typed)&tier=current_tier")
+                let refused = try await client.execute(uri: "/analyze", method: .post, headers: bad.0, body: bad.1)
+                let html = String(buffer: refused.body)
+                #expect(refused.status == .unprocessableContent, "\(typed)")
+                #expect(html.contains("id=\"ein-error\"") && html.contains(message), "\(typed)")
+                #expect(html.contains("name=\"ein\" value=\"\(typed)\""), "the form keeps \(typed)")
+            }
+            #expect(try await services.engine.store.runs(RunQuery()).isEmpty)
+
             // With the token the run starts and its page shows the timeline.
-            let post = form(writer.cookie, "csrf=\(writer.csrf)&ein=hey+there&tier=hello")
+            let post = form(writer.cookie, "csrf=\(writer.csrf)&ein=541230284&tier=current_tier")
             let started = try await client.execute(uri: "/analyze", method: .post, headers: post.0, body: post.1)
             let location = try #require(started.headers[.location])
             #expect(started.status == .seeOther && location.hasPrefix("/runs/run_"))
@@ -86,9 +96,11 @@ struct DashboardTests {
                 if page2.contains("id=\"run-status\">completed") { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            #expect(page2.contains("id=\"run-status\">completed") && page2.contains("id=\"step-say\"") && page2.contains("hey there, world"))
+            #expect(page2.contains("id=\"run-status\">completed") && page2.contains("id=\"step-say\"") && page2.contains("analysis of 54-1230284"))
+            // The runs page names the organization (here by its EIN: the stand-in has no profile step), the tier and the run's distinct end.
             let runs = String(buffer: try await client.execute(uri: "/runs?status=completed", method: .get, headers: [.cookie: writer.cookie]).body)
-            #expect(runs.contains(String(location.dropFirst("/runs/".count).prefix(8))))
+            let runID = String(location.dropFirst("/runs/".count))
+            #expect(runs.contains("EIN 54-1230284") && runs.contains("<td>Current</td>") && runs.contains("…" + runID.suffix(8)))
 
             // Revoking the key ends its sessions; signing out ends one.
             let readerKey = try #require(try setup.services.keys.verify(setup.read))

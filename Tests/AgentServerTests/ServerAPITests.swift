@@ -8,6 +8,7 @@ import Metrics
 import Prometheus
 import Testing
 import TestSupport
+import CatalynxApp
 @testable import AgentServer
 
 /// The REST API through Hummingbird's router tester: authentication, runs, approvals.
@@ -38,23 +39,36 @@ struct ServerAPITests {
         let revoked: String
     }
 
+    /// A stand-in for an analysis tier: takes the organization's EIN like the real tiers do.
+    static let tier = """
+        workflow: current_tier_analysis
+        inputs:
+          - { name: organization_ein, type: string, required: true }
+        steps:
+          - name: say
+            tool: echo
+            inputs: { value: "analysis of {{ organization_ein }}" }
+        """
+
+    /// The application in process: a scratch home, the given store, and the test workflows only.
+    static func application(store: any RunStore) -> CatalynxApplication {
+        let home = NSTemporaryDirectory() + "catalynx-server-\(UUID().uuidString)"
+        let configuration = Configuration(environment: ["CATALYNX_HOME": home, "CATALYNX_WORKFLOWS_DIR": home + "/workflows"],
+                                          executable: home + "/bin/catalynx", currentDirectory: home)
+        return CatalynxApplication(configuration: configuration, store: store,
+                                   workflows: ["hello": hello, "gated": gated, "current_tier": tier])
+    }
+
     func setup(store: any RunStore = MemoryRunStore()) throws -> Setup {
-        var registry = ToolRegistry()
-        BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
-        var engine = WorkflowEngine(store: store, registry: registry)
+        let app = Self.application(store: store)
+        var engine = WorkflowEngine(store: store, registry: app.registry)
         engine.pollInterval = .milliseconds(10)
         let keys = try APIKeyStore()
         let read = try keys.create(name: "reader", scope: .read).token
         let write = try keys.create(name: "writer", scope: .write).token
         let (old, revoked) = try keys.create(name: "old", scope: .admin)
         try keys.revoke(id: old.id)
-        let sources = ["hello": Self.hello, "gated": Self.gated]
-        let tools = registry
-        let services = ServerServices(engine: engine, keys: keys) { name in
-            guard let source = sources[name] else { throw CLIError(message: "no workflow named \(name)") }
-            return try WorkflowLoader.load(source: source, file: "\(name).yaml", registry: tools)
-        }
-        return Setup(services: services, read: read, write: write, revoked: revoked)
+        return Setup(services: ServerServices(app: app, engine: engine, keys: keys), read: read, write: write, revoked: revoked)
     }
 
     struct CLIError: Error, CustomStringConvertible { var message: String; var description: String { message } }

@@ -40,17 +40,37 @@ struct BrowserTests {
         try await browser.click("#signin")
         #expect(try await browser.url { $0 == "\(base)/runs" } == "\(base)/runs")
 
-        // Start an enhanced-tier analysis; its page follows the run until the expert review.
+        // A mistyped EIN is answered beside the field, what was typed kept, and starts nothing.
         try await browser.click("a[href='/analyze']")
+        try await browser.type("54-12302", into: "#ein")
+        try await browser.click("#start")
+        #expect(try await browser.text("#ein-error").contains("not an EIN"))
+        #expect(try await browser.execute("return document.querySelector('#ein').value") as? String == "54-12302")
+        try await browser.screenshot("02a-start-analysis-bad-ein")
+
+        // Start an enhanced-tier analysis; its page follows the run until the expert review.
+        _ = try await browser.execute("document.querySelector('#ein').value = ''")
         try await browser.type("54-1230284", into: "#ein")
-        try await browser.click("#tier option[value='enhanced_tier_analysis']")
+        try await browser.click("#tier option[value='enhanced_tier']")
         try await browser.screenshot("02-start-analysis")
         try await browser.click("#start")
         let runURL = try await browser.url { $0.hasPrefix("\(base)/runs/run_") }
         #expect(runURL.hasPrefix("\(base)/runs/run_"))
         #expect(try await waitFor(browser, "#run-status", toRead: "waiting"))
         #expect(try await browser.pageSource().contains("step-expert_review"))
+        #expect(try await browser.text("h1").hasPrefix("Virginia Primary Care Assn Inc"))
         try await browser.screenshot("03-run-waiting")
+
+        // The runs page names the organization, its EIN and the tier, and tells runs apart by the end of their ids.
+        try await browser.open("\(base)/runs")
+        let runID = String(runURL.dropFirst("\(base)/runs/".count))
+        let row = "#runs tr:has(a[href='/runs/\(runID)'])"
+        #expect(try await browser.text("\(row) td:nth-child(1)") == "Virginia Primary Care Assn Inc")
+        #expect(try await browser.text("\(row) td:nth-child(2)") == "54-1230284")
+        #expect(try await browser.text("\(row) td:nth-child(3)") == "Enhanced")
+        #expect(try await browser.text("\(row) td:nth-child(7)") == "…" + runID.suffix(8))
+        try await browser.screenshot("03a-runs")
+        try await browser.open(runURL)
 
         // A live run's page follows it in place (Server-Sent Events, no reload): a marker set in the
         // page survives until the run has completed.
@@ -71,13 +91,18 @@ struct BrowserTests {
         try await browser.screenshot("03b-run-followed-live")
         try await browser.open(runURL)
 
-        // Answer it from the approvals inbox.
+        // Answer it from the approvals inbox: the organization in plain words, a draft report, no decision made for the reviewer.
         try await browser.click("#answer-link")
-        #expect(try await browser.pageSource().contains("Virginia Primary Care Assn Inc"))
         // (Other tests on the same home may leave runs waiting: answer this run's question.)
-        let form = "form[action='/approvals/\(runURL.dropFirst("\(base)/runs/".count))']"
+        let card = "[id='\(runID)-expert_review']"
+        #expect(try await browser.text("\(card) h2") == "Enhanced analysis of Virginia Primary Care Assn Inc (54-1230284)")
+        #expect(try await browser.find("\(card) a.draft-report").isEmpty == false)
+        let form = "form[action='/approvals/\(runID)']"
+        #expect(try await browser.execute("return document.querySelector(\"\(form) input[value=approve]\").checked") as? Bool == false)
+        #expect(try await browser.execute("return document.querySelector(\"\(form) input[value=reject]\").checked") as? Bool == false)
         try await browser.type("Checked in the browser against the 990s", into: "\(form) textarea[name=comment]")
         try await browser.type("Reserves are 10.1 months, not 10", into: "\(form) textarea[name=corrections]")
+        try await browser.click("\(form) input[value=approve]")
         try await browser.screenshot("04-approvals")
         try await browser.click("\(form) button.answer")
         #expect(try await browser.url { $0 == runURL } == runURL)
@@ -95,6 +120,10 @@ struct BrowserTests {
         // The organization's page, then signing out ends the session.
         try await browser.open("\(base)/organizations/541230284")
         #expect(try await browser.text("h1") == "Virginia Primary Care Assn Inc")
+        let facts = try await browser.text("#facts")
+        #expect(facts.contains("54-1230284") && facts.contains("501(c)(3)") && facts.contains("June 1984"))
+        #expect(facts.contains("$7,910,303 in FY2024 (Apr 2023–Mar 2024)"))
+        #expect(try await browser.text("#filings").contains("FY2022 (Apr 2021–Mar 2022)"))
         try await browser.screenshot("07-organization")
         try await browser.click("header button")
         #expect(try await browser.url { $0 == "\(base)/signin" } == "\(base)/signin")

@@ -47,14 +47,45 @@ struct ReportTests {
         #expect(html.contains("10.1 months"))
     }
 
-    @Test func markdownHasEverySectionAndNoHTMLEscaping() throws {
-        let markdown = try ReportRenderer().markdown(try fullReport(), run: run)
-        for heading in ["# Virginia Primary Care Assn Inc", "## Financial metrics (latest: 2022, Form 990)", "## Risk:", "## Peers (0)",
-                        "## Funders: 1 of 10 pass 0.58", "## Quality gates"] {
-            #expect(markdown.contains(heading), "missing \(heading)")
+    @Test func markdownHasEverySectionAndEscapesWhatCameFromData() throws {
+        var report = try fullReport()
+        report.organization.name = "Care <img src=x onerror=alert(1)> *Fund* [x](javascript:1)"
+        let markdown = try ReportRenderer().markdown(report, run: run)
+        for heading in ["# Care", "## Financial health, FY2022 (Apr 2021–Mar 2022) (Form 990)", "## Financial risk:", "## Peers (0 peers)",
+                        "## Likely funders", "## Checks", "## Data notes"] {
+            #expect(markdown.contains(heading), "missing \(heading) in \(markdown)")
         }
-        #expect(markdown.contains("Richmond <Health> & \"Care\" Fund"))
+        #expect(markdown.contains("Richmond &lt;Health&gt; &amp; \"Care\" Fund"))
+        #expect(!markdown.contains("<img") && !markdown.contains("<Health>") && !markdown.contains("[x](javascript"))
+        #expect(markdown.contains("\\*Fund\\*"))
         #expect(markdown.contains("| Months of reserve | 10.1 months |"))
+    }
+
+    /// What a board member reads: no commands, variables, code names or expressions; codes in words; counts and ranks in good English.
+    @Test func reportsSpeakPlainly() throws {
+        var report = try fullReport()
+        report.organization.subsection = "92"
+        report.organization.ruling = "198406"
+        report.peers?.percentiles.append(.init(metric: "operating_margin", value: 0.05, percentile: 0, peerCount: 1, peerMedian: 0.1, higherIsBetter: true))
+        report.peers?.percentiles.append(.init(metric: "revenue", value: 7e6, percentile: 72, peerCount: 25, peerMedian: 6e6, higherIsBetter: true))
+        let run = ReportRenderer.RunInfo(
+            runID: "run_test", workflow: "complete_tier_analysis", status: "completed",
+            gates: [(name: "analysis_confidence", outcome: "failed", action: "expert_validation_recommended", detail: "(risk_assessment.confidence (0.6) > 0.7)")],
+            skipped: [(step: "find_peers", reason: "condition false: {{ data_quality.completeness_score }} > 0.6"),
+                      (step: "score_funders", reason: "depends on find_peers, which did not complete: condition false: {{ data_quality.completeness_score }} > 0.6")])
+        let renderer = try ReportRenderer()
+        for text in [renderer.html(report, run: run), renderer.markdown(report, run: run)] {
+            for forbidden in ["`", "CATALYNX", "catalynx data", "_tier", "completeness_score", "risk_assessment", "depends on", "analysis analysis",
+                              "501(c)(92)", "72th", ">0th percentile", "| 0th percentile", "expert_validation", "Subsection"] {
+                #expect(!text.contains(forbidden), "the report says \(forbidden): …\(Self.around(forbidden, in: text))…")
+            }
+            #expect(text.contains("4947(a)(1) trust"))
+            #expect(text.contains("exempt since June 1984"))
+            #expect(text.contains("72nd percentile"))
+            #expect(text.contains("The peer comparison and the funder list were not computed: the data on record are not complete enough."))
+            #expect(text.contains("an expert should review this analysis"))
+            #expect(text.contains("Complete analysis"))
+        }
     }
 
     @Test func csvQuotesSeparatorsAndDefusesFormulas() throws {
@@ -66,6 +97,16 @@ struct ReportTests {
         #expect(lines[1].contains("\"'=HYPERLINK(\"\"x\"\"), Inc\""))
         let metrics = CSVExport.metrics(try fullReport().metrics).components(separatedBy: "\r\n")
         #expect(metrics.count == 11 + 2)   // header, 11 years, trailing empty
+    }
+}
+
+extension ReportTests {
+    /// The text around the first occurrence of `needle`.
+    static func around(_ needle: String, in text: String) -> String {
+        guard let range = text.range(of: needle) else { return "" }
+        let start = text.index(range.lowerBound, offsetBy: -60, limitedBy: text.startIndex) ?? text.startIndex
+        let end = text.index(range.upperBound, offsetBy: 60, limitedBy: text.endIndex) ?? text.endIndex
+        return String(text[start..<end])
     }
 }
 

@@ -14,21 +14,21 @@ struct Form990IngestTests {
 
     @Test func theReturnHeaderGivesTheFilersAddressAndStatus() throws {
         let full = try parse("202403589349300950_public.xml")
-        #expect(full.filer.name == "UCHEALTH NORTHERN COLORADO FOUNDATION")
-        #expect(full.filer.street == "2315 E HARMONY RD 200")
-        #expect(full.filer.city == "FORT COLLINS")
-        #expect(full.filer.state == "CO")
-        #expect(full.filer.zip == "80528")
-        #expect(full.filer.subsection == "03")
-        #expect(full.filer.foundation == nil)
+        #expect(full.organization.name == "UCHEALTH NORTHERN COLORADO FOUNDATION")
+        #expect(full.organization.street == "2315 E HARMONY RD 200")
+        #expect(full.organization.city == "FORT COLLINS")
+        #expect(full.organization.state == "CO")
+        #expect(full.organization.zip == "80528")
+        #expect(full.organization.subsection == "03")
+        #expect(full.organization.foundation == nil)
 
         let trust = try parse("201601249349100900_public.xml")
-        #expect(trust.filer.subsection == "92")  // a section 4947(a)(1) trust, as the BMF codes it
-        #expect(trust.filer.foundation == "04")
-        #expect(trust.filer.state == "MA")
+        #expect(trust.organization.subsection == "92")  // a section 4947(a)(1) trust, as the BMF codes it
+        #expect(trust.organization.foundation == "04")
+        #expect(trust.organization.state == "MA")
         // 2013-era tag names (City, State, ZIPCode) in the same header.
         let pf = try parse("201401439349100200_public.xml")
-        #expect([pf.filer.city, pf.filer.state, pf.filer.zip] == ["POUGHKEEPSIE", "NY", "12601"])
+        #expect([pf.organization.city, pf.organization.state, pf.organization.zip] == ["POUGHKEEPSIE", "NY", "12601"])
     }
 
     @Test func everyReturnIsLabelledByTheYearItsPeriodEnds() throws {
@@ -139,9 +139,9 @@ struct Form990IngestTests {
         #expect(old.filing.priorYearRevenue == 900_000)
         #expect(old.filing.programExpenses == 800_000)
         #expect(old.filing.netAssets == -50_000)
-        #expect(old.filer.name == "OLD SCHEMA COMMUNITY SERVICES")
-        #expect(old.filer.subsection == "04")
-        #expect(old.filer.city == "CHARLESTON")
+        #expect(old.organization.name == "OLD SCHEMA COMMUNITY SERVICES")
+        #expect(old.organization.subsection == "04")
+        #expect(old.organization.city == "CHARLESTON")
     }
 
     @Test func aTruncatedOrBrokenFileIsRejectedWithItsLineAndColumn() throws {

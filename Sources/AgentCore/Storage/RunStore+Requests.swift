@@ -10,11 +10,18 @@ extension RunStore {
     public func openHumanRequests(limit: Int = 500) async throws -> [OpenHumanRequest] {
         var found: [OpenHumanRequest] = []
         for summary in try await runs(RunQuery(status: .waiting, limit: limit)) {
-            let state = try await state(of: summary.id)
-            for (name, step) in state.steps.sorted(by: { $0.key < $1.key }) where step.status == .waiting {
-                if let human = step.human, human.response == nil { found.append(OpenHumanRequest(run: state, step: name, request: human)) }
-            }
+            found += try await state(of: summary.id).openRequests
         }
         return found.sorted { $0.request.requestedAt < $1.request.requestedAt }
+    }
+}
+
+extension RunState {
+    /// The run's unanswered requests to people, by step name.
+    public var openRequests: [OpenHumanRequest] {
+        steps.sorted { $0.key < $1.key }.compactMap { name, step in
+            guard step.status == .waiting, let human = step.human, human.response == nil else { return nil }
+            return OpenHumanRequest(run: self, step: name, request: human)
+        }
     }
 }

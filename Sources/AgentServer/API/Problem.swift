@@ -1,4 +1,5 @@
 import AgentCore
+import CatalynxApp
 import Hummingbird
 
 /// An error answered as `application/problem+json` (RFC 9457): a title and a detail a person can act on.
@@ -11,6 +12,16 @@ public struct Problem: Error, Sendable {
         self.status = status
         self.title = title
         self.detail = detail
+    }
+
+    /// The problem a use case's error means: bad input 400, unknown 404, a paused run 409, else 500.
+    public init(_ error: ApplicationError) {
+        switch error.status {
+        case .badInput: self.init(.badRequest, "Bad request", error.message)
+        case .notFound: self.init(.notFound, "Not found", error.message)
+        case .waiting: self.init(.conflict, "Not possible now", error.message)
+        default: self.init(.internalServerError, "Internal error", error.message)
+        }
     }
 
     var response: Response {
@@ -34,6 +45,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response
+        } catch let error as ApplicationError {
+            return Problem(error).response
         } catch let error as HTTPError {
             return Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase).response
         } catch {

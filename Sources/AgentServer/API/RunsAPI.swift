@@ -1,4 +1,5 @@
 import AgentCore
+import CatalynxApp
 import Foundation
 import Hummingbird
 
@@ -118,10 +119,13 @@ struct RunsAPI: Sendable {
     /// `GET /api/v1/runs/{id}/report?format=html|markdown|json`.
     func report(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let id = try await runID(context)
-        let format = request.uri.queryParameters["format"].map(String.init) ?? "html"
-        guard ["html", "markdown", "json"].contains(format) else { throw Problem(.badRequest, "Unknown format", "format is html, markdown or json") }
+        guard let format = ReportFormat(rawValue: request.uri.queryParameters["format"].map(String.init) ?? "html") else {
+            throw Problem(.badRequest, "Unknown format", "format is html, markdown or json")
+        }
         let rendered = try services.renderReport(try await services.engine.store.state(of: id), format: format)
-        return Response(status: .ok, headers: [.contentType: rendered.contentType], body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
+        var headers = Pages.securityHeaders
+        headers[.contentType] = rendered.contentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
     }
 
     func approvals() async throws -> Response {

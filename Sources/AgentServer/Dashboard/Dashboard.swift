@@ -1,6 +1,9 @@
 import AgentCore
+import CatalynxApp
 import Foundation
+import GrantResearch
 import Hummingbird
+import Nonprofit
 
 /// The web dashboard: server-rendered pages for people. A browser signs in with an API key and
 /// then carries an HttpOnly, SameSite=Strict session cookie; every form carries the session's
@@ -30,7 +33,8 @@ struct Dashboard: Sendable {
         }
         group.get("analyze") { request, _ in
             let signedIn = try await require(request, .write)
-            return pages.render("analyze", try await page(signedIn, title: "Start an analysis").merging(analyzeView(ein: nil, tier: nil)) { $1 })
+            let query = Form(request.uri.query ?? "")
+            return pages.render("analyze", try await page(signedIn, title: "Start an analysis").merging(analyzeView(ein: query["ein"], tier: nil)) { $1 })
         }
         group.post("analyze") { request, _ in try await analyze(request) }
         group.get("approvals") { request, _ in try await approvals(request) }
@@ -111,16 +115,25 @@ struct Dashboard: Sendable {
         filter.workflow = workflow
         let summaries = try await services.engine.store.runs(filter)
         let drivers = try await services.engine.store.drivers(of: summaries.map(\.id))
+        let subjects = try await services.app.subjects(of: summaries)
         var view = try await page(session, title: "Runs")
         view["runs"] = summaries.map { summary -> [String: Any] in
-            ["id": summary.id, "shortID": String(summary.id.prefix(8)), "workflow": summary.workflow, "status": summary.status.rawValue,
-             "created": DashboardFormat.time(summary.createdAt), "driver": drivers?[summary.id] ?? ""]
+            let subject = subjects[summary.id]
+            var row: [String: Any] = [
+                "id": summary.id, "shortID": DashboardFormat.runID(summary.id), "title": subject?.title ?? summary.workflow,
+                "ein": subject?.ein ?? "", "tier": subject?.tier?.label ?? summary.workflow, "status": summary.status.rawValue,
+                "created": DashboardFormat.time(summary.createdAt), "driver": drivers?[summary.id] ?? "",
+            ]
+            if let duration = subject?.duration { row["duration"] = DashboardFormat.duration(duration) }
+            return row
         }
         view["shared"] = drivers != nil
         view["filtered"] = status != nil || workflow != nil
         view["statuses"] = RunStatus.allCases.map { ["value": $0.rawValue, "selected": $0 == status] }
-        let names = Set(services.dashboard.workflows + (workflow.map { [$0] } ?? []))
-        view["workflows"] = names.sorted().map { ["value": $0, "selected": $0 == workflow] }
+        let names = Set(services.workflows.names + (workflow.map { [$0] } ?? []))
+        view["workflows"] = names.sorted().map { name -> [String: Any] in
+            ["value": name, "label": AnalysisTier(workflow: name).map { "\($0.label) analysis" } ?? name, "selected": name == workflow]
+        }
         return pages.render("runs", view)
     }
 
@@ -132,9 +145,15 @@ struct Dashboard: Sendable {
         let session = try await require(request, .read)
         let state = try await runState(context)
         let definition = try? services.engine.definition(of: state)
-        var view = try await page(session, title: state.workflowName).merging(RunView(state: state, definition: definition).view) { $1 }
-        // Only runs whose workflow writes a report (an analysis) link to one.
-        view["hasReport"] = state.status == .completed && (try? services.renderReport(state, format: "json")) != nil
+        let subject = services.app.subject(of: state)
+        var view = try await page(session, title: subject.title).merging(RunView(state: state, definition: definition).view) { $1 }
+        if let tier = subject.tier {
+            view["heading"] = subject.title
+            view["subheading"] = "\(tier.label) analysis" + (subject.ein.map { " · EIN \($0)" } ?? "")
+        }
+        // Only runs whose workflow writes a report (an analysis) link to one; a waiting run's is a draft.
+        view["hasReport"] = (state.status == .completed || state.status == .waiting) && services.hasReport(state)
+        view["draft"] = state.status == .waiting
         return pages.render("run", view)
     }
 
@@ -158,7 +177,7 @@ struct Dashboard: Sendable {
 
     func report(_ request: Request, _ context: some RequestContext) async throws -> Response {
         _ = try await require(request, .read)
-        let rendered = try services.renderReport(try await runState(context), format: "html")
+        let rendered = try services.renderReport(try await runState(context), format: .html)
         var headers = Pages.securityHeaders
         headers[.contentType] = rendered.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rendered.body)))
@@ -167,24 +186,36 @@ struct Dashboard: Sendable {
     // MARK: Starting an analysis
 
     func analyzeView(ein: String?, tier: String?) -> [String: Any] {
-        let chosen = tier ?? services.dashboard.tiers.first?.workflow
-        return ["ein": ein ?? "", "tiers": services.dashboard.tiers.map { ["value": $0.workflow, "label": $0.label, "selected": $0.workflow == chosen] }]
+        let chosen = tier ?? services.tiers.first { $0 == .standard }?.workflowFile ?? services.tiers.first?.workflowFile
+        return ["ein": ein ?? "", "tiers": services.tiers.map { tier -> [String: Any] in
+            ["value": tier.workflowFile, "label": "\(tier.label): \(tier.summary)", "selected": tier.workflowFile == chosen]
+        }]
     }
 
+    /// Starts the analysis the form asks for; an EIN that is not one is answered beside the field, with what was typed kept, and starts nothing.
     func analyze(_ request: Request) async throws -> Response {
         let (session, form) = try await requireForm(request, .write)
-        let ein = form["ein"] ?? ""
-        let tier = form["tier"] ?? ""
-        guard services.dashboard.tiers.contains(where: { $0.workflow == tier }) else {
+        let typed = form["ein"] ?? ""
+        let tierName = form["tier"] ?? ""
+        guard let tier = services.tiers.first(where: { $0.workflowFile == tierName }) else {
             throw Problem(.badRequest, "Unknown tier", "choose one of the tiers offered")
         }
+        func refuse(_ message: String) async throws -> Response {
+            var view = try await page(session, title: "Start an analysis").merging(analyzeView(ein: typed, tier: tierName)) { $1 }
+            view["einError"] = message
+            return pages.render("analyze", view, status: .unprocessableContent)
+        }
+        let ein: EIN
         do {
-            let (id, _) = try await services.startRun(tier, inputs: [services.dashboard.einInput: .string(ein)])
+            ein = try EIN(typed)
+        } catch {
+            return try await refuse(typed.isEmpty ? "Enter the organization's EIN, nine digits such as 54-1230284." : "This is not an EIN: \(error.description).")
+        }
+        do {
+            let (id, _) = try await services.startRun(tier.workflowFile, inputs: [AnalysisTier.einInput: .string(ein.formatted)])
             return Pages.redirect("/runs/\(id)")
         } catch let problem as Problem where problem.status == .unprocessableContent {
-            var view = try await page(session, title: "Start an analysis").merging(analyzeView(ein: ein, tier: tier)) { $1 }
-            view["error"] = problem.detail
-            return pages.render("analyze", view, status: .unprocessableContent)
+            return try await refuse(problem.detail)
         }
     }
 
@@ -193,22 +224,18 @@ struct Dashboard: Sendable {
     func approvals(_ request: Request) async throws -> Response {
         let session = try await require(request, .read)
         let requests = try await services.engine.store.openHumanRequests()
+        let approvals = try await services.app.approvals()
         var view = try await page(session, title: "Approvals", openRequests: requests)
-        view["requests"] = requests.map { open -> [String: Any] in
-            let request = open.request.request
-            let findings = (request["findings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        view["requests"] = approvals.map { approval -> [String: Any] in
             var item: [String: Any] = [
-                "runID": open.run.runID, "workflow": open.run.workflowName, "step": open.step, "csrf": session.csrf,
-                "question": request["question"]?.stringValue ?? "Approve step \(open.step)?",
-                "requestedAt": DashboardFormat.time(open.request.requestedAt),
-                "findings": findings, "hasFindings": !findings.isEmpty,
-                "canAnswer": session.key.scope >= .write,
+                "runID": approval.runID, "step": approval.step, "csrf": session.csrf, "title": approval.title, "question": approval.question,
+                "requestedAt": DashboardFormat.time(approval.requestedAt), "findings": approval.findings, "hasFindings": !approval.findings.isEmpty,
+                "canAnswer": session.key.scope >= .write, "hasDraftReport": approval.hasDraftReport, "fallback": approval.fallbackText,
             ]
-            if let deadline = open.request.deadline { item["deadline"] = DashboardFormat.time(deadline) }
-            if let urgency = request["urgency"]?.stringValue { item["urgency"] = urgency }
-            if let risk = request["risk_level"]?.stringValue { item["riskLevel"] = risk }
-            let reviewers = (request["reviewers"]?.arrayValue ?? []).compactMap(\.stringValue)
-            if !reviewers.isEmpty { item["reviewers"] = reviewers.joined(separator: ", ") }
+            if let deadline = approval.deadline { item["deadline"] = DashboardFormat.time(deadline) }
+            if let urgency = approval.urgency, urgency != "normal" { item["urgency"] = urgency }
+            if let risk = approval.riskLevel { item["riskLevel"] = risk }
+            if !approval.reviewers.isEmpty { item["reviewers"] = ListText.joined(approval.reviewers) }
             return item
         }
         return pages.render("approvals", view)
@@ -217,7 +244,7 @@ struct Dashboard: Sendable {
     func answer(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let (session, form) = try await requireForm(request, .write)
         guard let decision = form["decision"].flatMap(ReviewAnswer.Decision.init(rawValue:)) else {
-            throw Problem(.badRequest, "Missing decision", "choose approve or reject")
+            throw Problem(.badRequest, "Missing decision", "choose Approve or Reject, then send the answer")
         }
         let id = try await services.resolveRun(context)
         let corrections = (form["corrections"] ?? "").split(whereSeparator: \.isNewline)
@@ -231,30 +258,28 @@ struct Dashboard: Sendable {
 
     func organizations(_ request: Request) async throws -> Response {
         let session = try await require(request, .read)
-        let query = request.uri.queryParameters
-        let words = query["q"].map(String.init) ?? ""
-        let state = query["state"].map(String.init) ?? ""
+        let query = Form(request.uri.query ?? "")  // decoded as the form sent it ("food+bank" is "food bank")
+        let words = query["q"] ?? ""
+        let state = query["state"] ?? ""
         var view = try await page(session, title: "Organizations")
         view["query"] = words
         view["state"] = state
-        if !words.isEmpty, let endpoints = services.organizations {
+        if !words.isEmpty {
             view["searched"] = true
-            view["results"] = (try await endpoints.search(words, state.isEmpty ? nil : state, 50).arrayValue ?? []).map(OrganizationView.summary)
+            let found = try await services.app.searchOrganizations(OrganizationSearch(text: words, state: state.isEmpty ? nil : state, limit: 50))
+            view["results"] = found.map(OrganizationView.summary)
         }
         return pages.render("organizations", view)
     }
 
     func organization(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let session = try await require(request, .read)
-        let ein = context.parameters.get("ein") ?? ""
-        guard let endpoints = services.organizations, let record = try await endpoints.lookup(ein) else {
-            throw Problem(.notFound, "Unknown organization", "no organization with EIN \(ein) in the database")
-        }
-        var view = try await page(session, title: record["organization"]?["name"]?.stringValue ?? ein).merging(OrganizationView.page(record)) { $1 }
-        if session.key.scope >= .write, let tier = services.dashboard.tiers.first(where: { $0.label == "Standard" }) ?? services.dashboard.tiers.first {
+        let overview = try await services.app.organization(context.parameters.get("ein") ?? "")
+        var view = try await page(session, title: overview.profile.name).merging(OrganizationView.page(overview)) { $1 }
+        if session.key.scope >= .write, let tier = services.tiers.first(where: { $0 == .standard }) ?? services.tiers.first {
             view["canAnalyze"] = true
-            view["analyzeTier"] = tier.workflow
-            view["analyzeLabel"] = tier.label.lowercased()
+            view["analyzeTier"] = tier.workflowFile
+            view["analyzeLabel"] = tier.rawValue
         }
         return pages.render("organization", view)
     }
@@ -273,6 +298,9 @@ struct DashboardErrors<Context: RequestContext>: RouterMiddleware {
         } catch is SignInRequired {
             return Pages.redirect("/signin")
         } catch let problem as Problem {
+            return pages.render("error", ["title": problem.title, "heading": problem.title, "detail": problem.detail], status: problem.status)
+        } catch let error as ApplicationError {
+            let problem = Problem(error)
             return pages.render("error", ["title": problem.title, "heading": problem.title, "detail": problem.detail], status: problem.status)
         } catch let error as HTTPError {
             return pages.render("error", ["title": error.status.reasonPhrase, "heading": error.status.reasonPhrase, "detail": error.body ?? ""], status: error.status)

@@ -1,5 +1,8 @@
 import AgentCore
+import CatalynxApp
 import Foundation
+import GrantResearch
+import Nonprofit
 
 /// How the dashboard writes times, durations and amounts.
 enum DashboardFormat {
@@ -11,20 +14,14 @@ enum DashboardFormat {
         return formatter.string(from: date)
     }
 
+    /// A run id people can tell apart at a glance: ids start with their (shared) time, so the end: `…9d79a74d`.
+    static func runID(_ id: String) -> String { "…" + id.suffix(8) }
+
     static func duration(_ seconds: TimeInterval) -> String {
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         if seconds < 120 { return String(format: "%.1f s", seconds) }
         if seconds < 7200 { return "\(Int(seconds / 60)) min" }
         return String(format: "%.1f h", seconds / 3600)
-    }
-
-    static func dollars(_ value: Value?) -> String {
-        guard let amount = value?.numberValue else { return "" }
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        let digits = formatter.string(from: NSNumber(value: abs(amount))) ?? "\(abs(amount))"
-        return amount < 0 ? "−$\(digits)" : "$\(digits)"
     }
 
     /// Pretty JSON, cut at `limit` characters.
@@ -110,43 +107,47 @@ struct RunView {
     }
 }
 
-/// Organization pages from the record `/api/v1/organizations/{ein}` serves.
+/// Organization pages: what the application's overview says, codes in words, empty rows left out.
 enum OrganizationView {
-    static func summary(_ organization: Value) -> [String: Any] {
-        ["ein": organization["ein"]?.stringValue ?? "", "name": organization["name"]?.stringValue ?? "",
-         "city": organization["city"]?.stringValue ?? "", "state": organization["state"]?.stringValue ?? "",
-         "ntee": organization["ntee_code"]?.stringValue ?? ""]
+    static func summary(_ organization: Organization) -> [String: Any] {
+        ["ein": organization.formattedEIN, "name": organization.name, "city": organization.city ?? "", "state": organization.state ?? "",
+         "ntee": organization.nteeCode ?? ""]
     }
 
-    static func page(_ record: Value) -> [String: Any] {
-        let organization = record["organization"] ?? [:]
-        let text = { (key: String) in organization[key]?.stringValue ?? "" }
-        var view = summary(organization)
-        view["address"] = [text("street"), text("city"), [text("state"), text("zip")].filter { !$0.isEmpty }.joined(separator: " ")]
-            .filter { !$0.isEmpty }.joined(separator: ", ")
-        view["subsection"] = Int(text("subsection")).map(String.init) ?? ""
-        view["ruling"] = text("ruling")
-        view["source"] = text("source")
-        view["filings"] = (record["filings"]?.arrayValue ?? []).map { filing -> [String: Any] in
-            ["year": filing["tax_year"]?.displayString ?? "", "form": filing["form_type"]?.stringValue ?? "",
-             "revenue": DashboardFormat.dollars(filing["total_revenue"]), "expenses": DashboardFormat.dollars(filing["total_expenses"]),
-             "assets": DashboardFormat.dollars(filing["total_assets"]), "netAssets": DashboardFormat.dollars(filing["net_assets"])]
+    static func page(_ overview: OrganizationOverview) -> [String: Any] {
+        let organization = overview.organization
+        var facts: [[String: String]] = [["label": "EIN", "value": organization.formattedEIN]]
+        func fact(_ label: String, _ value: String?) {
+            if let value, !value.isEmpty { facts.append(["label": label, "value": value]) }
         }
-        let grant = { (grant: Value, party: String) -> [String: Any] in
-            ["year": grant["tax_year"]?.displayString ?? "", "party": party, "amount": DashboardFormat.dollars(grant["amount"]),
-             "purpose": grant["purpose"]?.stringValue ?? ""]
+        fact("Address", [organization.street, overview.place].compactMap { $0 }.joined(separator: ", "))
+        fact("Cause (NTEE)", overview.cause)
+        fact("Exemption", overview.exemption)
+        fact("Kind", overview.foundation)
+        fact("Exempt since", overview.ruling)
+        if let latest = overview.profile.latestFigures {
+            fact("Latest revenue", latest.revenue.map { "\(Money.full($0)) in \(latest.fiscalYear)" })
+            fact("Latest assets", latest.assets.map { "\(Money.full($0)) in \(latest.fiscalYear)" })
+            fact("Figures from", latest.source)
         }
-        view["grantsMade"] = (record["grants_made"]?.arrayValue ?? []).map {
-            grant($0, $0["recipient_name"]?.stringValue ?? $0["recipient_ein"]?.stringValue ?? "")
+        var view: [String: Any] = ["name": overview.profile.name, "ein": organization.formattedEIN, "facts": facts]
+        view["filings"] = overview.record.filings.map { filing -> [String: Any] in
+            ["year": filing.fiscalYear.description, "form": FormName.text(filing.formType), "source": SourceName.text(filing.sources),
+             "revenue": filing.totalRevenue.map(Money.full) ?? "–", "expenses": filing.totalExpenses.map(Money.full) ?? "–",
+             "assets": filing.totalAssets.map(Money.full) ?? "–", "netAssets": filing.netAssets.map(Money.full) ?? "–"]
         }
-        view["grantsReceived"] = (record["grants_received"]?.arrayValue ?? []).map { grant($0, $0["grantor_ein"]?.stringValue ?? "") }
-        view["officers"] = (record["officers"]?.arrayValue ?? []).map { officer -> [String: Any] in
-            ["name": officer["name"]?.stringValue ?? "", "title": officer["title"]?.stringValue ?? "",
-             "compensation": DashboardFormat.dollars(officer["compensation"])]
+        let grant = { (grant: Grant, party: String) -> [String: Any] in
+            ["year": "FY\(grant.taxYear)", "party": party, "amount": Money.full(grant.amount), "purpose": grant.purpose ?? ""]
         }
-        view["hasGrantsMade"] = !(record["grants_made"]?.arrayValue ?? []).isEmpty
-        view["hasGrantsReceived"] = !(record["grants_received"]?.arrayValue ?? []).isEmpty
-        view["hasOfficers"] = !(record["officers"]?.arrayValue ?? []).isEmpty
+        view["grantsMade"] = overview.record.grantsMade.map { grant($0, $0.recipientName) }
+        view["grantsReceived"] = overview.record.grantsReceived.map { grant($0, EIN(trusted: $0.grantorEIN).formatted) }
+        view["officers"] = overview.record.officers.map { officer -> [String: Any] in
+            ["name": officer.name, "title": officer.title ?? "", "year": "FY\(officer.taxYear)",
+             "compensation": officer.compensation.map(Money.full) ?? ""]
+        }
+        view["hasGrantsMade"] = !overview.record.grantsMade.isEmpty
+        view["hasGrantsReceived"] = !overview.record.grantsReceived.isEmpty
+        view["hasOfficers"] = !overview.record.officers.isEmpty
         return view
     }
 }

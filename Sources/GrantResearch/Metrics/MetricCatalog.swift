@@ -7,6 +7,23 @@ public enum MetricCatalog {
         public var label: String
         public var key: String
         public var value: @Sendable (FinancialMetrics) -> Double?
+
+        /// Whether a return on this form can give the metric (a 990 has no charitable disbursements, a 990-EZ no
+        /// fundraising line, a 990-PF no program split): metrics that cannot apply are left out, not shown as missing.
+        public func applies(to formType: String) -> Bool {
+            switch key {
+            case "charitable_disbursement_ratio", "payout_ratio": formType == "990PF"
+            case "program_expense_ratio": formType != "990PF"
+            case "management_expense_ratio", "fundraising_expense_ratio", "fundraising_efficiency": formType == "990"
+            default: true
+            }
+        }
+    }
+
+    /// The label of a metric key (`months_of_reserve` → `Months of reserve`), also for peer ranks.
+    public static func label(_ key: String) -> String {
+        if key == "revenue" { return "Revenue" }
+        return latest.first { $0.key == key }?.label ?? key.prefix(1).uppercased() + key.dropFirst().replacingOccurrences(of: "_", with: " ")
     }
 
     public static let latest: [Entry] = [

@@ -190,9 +190,14 @@ public enum SourceName {
 
 /// Names written in capitals, as the IRS files them, written as people write them.
 public enum NameCase {
-    static let small: Set<String> = ["of", "and", "the", "for", "in", "on", "at", "to", "a", "an", "de", "by"]
+    static let small: Set<String> = ["of", "and", "the", "for", "in", "on", "at", "to", "an", "by"]
     static let capitals: Set<String> = ["YMCA", "YWCA", "USA", "US", "LLC", "PTA", "PTO", "PTSA", "VFW", "AARP", "NAACP", "AIDS", "HIV",
                                         "II", "III", "IV", "UW", "TD", "DC", "NFP", "CDC", "YMHA", "YWHA", "4-H"]
+
+    /// A name as a report shows it: title-cased when written all in capitals, else as written.
+    public static func display(_ name: String) -> String {
+        name == name.uppercased() && name.contains(where: \.isLetter) ? titleCased(name) : name
+    }
 
     /// `VIRGINIA PRIMARY CARE ASSN INC` → `Virginia Primary Care Assn Inc`: short words lower-case
     /// inside, each part of a hyphenated word capitalised, known acronyms kept.

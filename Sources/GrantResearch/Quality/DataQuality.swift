@@ -77,29 +77,29 @@ public struct DataQuality: Sendable, Hashable, Codable {
             "expense_detail": profile.filings.contains { $0.programExpenses != nil || $0.charitableDisbursements != nil },
         ]
         let registry = "the IRS Business Master File record for its state"
-        if !present["name", default: false] { issue("name", "missing", "high", "the organization has no name on record", "Load \(registry).") }
+        if !present["name", default: false] { issue("name", "missing", "high", "the organization has no name on record", "Add \(registry).") }
         if !present["ntee_code", default: false] {
             issue("ntee_code", "missing", "medium", "no NTEE cause code, so peers and funders cannot be matched by cause",
-                  "Load \(registry), or ProPublica's record of the organization, which carry its NTEE code.")
+                  "Add \(registry), or ProPublica's record of the organization, which carry its NTEE code.")
         }
         if !present["state", default: false] {
-            issue("state", "missing", "medium", "no state, so peers and funders cannot be matched by place", "Load \(registry).")
+            issue("state", "missing", "medium", "no state, so peers and funders cannot be matched by place", "Add \(registry).")
         }
         if !present["revenue_or_assets", default: false] {
-            issue("revenue", "missing", "medium", "no revenue or assets in the BMF or any filing", "Load the organization's Form 990 returns.")
+            issue("revenue", "missing", "medium", "no revenue or assets in the BMF or any filing", "Add the organization's Form 990 returns.")
         }
         if profile.filings.isEmpty {
             issue("filings", "missing", "high", "no Form 990 filings on record, so no financial metrics or risk can be computed",
-                  "Load the organization's Form 990 returns (ProPublica's Nonprofit Explorer or the IRS e-file XML).")
+                  "Add the organization's Form 990 returns (ProPublica's Nonprofit Explorer or the IRS e-file XML).")
         } else {
             if withFigures.isEmpty {
                 issue("filings", "incomplete", "high", "no filing on record gives both revenue and expenses",
-                      "Load the organization's Form 990 e-file XML returns.")
+                      "Add the organization's Form 990 e-file XML returns.")
             }
             if years.count < 3 {
                 issue("filings", "incomplete", "medium",
                       "only \(Plural.count(years.count, "year")) of filings on record; trends need three",
-                      "Load earlier Form 990 returns.")
+                      "Add earlier Form 990 returns.")
             }
             if let newest, let age, age > Self.staleAfterYears {
                 issue("filings", "stale", "medium", "the latest return on record is for \(newest), \(Plural.count(age, "year")) ago",
@@ -109,16 +109,16 @@ public struct DataQuality: Sendable, Hashable, Codable {
                 let newer = FiscalYear(periodEnd: figures.periodEnd).label
                 issue("filings", "incomplete", "low",
                       "the IRS knows a newer return (\(newer)) than the filings on record; detailed metrics run through \(latest.fiscalYear.label)",
-                      "Load the \(newer) return's e-file XML for its full detail.")
+                      "Add the \(newer) return's e-file XML for its full detail.")
             }
             if !present["expense_detail", default: false] {
                 issue("expense_detail", "missing", "low",
                       "no filing on record splits expenses into programs, management and fundraising (ProPublica's summaries do not carry it)",
-                      "Load a Form 990 e-file XML return, whose Part IX has the split.")
+                      "Add a Form 990 e-file XML return, whose Part IX has the split.")
             }
             for filing in profile.filings where filing.totalRevenue == nil || filing.totalExpenses == nil {
                 issue("filings.\(filing.taxYear)", "incomplete", "low", "the \(filing.fiscalYear.label) filing lacks revenue or expenses",
-                      "Load that year's e-file XML return.")
+                      "Add that year's e-file XML return.")
             }
             if let latest, let assets = latest.totalAssets, let liabilities = latest.totalLiabilities, let net = latest.netAssets,
                abs(assets - liabilities - net) > max(1000, abs(assets) / 100) {

@@ -47,169 +47,146 @@ public struct ReportRenderer: Sendable {
         library.render(Self.view(report, run: run, charts: true), withTemplate: "report.html") ?? ""
     }
 
-    /// The report as Markdown.
+    /// The report as Markdown; every text that came from data or a person is escaped.
     public func markdown(_ report: AnalysisReport, run: RunInfo) -> String {
-        library.render(Self.view(report, run: run, charts: false), withTemplate: "report.md") ?? ""
+        library.render(MarkdownText.escapeAll(Self.view(report, run: run, charts: false)), withTemplate: "report.md") ?? ""
     }
 
-    /// The template's view: formatted strings, lists and flags.
+    /// Fewer peers than this with a figure, and no percentile is shown for it.
+    public static let minimumPeersForPercentile = 5
+
+    /// The template's view: formatted strings, lists and flags, every code in words, every empty value left out.
     static func view(_ report: AnalysisReport, run: RunInfo, charts: Bool) -> [String: Any] {
         let organization = report.organization
+        let place = [organization.city, [organization.state, organization.zip].compactMap { $0 }.joined(separator: " ")]
+            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        let cause = organization.nteeCode.map { code in (organization.nteeDescription.map { "\($0) " } ?? "") + "(NTEE \(code))" }
+        let facts = ["EIN \(organization.ein)", place, cause, IRSCodes.subsection(organization.subsection),
+                     IRSCodes.ruling(organization.ruling).map { "exempt since \($0)" }].compactMap { $0 }.filter { !$0.isEmpty }
+        var notes: [String] = []
         var view: [String: Any] = [
-            "name": organization.name, "ein": organization.ein,
-            "place": [organization.city, organization.state, organization.zip].compactMap { $0 }.joined(separator: ", "),
-            "ntee": organization.nteeCode.map { code in code + (organization.nteeDescription.map { " — \($0)" } ?? "") } ?? "not classified",
-            "subsection": organization.subsection.map { "501(c)(\(Int($0) ?? 0))" } ?? "unknown",
-            "ruling": organization.ruling.map { "\($0.prefix(4))" } ?? "unknown",
-            "source": organization.source,
-            "report_type": report.reportType.replacingOccurrences(of: "_", with: " "),
-            "run_id": run.runID, "workflow": run.workflow, "status": run.status,
-            "generated": ISO8601DateFormatter.string(from: run.generatedAt, timeZone: .current, formatOptions: [.withFullDate, .withSpaceBetweenDateAndTime, .withTime, .withColonSeparatorInTime]),
+            "name": organization.name, "kind": ReportWording.kind(report.reportType), "facts": facts,
+            "run_id": run.runID, "status": run.status,
+            "generated": ISO8601DateFormatter.string(from: run.generatedAt, timeZone: .current, formatOptions: [.withFullDate]),
             "headline": report.summary.headline,
             "findings": report.summary.keyFindings, "recommendations": report.summary.recommendations,
-            "limitations": report.summary.limitations,
-            "gates": run.gates.sorted { $0.name < $1.name }.map {
-                ["name": $0.name, "outcome": $0.outcome, "action": $0.action, "detail": $0.detail, "failed": $0.outcome == "failed"] as [String: Any]
-            },
-            "skipped": run.skipped.map { ["step": $0.step, "reason": $0.reason] },
+            "sources": ReportView.sources(organization),
         ]
+        if let latest = organization.latestFigures {
+            let money = [latest.revenue.map { "revenue \(Money.full($0))" }, latest.assets.map { "assets \(Money.full($0))" }].compactMap { $0 }
+            if !money.isEmpty {
+                view["latest"] = "Latest figures on record: \(ListText.joined(money)) in \(latest.fiscalYear), from \(latest.source)."
+            }
+        }
+        notes += report.summary.limitations
         if let quality = report.dataQuality {
             view["quality"] = [
-                "score": String(format: "%.2f", quality.completenessScore),
-                "issues": quality.issues.map { ["field": $0.field, "severity": $0.severity, "message": $0.message, "fix": $0.suggestedFix] },
+                "score": "\(Int((quality.completenessScore * 100).rounded()))%",
+                "issues": quality.issues.map { ["severity": $0.severity, "message": ReportView.sentence($0.message)] },
             ] as [String: Any]
+            notes += quality.issues.map(\.suggestedFix)
         }
-        if let metrics = report.metrics, let latest = metrics.latest {
-            view["metrics"] = [
-                "year": latest.taxYear, "form": latest.formType,
-                "latest": metricRows(metrics),
-                "years": zip(metrics.years, organization.filings).map { year, filing in
-                    [
-                        "year": year.taxYear, "form": year.formType,
-                        "revenue": filing.totalRevenue.map(Money.short) ?? "—", "expenses": filing.totalExpenses.map(Money.short) ?? "—",
-                        "net_assets": filing.netAssets.map(Money.short) ?? "—",
-                        "margin": year.operatingMargin.map { Money.percent($0) } ?? "—",
-                        "reserve": year.monthsOfReserve.map { String(format: "%.1f", $0) } ?? "—",
-                        "program": year.programExpenseRatio.map { Money.percent($0) } ?? "—",
-                    ] as [String: Any]
-                },
-            ] as [String: Any]
+        if let metrics = report.metrics, let latest = metrics.latest, let filing = organization.filings.first {
+            view["metrics"] = ReportView.metrics(metrics, latest: latest, filing: filing, filings: organization.filings)
         }
         if let risk = report.risk {
             view["risk"] = [
-                "score": Int(risk.score), "level": risk.level, "confidence": String(format: "%.2f", risk.confidence),
+                "score": Int(risk.score), "level": risk.level, "confidence": ReportWording.confidence(risk.confidence),
                 "dimensions": risk.dimensions.map {
-                    ["name": $0.name.replacingOccurrences(of: "_", with: " "), "score": $0.score.map { String(Int($0)) } ?? "n/a",
-                     "weight": "\(Int(($0.weight * 100).rounded()))%", "evidence": $0.evidence]
+                    ["name": ReportWording.dimension($0.name), "score": $0.score.map { String(Int($0)) } ?? "not scored",
+                     "weight": "\(Int(($0.weight * 100).rounded()))%", "evidence": ReportView.sentence($0.evidence)]
                 },
             ] as [String: Any]
         }
-        if let peers = report.peers {
-            view["peers"] = [
-                "criteria": peers.criteria, "count": peers.peers.count, "any": !peers.peers.isEmpty,
-                "list": peers.peers.prefix(15).map {
-                    ["name": $0.name, "ein": $0.ein, "state": $0.state ?? "", "ntee": $0.nteeCode ?? "", "revenue": $0.revenue.map(Money.short) ?? "—"]
-                },
-                "percentiles": peers.percentiles.map {
-                    ["metric": $0.metric.replacingOccurrences(of: "_", with: " "), "value": MetricCatalog.display($0.metric, $0.value),
-                     "percentile": String(format: "%.0f", $0.percentile), "median": MetricCatalog.display($0.metric, $0.peerMedian), "count": $0.peerCount]
-                },
-            ] as [String: Any]
-        }
-        if let funders = report.funders {
-            view["funders"] = [
-                "threshold": String(format: "%.2f", funders.threshold), "scored": funders.candidatesConsidered.formatted(), "detailed": funders.candidatesScored.formatted(), "passing": funders.passing,
-                "list": funders.funders.enumerated().map { index, funder in
-                    [
-                        "rank": index + 1, "name": funder.name, "ein": funder.ein,
-                        "place": [funder.city, funder.state].compactMap { $0 }.joined(separator: ", "),
-                        "score": String(format: "%.2f", funder.score), "passes": funder.passes,
-                        "assets": funder.assets.map(Money.short) ?? "—",
-                        "dimensions": funder.dimensions.map {
-                            ["name": $0.name.replacingOccurrences(of: "_", with: " "), "score": String(format: "%.2f", $0.score),
-                             "weight": String(format: "%.2f", $0.weight), "explanation": $0.explanation]
-                        },
-                    ] as [String: Any]
-                },
-                "grants_to_peers": funders.grantsToPeers.map {
-                    ["grantor": $0.grantorName ?? $0.grantorEIN, "recipient": $0.recipient, "amount": Money.full($0.amount), "year": $0.taxYear,
-                     "purpose": $0.purpose ?? ""] as [String: Any]
-                },
-            ] as [String: Any]
-        }
+        if let peers = report.peers { view["peers"] = ReportView.peers(peers) }
+        if let funders = report.funders { view["funders"] = ReportView.funders(funders) }
         if let network = report.network {
             view["network"] = [
-                "officers": network.officers.map { ["name": $0.name, "title": $0.title ?? "", "year": $0.taxYear,
-                                                    "compensation": $0.compensation.map(Money.full) ?? "—"] as [String: Any] },
-                "connections": network.connections.map { ["person": $0.person, "organization": $0.organizationName ?? $0.organizationEIN,
-                                                          "ein": $0.organizationEIN, "title": $0.title ?? "", "funder": $0.isFunder] as [String: Any] },
-                "note": network.note ?? "",
+                "heading": Plural.count(network.officers.count, "officer or director", "officers and directors"),
+                "officers": network.officers.map { ["name": NameCase.display($0.name), "title": $0.title.map(ReportView.readable) ?? "", "year": "FY\($0.taxYear)",
+                                                    "compensation": $0.compensation.map(Money.full) ?? "not reported"] as [String: Any] },
+                "connections": network.connections.map { ["person": NameCase.display($0.person),
+                                                          "organization": $0.organizationName.map(NameCase.display) ?? EIN(trusted: $0.organizationEIN).formatted,
+                                                          "title": $0.title.map { " as \($0)" } ?? "", "funder": $0.isFunder] as [String: Any] },
+                "note": network.note.map(ReportView.sentence) ?? "",
             ] as [String: Any]
         }
         if let landscape = report.landscape {
             let code = landscape.nteeCode ?? ""
+            let state = landscape.state ?? "its state"
             let rows: [(String, OrganizationLandscape?)] = [
-                ("NTEE \(code) in \(landscape.state ?? "")", landscape.sameCodeInState),
-                ("NTEE group \(code.prefix(1)) in \(landscape.state ?? "")", landscape.sameGroupInState),
-                ("NTEE \(code), all states on record", landscape.sameCodeEverywhere),
+                ("Same cause (NTEE \(code)) in \(state)", landscape.sameCodeInState),
+                ("Same major group (\(code.prefix(1))) in \(state)", landscape.sameGroupInState),
+                ("Same cause (NTEE \(code)), every state on record", landscape.sameCodeEverywhere),
             ]
             view["landscape"] = [
-                "rows": rows.compactMap { label, counts in counts.map { landscapeRow(label, $0) } }, "note": landscape.note ?? "",
+                "rows": rows.compactMap { label, counts in counts.map { landscapeRow(label, $0) } }, "note": landscape.note.map(ReportView.sentence) ?? "",
             ] as [String: Any]
         }
         if let review = report.review {
-            view["review"] = ["type": review.validationType.replacingOccurrences(of: "_", with: " "), "validated": review.validated,
-                              "verdict": review.validated ? "validated" : "not validated",
-                              "reviewer": review.reviewer ?? "none configured", "steps": review.recommendedNextSteps,
-                              "insights": review.additionalInsights, "corrections": review.corrections] as [String: Any]
+            let verdict: String
+            switch review.validationType {
+            case "auto_approved": verdict = "No reviewer is set up, so the findings were not reviewed by a person."
+            case "timeout_unvalidated": verdict = "No reviewer answered in time: the findings are not reviewed."
+            default: verdict = "\(review.reviewer ?? "A reviewer") \(review.validated ? "approved" : "rejected") the findings."
+            }
+            view["review"] = ["verdict": verdict, "insights": review.additionalInsights, "corrections": review.corrections,
+                              "steps": review.recommendedNextSteps] as [String: Any]
         }
         if let narrative = report.narrative?.narrative {
             view["narrative"] = ["headline": narrative.headline, "paragraphs": narrative.paragraphs, "strengths": narrative.strengths,
                                  "concerns": narrative.concerns] as [String: Any]
         }
-        if let content = report.content {
-            view["content"] = [
-                "mission": content.mission ?? "", "summary": content.analysis.missionSummary, "year": content.taxYear.map(String.init) ?? "",
+        if let content = report.content, content.mission == nil && content.programs.isEmpty {
+            notes.append("No mission or program description is on record; the organization's Form 990 e-file return (Part III) states them.")
+        } else if let content = report.content {
+            var section: [String: Any] = [
+                "summary": content.analysis.missionSummary, "source": provenanceLabel(content.provenance),
                 "areas": content.analysis.programAreas.map { ["name": $0.name, "description": $0.description] },
-                "keywords": content.analysis.keywords.joined(separator: ", "), "fit": content.analysis.nteeFit.replacingOccurrences(of: "_", with: " "),
-                "source": provenanceLabel(content.provenance),
-            ] as [String: Any]
+            ]
+            if let mission = content.mission.map(ReportView.readable), !mission.isEmpty {
+                section["mission"] = mission
+                section["mission_year"] = content.taxYear.map { "FY\($0)" } ?? "latest"
+            }
+            if !content.analysis.keywords.isEmpty { section["keywords"] = content.analysis.keywords.joined(separator: ", ") }
+            view["content"] = section
         }
-        let parts: [(String, AIProvenance?)] = [("Narrative", report.narrative?.provenance), ("Content analysis", report.content?.provenance),
-                                                ("Data review (second opinion)", report.aiReview?.provenance)]
+        view["checks"] = run.gates.sorted { $0.name < $1.name }.map { gate -> [String: Any] in
+            let outcome: String
+            switch gate.outcome {
+            case "passed": outcome = "yes"
+            case "failed": outcome = gate.action == "warn" ? "not met (noted)" : "not met: \(ReportWording.gateConsequence(gate.action))"
+            default: outcome = "not checked (what it checks was not computed)"
+            }
+            return ["name": ReportWording.gate(gate.name), "passed": gate.outcome != "failed", "outcome": outcome]
+        }
+        view["skipped"] = ReportWording.skipped(run.skipped)
+        let parts: [(String, AIProvenance?)] = [("Narrative", report.narrative?.provenance), ("Program description", report.content?.provenance),
+                                                ("Second opinion on the data", report.aiReview?.provenance)]
         view["ai_parts"] = parts.compactMap { name, provenance in provenance.map { ["part": name, "source": provenanceLabel($0)] } }
         let usage = AIUsage(calls: parts.flatMap { $0.1?.usage.calls ?? [] })
         if !usage.calls.isEmpty {
-            view["llm"] = ["calls": usage.calls.count, "tokens": (usage.inputTokens + usage.outputTokens).formatted(),
+            view["llm"] = ["calls": Plural.count(usage.calls.count, "model call"), "tokens": (usage.inputTokens + usage.outputTokens).formatted(),
                            "cost": usage.costUSD.map { String(format: "$%.4f", $0) } ?? "unknown (unpriced model)"] as [String: Any]
         }
+        var seen: Set<String> = []
+        view["notes"] = notes.map(ReportView.sentence).filter { seen.insert($0).inserted }
         if charts { view["charts"] = Charts.all(for: report) }
         return view
     }
 
-    /// `AI (model)` or `rules — why no AI`.
+    /// `written by AI (model)` or `written by rules (no AI model is set up)`.
     static func provenanceLabel(_ provenance: AIProvenance) -> String {
-        if provenance.ai { return "AI-generated" + (provenance.model.map { " (\($0))" } ?? "") }
-        return "rule-based" + (provenance.reason.map { " — \($0)" } ?? "")
-    }
-
-    /// The latest year's metrics as label / value / average / note rows.
-    static func metricRows(_ metrics: FinancialMetrics) -> [[String: Any]] {
-        MetricCatalog.latest.map { entry in
-            let value = entry.value(metrics)
-            return [
-                "label": entry.label, "value": value.map { MetricCatalog.display(entry.key, $0) } ?? "n/a",
-                "average": metrics.threeYearAverages[entry.key].map { MetricCatalog.display(entry.key, $0) } ?? "",
-                "note": value == nil ? MetricCatalog.reason(entry.key, in: metrics) : "",
-            ]
-        }
+        if provenance.ai { return "written by AI" + (provenance.model.map { " (\($0))" } ?? "") }
+        return "written from the filings by fixed rules" + (provenance.reason.map { ReportView.aiReason($0) } ?? "")
     }
 
     /// One row of the landscape table.
     static func landscapeRow(_ label: String, _ counts: OrganizationLandscape) -> [String: Any] {
         [
-            "label": label, "organizations": counts.organizations, "foundations": counts.privateFoundations, "filers": counts.withFilings,
-            "median": counts.medianRevenue.map(Money.short) ?? "—", "total": Money.short(counts.totalRevenue),
+            "label": label, "organizations": counts.organizations.formatted(), "foundations": counts.privateFoundations.formatted(),
+            "filers": counts.withFilings.formatted(), "median": counts.medianRevenue.map(Money.short) ?? "not known",
+            "total": Money.short(counts.totalRevenue),
         ]
     }
 }

@@ -19,6 +19,15 @@ public enum Money {
         }
     }
 
+    /// An axis label: `$0`, `$2.5M`, `$750k`, `$12M` (no trailing `.0`).
+    public static func axis(_ value: Double) -> String {
+        let magnitude = abs(value)
+        let (scaled, unit): (Double, String) = magnitude >= 1_000_000_000 ? (value / 1_000_000_000, "B")
+            : magnitude >= 1_000_000 ? (value / 1_000_000, "M") : magnitude >= 1_000 ? (value / 1_000, "k") : (value, "")
+        let digits = scaled == scaled.rounded() ? String(Int(scaled)) : String(format: "%.1f", scaled)
+        return (value < 0 ? "−$" : "$") + digits.replacingOccurrences(of: "-", with: "") + unit
+    }
+
     /// `12.3%`.
     public static func percent(_ ratio: Double, digits: Int = 1) -> String {
         String(format: "%.\(digits)f%%", ratio * 100)

@@ -150,6 +150,9 @@ public struct DataExporterTool: Tool {
 public struct ExpertValidatorTool: Tool {
     public struct Input: Codable, Sendable {
         public var organizationName: String
+        /// The organization's EIN, shown beside its name.
+        public var organizationEIN: String?
+        /// What is reviewed: a tier's report type (`enhanced_tier`) or any words.
         public var analysisType: String?
         public var findings: [String]?
         public var riskLevel: String?
@@ -158,7 +161,8 @@ public struct ExpertValidatorTool: Tool {
         /// `proceed_with_ai` (continue, marked unvalidated) or `fail`.
         public var fallbackStrategy: String?
         enum CodingKeys: String, CodingKey {
-            case organizationName = "organization_name", analysisType = "analysis_type", findings, riskLevel = "risk_level"
+            case organizationName = "organization_name", organizationEIN = "organization_ein", analysisType = "analysis_type", findings
+            case riskLevel = "risk_level"
             case timeoutSeconds = "timeout_s", fallbackStrategy = "fallback_strategy"
         }
     }
@@ -180,9 +184,13 @@ public struct ExpertValidatorTool: Tool {
         }
         guard let answer = context.humanResponse else {
             let fallback = HumanInputRequest.Fallback(rawValue: input.fallbackStrategy ?? "proceed_with_ai") ?? .proceedWithAI
+            let analysis = input.analysisType.map { $0.hasSuffix("_tier") ? "\($0.dropLast(5)) analysis" : $0 } ?? "analysis"
+            let organization = input.organizationName + (input.organizationEIN.map { " (EIN \($0))" } ?? "")
             throw HumanInputRequest(request: [
-                "question": .string("Do you validate the \(input.analysisType ?? "analysis") of \(input.organizationName)?"),
-                "organization": .string(input.organizationName), "risk_level": input.riskLevel.map(Value.string) ?? .null,
+                "question": .string("Please review the \(analysis) of \(organization) before its report is shared: "
+                                    + "approve it if the findings below are right, or reject it with a comment saying what is wrong."),
+                "organization": .string(input.organizationName), "organization_ein": input.organizationEIN.map(Value.string) ?? .null,
+                "analysis": .string(analysis), "risk_level": input.riskLevel.map(Value.string) ?? .null,
                 "findings": .array((input.findings ?? []).map(Value.string)), "choices": ["approve", "reject"],
                 "reviewers": .array(reviewers.map(Value.string)), "urgency": "normal",
             ], timeout: input.timeoutSeconds ?? 7 * 24 * 3600, fallback: fallback)

@@ -4,41 +4,19 @@ import Foundation
 public struct Form990Return: Sendable {
     public var ein: EIN
     public var formType: String
-    /// Who filed it, from the return header: name, address and the status the return declares.
-    public var filer: Filer
+    /// Who filed it, as the return header and the form's status boxes describe it: name, address, the
+    /// 501(c) paragraph (`92` for a section 4947(a)(1) trust), a foundation code for a 990-PF, the
+    /// return's period. A better source keeps what it has (see `OrganizationDatabase.save`).
+    public var organization: Organization
     public var filing: Filing
     public var grants: [Grant]
     public var officers: [Officer]
-
-    /// The filer as the return header and the form's first lines describe it.
-    public struct Filer: Sendable, Hashable {
-        public var name: String
-        public var inCareOf: String?
-        public var street: String?
-        public var city: String?
-        public var state: String?
-        public var zip: String?
-        /// The IRC 501(c) paragraph the return declares (`03`), or `92` for a section 4947(a)(1) trust.
-        public var subsection: String?
-        /// A BMF foundation code for a 990-PF filer: `03` private operating foundation, `04` non-operating.
-        public var foundation: String?
-    }
 
     /// The mission or primary-activity text, when the return states one.
     public var mission: String? { filing.mission }
     /// Program service accomplishments (990 Part III, 990-EZ Part III, 990-PF Part IX-A).
     public var programDescriptions: [String] { filing.programDescriptions?.components(separatedBy: "\n\n") ?? [] }
 
-    /// The organization row a return's header gives (filling what a better source lacks; see `OrganizationDatabase.save`).
-    public var organization: Organization {
-        var organization = Organization(ein: ein.digits, name: filer.name, source: "irs990_xml")
-        organization.inCareOf = filer.inCareOf
-        (organization.street, organization.city, organization.state, organization.zip) = (filer.street, filer.city, filer.state, filer.zip)
-        organization.subsection = filer.subsection
-        organization.foundation = filer.foundation
-        organization.taxPeriod = String(filing.taxPeriod)
-        return organization
-    }
 }
 
 /// Reads 990, 990-EZ and 990-PF e-file XML of every schema year (2009-era names such as
@@ -113,19 +91,21 @@ public enum Form990Parser {
             guard group.kind == .officer, let officer = officer(group.fields, ein: ein, year: fiscalYear.year) else { return nil }
             return seenOfficers.insert(officer.name).inserted ? officer : nil  // (ein, year, name) is the officer's identity
         }
-        let filer = Form990Return.Filer(
-            name: [header.first("Filer/BusinessName/BusinessNameLine1Txt", "Filer/BusinessName/BusinessNameLine1", "Filer/Name/BusinessNameLine1"),
-                   header.first("Filer/BusinessName/BusinessNameLine2Txt", "Filer/BusinessName/BusinessNameLine2", "Filer/Name/BusinessNameLine2")]
-                .compactMap { $0 }.joined(separator: " "),
-            inCareOf: header.first("Filer/InCareOfNm", "Filer/InCareOfName"),
-            street: header.first("Filer/USAddress/AddressLine1Txt", "Filer/USAddress/AddressLine1", "Filer/ForeignAddress/AddressLine1Txt",
-                                 "Filer/ForeignAddress/AddressLine1"),
-            city: header.first("Filer/USAddress/CityNm", "Filer/USAddress/City", "Filer/ForeignAddress/CityNm", "Filer/ForeignAddress/City"),
-            state: header.first("Filer/USAddress/StateAbbreviationCd", "Filer/USAddress/State")?.uppercased(),
-            zip: header.first("Filer/USAddress/ZIPCd", "Filer/USAddress/ZIPCode"),
-            subsection: form.subsection(body), foundation: form.foundationCode(body))
-        guard !filer.name.isEmpty else { throw refuse("no filer name in the return header") }
-        return Form990Return(ein: ein, formType: formType, filer: filer, filing: filing, grants: grants, officers: officers)
+        let name = [header.first("Filer/BusinessName/BusinessNameLine1Txt", "Filer/BusinessName/BusinessNameLine1", "Filer/Name/BusinessNameLine1"),
+                    header.first("Filer/BusinessName/BusinessNameLine2Txt", "Filer/BusinessName/BusinessNameLine2", "Filer/Name/BusinessNameLine2")]
+            .compactMap { $0 }.joined(separator: " ")
+        guard !name.isEmpty else { throw refuse("no filer name in the return header") }
+        var filer = Organization(ein: ein.digits, name: name, source: "irs990_xml")
+        filer.inCareOf = header.first("Filer/InCareOfNm", "Filer/InCareOfName")
+        filer.street = header.first("Filer/USAddress/AddressLine1Txt", "Filer/USAddress/AddressLine1", "Filer/ForeignAddress/AddressLine1Txt",
+                                    "Filer/ForeignAddress/AddressLine1")
+        filer.city = header.first("Filer/USAddress/CityNm", "Filer/USAddress/City", "Filer/ForeignAddress/CityNm", "Filer/ForeignAddress/City")
+        filer.state = header.first("Filer/USAddress/StateAbbreviationCd", "Filer/USAddress/State")?.uppercased()
+        filer.zip = header.first("Filer/USAddress/ZIPCd", "Filer/USAddress/ZIPCode")
+        filer.subsection = form.subsection(body)
+        filer.foundation = form.foundationCode(body)
+        filer.taxPeriod = String(taxPeriod)
+        return Form990Return(ein: ein, formType: formType, organization: filer, filing: filing, grants: grants, officers: officers)
     }
 
     // MARK: Repeating groups

@@ -1,0 +1,142 @@
+import Foundation
+import Nonprofit
+
+/// The pieces of a report's view that take more than a line: the metrics table, peers, funders,
+/// and the small text rules every section follows (sentences start with a capital and end with a
+/// full stop; texts written in capitals are written as sentences).
+enum ReportView {
+    /// `the IRS Business Master File, ProPublica and IRS e-file returns`.
+    static func sources(_ organization: OrganizationProfile) -> String {
+        var sources: [String] = [organization.source == "irs990_xml" ? "the headers of IRS e-file returns" : "the IRS Business Master File"]
+        let filingSources = Set(organization.filings.flatMap { $0.sources.split(separator: ",").map(String.init) })
+        if filingSources.contains("propublica") { sources.append("ProPublica's Nonprofit Explorer") }
+        if filingSources.contains("irs990_xml") { sources.append("IRS e-file returns") }
+        var seen: Set<String> = []
+        return ListText.joined(sources.filter { seen.insert($0).inserted })
+    }
+
+    /// A clause as a sentence: a capital first, a full stop last.
+    static func sentence(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let first = trimmed.first else { return "" }
+        let capitalised = first.uppercased() + trimmed.dropFirst()
+        return [".", "!", "?"].contains(capitalised.last) ? capitalised : capitalised + "."
+    }
+
+    /// A text a filer typed in capitals (`SUPPORT & PROMOTE ACTIVITIES…`) written as a sentence.
+    static func readable(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let letters = trimmed.filter(\.isLetter)
+        guard !letters.isEmpty, letters.filter(\.isUppercase).count * 10 >= letters.count * 8 else { return trimmed }
+        var result = ""
+        var startOfSentence = true
+        for character in trimmed.lowercased() {
+            result.append(startOfSentence && character.isLetter ? Character(character.uppercased()) : character)
+            if character.isLetter { startOfSentence = false }
+            if ".!?".contains(character) { startOfSentence = true }
+        }
+        return result
+    }
+
+    /// Why no AI wrote a part, without configuration names.
+    static func aiReason(_ reason: String) -> String {
+        if reason.contains("no model is configured") || reason.contains("no AI configured") || reason.contains("baml_src") {
+            return " (no AI model is set up)"
+        }
+        return " (the AI model could not be used this time)"
+    }
+
+    // MARK: Financial metrics
+
+    static func metrics(_ metrics: FinancialMetrics, latest: YearMetrics, filing: Filing, filings: [Filing]) -> [String: Any] {
+        let entries = MetricCatalog.latest.filter { $0.applies(to: latest.formType) }
+        let rows = entries.compactMap { entry -> [String: Any]? in
+            guard let value = entry.value(metrics) else { return nil }
+            return ["label": entry.label, "value": MetricCatalog.display(entry.key, value),
+                    "average": metrics.threeYearAverages[entry.key].map { MetricCatalog.display(entry.key, $0) } ?? ""]
+        }
+        // The measures the data cannot give, one line per reason.
+        var missing: [(reason: String, labels: [String])] = []
+        for entry in entries where entry.value(metrics) == nil {
+            let reason = MetricCatalog.reason(entry.key, in: metrics)
+            if let index = missing.firstIndex(where: { $0.reason == reason }) { missing[index].labels.append(entry.label.lowercased()) }
+            else { missing.append((reason, [entry.label.lowercased()])) }
+        }
+        let unavailable = missing.map { item in
+            sentence("\(ListText.joined(item.labels)) \(item.labels.count == 1 ? "is" : "are") not available: \(item.reason)")
+        }
+        let isFoundation = latest.formType == "990PF"
+        var section: [String: Any] = [
+            "period": filing.fiscalYear.description, "year": latest.fiscalYear, "form": "Form \(FormName.text(latest.formType))",
+            "latest": rows, "unavailable": unavailable, "spending_label": isFoundation ? "Charitable share" : "Program share",
+            "years": zip(metrics.years, filings.sorted { $0.taxPeriod > $1.taxPeriod }).map { year, shown in
+                [
+                    "year": year.fiscalYear, "form": FormName.text(year.formType),
+                    "revenue": shown.totalRevenue.map(Money.short) ?? "—", "expenses": shown.totalExpenses.map(Money.short) ?? "—",
+                    "net_assets": shown.netAssets.map(Money.short) ?? "—", "deficit": year.netAssetDeficit != nil,
+                    "margin": year.operatingMargin.map { Money.percent($0) } ?? "—",
+                    "reserve": year.monthsOfReserve.map { String(format: "%.1f", $0) } ?? "—",
+                    "spending": (isFoundation ? year.charitableDisbursementRatio : year.programExpenseRatio).map { Money.percent($0) } ?? "—",
+                ] as [String: Any]
+            },
+        ]
+        if let deficit = latest.netAssetDeficit {
+            section["deficit"] = "Net assets are negative in \(latest.fiscalYear): liabilities exceed assets by \(Money.full(deficit))."
+        }
+        return section
+    }
+
+    // MARK: Peers
+
+    static func peers(_ peers: PeerComparison) -> [String: Any] {
+        let enough = peers.percentiles.filter { $0.peerCount >= ReportRenderer.minimumPeersForPercentile }
+        let thin = peers.percentiles.filter { $0.peerCount < ReportRenderer.minimumPeersForPercentile }
+        var section: [String: Any] = [
+            "criteria": peers.criteria.map(sentence), "count": Plural.count(peers.peers.count, "peer"), "any": !peers.peers.isEmpty,
+            "list": peers.peers.prefix(15).map {
+                ["name": NameCase.display($0.name), "ein": $0.ein, "state": $0.state ?? "", "ntee": $0.nteeCode ?? "",
+                 "revenue": $0.revenue.map(Money.short) ?? "not known"]
+            },
+            "percentiles": enough.map { rank -> [String: Any] in
+                let label = MetricCatalog.label(rank.metric)
+                return ["metric": label + (rank.higherIsBetter ? "" : " (lower is better)"), "value": MetricCatalog.display(rank.metric, rank.value),
+                        "percentile": Ordinal.text(Int(rank.percentile.rounded())), "median": MetricCatalog.display(rank.metric, rank.peerMedian),
+                        "count": rank.peerCount.formatted()]
+            },
+        ]
+        if !thin.isEmpty {
+            section["thin"] = "Not enough peers with the figure (fewer than \(ReportRenderer.minimumPeersForPercentile)) to rank: "
+                + ListText.joined(thin.map { MetricCatalog.label($0.metric).lowercased() }) + "."
+        }
+        return section
+    }
+
+    // MARK: Funders
+
+    static func funders(_ funders: FunderScoring) -> [String: Any] {
+        let shown = Array(funders.funders.prefix(15))
+        return [
+            "passing": funders.passing.formatted(),
+            "summary": "\(Plural.count(funders.passing, "funder")) of \(funders.candidatesConsidered.formatted()) candidates on record "
+                + "\(funders.passing == 1 ? "fits" : "fit") well (a fit score of at least \(String(format: "%.2f", funders.threshold)) out of 1).",
+            "list": shown.enumerated().map { index, funder in
+                [
+                    "rank": index + 1, "name": NameCase.display(funder.name), "ein": EIN(trusted: funder.ein.filter(\.isNumber)).formatted,
+                    "place": [funder.city.map(NameCase.display), funder.state].compactMap { $0 }.joined(separator: ", "),
+                    "score": String(format: "%.2f", funder.score), "passes": funder.passes,
+                    "assets": funder.assets.map(Money.short) ?? "not known",
+                    "dimensions": funder.dimensions.map {
+                        ["name": ReportWording.dimension($0.name), "score": String(format: "%.2f", $0.score),
+                         "weight": "\(Int(($0.weight * 100).rounded()))%", "explanation": sentence($0.explanation)]
+                    },
+                ] as [String: Any]
+            },
+            "more": funders.funders.count > shown.count ? "\(funders.funders.count - shown.count) more are in the exported funder list." : "",
+            "grants_to_peers": funders.grantsToPeers.map {
+                ["grantor": $0.grantorName.map(NameCase.display) ?? EIN(trusted: $0.grantorEIN).formatted, "recipient": NameCase.display($0.recipient),
+                 "amount": Money.full($0.amount),
+                 "year": "FY\($0.taxYear)", "purpose": $0.purpose.map(readable) ?? ""] as [String: Any]
+            },
+        ]
+    }
+}
