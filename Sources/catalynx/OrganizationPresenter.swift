@@ -13,7 +13,7 @@ enum OrganizationPresenter {
         var lines: [String] = []
         lines.append("\(profile.name)  (EIN \(organization.formattedEIN))")
         if let sortName = organization.sortName { lines.append("  also: \(sortName)") }
-        let address = [organization.street, overview.place].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        let address = [organization.street.map(NameCase.display), overview.place].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
         if !address.isEmpty { lines.append("  \(address)") }
         let facts = [overview.exemption, overview.cause.map { "NTEE \($0)" }, overview.foundation, overview.ruling.map { "exempt since \($0)" }]
             .compactMap { $0 }

@@ -230,6 +230,41 @@ struct ObservabilityTests {
         }
     }
 
+    /// The API and the dashboard give an organization's newest figures with their year and source, as
+    /// `org show` and `analyze` do (the same use case answers all four), on the embedded dataset.
+    @Test func theAPIAndTheDashboardAgreeOnTheLatestRevenueAndItsYear() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let home = NSTemporaryDirectory() + "catalynx-server-data-\(UUID().uuidString)"
+        let configuration = Configuration(environment: ["CATALYNX_HOME": home, "CATALYNX_DATA_DIR": root + "/data",
+                                                        "CATALYNX_WORKFLOWS_DIR": root + "/workflows"],
+                                          executable: home + "/catalynx", currentDirectory: home)
+        let store = MemoryRunStore()
+        let app = CatalynxApplication(configuration: configuration, store: store)
+        let keys = try APIKeyStore()
+        let token = try keys.create(name: "reader", scope: .read).token
+        let services = ServerServices(app: app, engine: WorkflowEngine(store: store, registry: app.registry), keys: keys)
+        try await Application(router: try CatalynxServer.router(services)).test(.router) { client in
+            let record = try await client.execute(uri: "/api/v1/organizations/541230284", method: .get, headers: ServerAPITests().bearer(token)) { ServerAPITests().json($0) }
+            let latest = record?["summary"]?["latest_figures"]
+            #expect(latest?["revenue"] == 7_910_303)
+            #expect(latest?["fiscal_year"] == "FY2024 (Apr 2023–Mar 2024)")
+            #expect(record?["summary"]?["exemption"] == "501(c)(3)")
+            #expect(record?["filings"]?.arrayValue?.first?["fiscal_year"] == "FY2022 (Apr 2021–Mar 2022)")
+            let invalid = try await client.execute(uri: "/api/v1/organizations/12-34", method: .get, headers: ServerAPITests().bearer(token))
+            #expect(invalid.status == .badRequest)
+            let unknown = try await client.execute(uri: "/api/v1/organizations/86-0000099", method: .get, headers: ServerAPITests().bearer(token))
+            #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("no organization with EIN 86-0000099"))
+
+            let session = try await DashboardTests().signIn(token, client)
+            let page = String(buffer: try await client.execute(uri: "/organizations/541230284", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(page.contains("$7,910,303 in FY2024 (Apr 2023–Mar 2024)"))
+            #expect(page.contains("June 1984") && page.contains("501(c)(3)") && !page.contains("Subsection"))
+            let search = String(buffer: try await client.execute(uri: "/organizations?q=food+bank", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(search.contains("value=\"food bank\""), "the search box keeps the words as typed")
+            #expect(search.contains("Capital Area Food Bank"))
+        }
+    }
+
     @Test func healthToolsAnswers503WhenACheckFails() async throws {
         var services = try ServerAPITests().setup().services
         services.healthChecks = ["baml_schemas": { HealthCheck(ok: true, detail: ["compiled": true]) }]

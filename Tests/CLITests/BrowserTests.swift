@@ -134,4 +134,31 @@ struct BrowserTests {
             #expect(FileManager.default.fileExists(atPath: Self.artifacts.appendingPathComponent("\(name).png").path))
         }
     }
+
+    /// The HTML reports of three kinds of organization, looked at as a reader would: on screen and
+    /// printed on A4 (screenshots and PDFs in `.build/test-artifacts/reports/`).
+    @Test func reportsOfThreeKindsOfOrganizationRenderAndPrint() async throws {
+        let cli = AnalyzeTests.shared
+        let folder = CLIHarness.packageRoot.appendingPathComponent(".build/test-artifacts/reports")
+        let browser = try await WebDriver(artifacts: folder)
+        defer { Task { await browser.quit() } }
+        // A 990 filer known from ProPublica, a 990-PF known from its XML, an organization known only from the BMF.
+        for (ein, kind) in [("54-1230284", "propublica-990"), ("14-1833603", "xml-990pf"), ("52-1167581", "bmf-only")] {
+            let path = folder.appendingPathComponent("\(kind).html").path
+            let result = try cli.run("analyze", ein, "--tier", "complete", "--format", "html", "--out", path)
+            #expect(result.stderr.contains("wrote \(path)"), "\(result.stderr)")
+            try await browser.open("file://\(path)")
+            let heading = try await browser.text("h1")
+            #expect(!heading.isEmpty)
+            let body = try await browser.text("body")
+            for forbidden in ["`", "CATALYNX", "_tier", "completeness_score", "depends on", "(unnamed)", "501(c)(92)"] {
+                #expect(!body.contains(forbidden), "\(kind): the page says \(forbidden)")
+            }
+            #expect(body.contains("Prepared by Catalynx"))
+            try await browser.screenshot(kind)
+            let pdf = try await browser.printPDF(kind)
+            let printed = try Data(contentsOf: pdf)
+            #expect(printed.starts(with: Data("%PDF".utf8)) && printed.count > 10_000, "\(kind): \(printed.count) bytes of PDF")
+        }
+    }
 }

@@ -133,6 +133,19 @@ public final class WebDriver: @unchecked Sendable {
         return file
     }
 
+    /// Prints the page as the browser would on A4 and saves it as `<name>.pdf` in the artifacts folder.
+    @discardableResult
+    public func printPDF(_ name: String) async throws -> URL {
+        let a4: [String: Any] = ["width": 21.0, "height": 29.7]
+        guard let encoded = try await command("POST", "/print", ["page": a4, "background": true]) as? String,
+              let data = Data(base64Encoded: encoded) else {
+            throw Failure(description: "the browser sent no PDF")
+        }
+        let file = artifacts.appendingPathComponent("\(name).pdf")
+        try data.write(to: file)
+        return file
+    }
+
     private func command(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
         try await Self.send(method, "\(base)/session/\(session)\(path)", body)?["value"]
     }

@@ -110,7 +110,8 @@ struct RunView {
 /// Organization pages: what the application's overview says, codes in words, empty rows left out.
 enum OrganizationView {
     static func summary(_ organization: Organization) -> [String: Any] {
-        ["ein": organization.formattedEIN, "name": organization.name, "city": organization.city ?? "", "state": organization.state ?? "",
+        ["ein": organization.formattedEIN, "name": NameCase.display(organization.name), "city": organization.city.map(NameCase.display) ?? "",
+         "state": organization.state ?? "",
          "ntee": organization.nteeCode ?? ""]
     }
 
@@ -120,7 +121,7 @@ enum OrganizationView {
         func fact(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { facts.append(["label": label, "value": value]) }
         }
-        fact("Address", [organization.street, overview.place].compactMap { $0 }.joined(separator: ", "))
+        fact("Address", [organization.street.map(NameCase.display), overview.place].compactMap { $0 }.joined(separator: ", "))
         fact("Cause (NTEE)", overview.cause)
         fact("Exemption", overview.exemption)
         fact("Kind", overview.foundation)

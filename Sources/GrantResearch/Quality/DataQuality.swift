@@ -112,8 +112,10 @@ public struct DataQuality: Sendable, Hashable, Codable {
                       "Add the \(newer) return's e-file XML for its full detail.")
             }
             if !present["expense_detail", default: false] {
+                let onlySummaries = profile.filings.allSatisfy { !$0.sources.contains("irs990_xml") }
                 issue("expense_detail", "missing", "low",
-                      "no filing on record splits expenses into programs, management and fundraising (ProPublica's summaries do not carry it)",
+                      "no filing on record splits expenses into programs, management and fundraising"
+                        + (onlySummaries ? " (ProPublica's summaries do not carry it)" : ""),
                       "Add a Form 990 e-file XML return, whose Part IX has the split.")
             }
             for filing in profile.filings where filing.totalRevenue == nil || filing.totalExpenses == nil {

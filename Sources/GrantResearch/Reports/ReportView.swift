@@ -69,6 +69,7 @@ enum ReportView {
         var section: [String: Any] = [
             "period": filing.fiscalYear.description, "year": latest.fiscalYear, "form": "Form \(FormName.text(latest.formType))",
             "latest": rows, "unavailable": unavailable, "spending_label": isFoundation ? "Charitable share" : "Program share",
+            "spending_known": metrics.years.contains { (isFoundation ? $0.charitableDisbursementRatio : $0.programExpenseRatio) != nil },
             "years": zip(metrics.years, filings.sorted { $0.taxPeriod > $1.taxPeriod }).map { year, shown in
                 [
                     "year": year.fiscalYear, "form": FormName.text(year.formType),
