@@ -107,3 +107,23 @@ struct TemplateTests {
         }
     }
 }
+
+/// Conditions and templates refuse what nests too deep, with its column, instead of overflowing the stack.
+@Suite("Expression depth")
+struct ExpressionDepthTests {
+    @Test(arguments: [10_000, 20_000, 50_000])
+    func deeplyNestedConditionsAreRefused(_ levels: Int) throws {
+        let parentheses = String(repeating: "(", count: levels) + "1 > 0" + String(repeating: ")", count: levels)
+        do {
+            _ = try ExpressionParser.parse(parentheses)
+            Issue.record("accepted \(levels) levels")
+        } catch {
+            #expect(error.message.contains("deeper than \(ExpressionParser.maximumDepth)"))
+            #expect(error.offset == ExpressionParser.maximumDepth)
+        }
+        #expect(throws: ExpressionSyntaxError.self) { try ExpressionParser.parse(String(repeating: "not ", count: levels) + "true") }
+        #expect(throws: (any Error).self) { try Template.compile(.string("{{ \(parentheses) }}")) }
+        // Reasonable nesting still parses.
+        _ = try ExpressionParser.parse(String(repeating: "(", count: 30) + "a > 1" + String(repeating: ")", count: 30))
+    }
+}

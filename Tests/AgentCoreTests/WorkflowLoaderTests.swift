@@ -216,3 +216,48 @@ struct WorkflowLoaderTests {
         }
     }
 }
+
+/// Hostile workflow files are refused fast, with a location: alias bombs, deep nesting, huge documents, deep conditions.
+@Suite("Workflow loader bounds")
+struct WorkflowLoaderBoundsTests {
+    static func bomb(levels: Int = 9, width: Int = 9) -> String {
+        var lines = ["workflow: bomb", "steps:", "  - name: a", "    tool: echo", "    inputs:", "      l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+        for level in 1..<levels {
+            lines.append("      l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: width).joined(separator: ", ") + "]")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func diagnostics(_ source: String) -> [Diagnostic] {
+        do {
+            _ = try WorkflowLoader.load(source: source, file: "hostile.yaml", registry: Fixtures.engineRegistry(log: ExecutionLog()))
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    @Test func anAliasBombIsRefusedAtItsLine() {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let found = diagnostics(Self.bomb())
+        #expect(clock.now - started < .seconds(5))
+        let first = try? #require(found.first)
+        #expect(first?.message.contains("aliases are expanded") == true, "\(found)")
+        #expect(first?.location.file == "hostile.yaml" && (first?.location.line ?? 0) >= 6)
+    }
+
+    @Test func deepNestingAndHugeDocumentsAreRefused() {
+        let deep = "workflow: deep\nsteps:\n  - name: a\n    tool: echo\n    inputs:\n      v: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n"
+        #expect(diagnostics(deep).first?.message.contains("deeper than \(YAMLBounds.maximumDepth)") == true)
+        let huge = "workflow: huge\n# " + String(repeating: "x", count: YAMLBounds.maximumBytes) + "\nsteps: []\n"
+        #expect(diagnostics(huge).first?.message.contains("at most") == true)
+    }
+
+    @Test func aConditionOfTenThousandParenthesesIsADiagnostic() {
+        let condition = String(repeating: "(", count: 10_000) + "1 > 0" + String(repeating: ")", count: 10_000)
+        let source = "workflow: parens\nsteps:\n  - name: a\n    tool: echo\n    condition: \"\(condition)\"\n    inputs: { value: 1 }\n"
+        let found = diagnostics(source)
+        #expect(found.contains { $0.message.contains("nests deeper than") && $0.location.line == 5 }, "\(found.map(\.message))")
+    }
+}

@@ -109,3 +109,23 @@ struct WebhookTests {
         #expect(Set(attempts.map(\.delivery)).count == 1)
     }
 }
+
+/// A hostile webhooks file is refused at once with its location, so `serve` starts or says why.
+@Suite("Webhook file bounds")
+struct WebhookFileBoundsTests {
+    @Test func anAliasBombInTheWebhooksFileIsRefusedFast() throws {
+        var lines = ["inbound:", "  hook:", "    workflow: hello", "    secret_env: HOOK_SECRET", "    inputs:", "      l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+        for level in 1..<9 { lines.append("      l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ") + "]") }
+        let path = NSTemporaryDirectory() + "catalynx-webhooks-\(UUID().uuidString).yaml"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            _ = try WebhookConfiguration.load(path: path, environment: ["HOOK_SECRET": "s"])
+            Issue.record("the bomb was accepted")
+        } catch {
+            #expect("\(error)".contains("aliases are expanded") && "\(error)".hasPrefix("\(path):"), "\(error)")
+        }
+        #expect(clock.now - started < .seconds(5))
+    }
+}

@@ -42,6 +42,20 @@ public struct ExpressionParser {
 
     private init(length: Int) { self.length = length }
 
+    /// The deepest nesting of parentheses, templates and `not` accepted (a condition needs a handful;
+    /// the bound keeps a hostile one from exhausting the stack).
+    public static let maximumDepth = 64
+    private var depth = 0
+
+    /// Enters one level of nesting at `token`, or refuses when that is too deep.
+    private mutating func nest(at token: Token) throws(ExpressionSyntaxError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw ExpressionSyntaxError(message: "the expression nests deeper than \(Self.maximumDepth) levels", offset: token.offset,
+                                        hint: "write the condition with fewer parentheses")
+        }
+    }
+
     private var current: Token? { position < tokens.count ? tokens[position] : nil }
 
     private mutating func accept(_ kinds: Token.Kind...) -> Token? {
@@ -63,7 +77,11 @@ public struct ExpressionParser {
     }
 
     private mutating func parseNot() throws(ExpressionSyntaxError) -> Expression {
-        if accept(.not) != nil { return .not(try parseNot()) }
+        if let not = accept(.not) {
+            try nest(at: not)
+            defer { depth -= 1 }
+            return .not(try parseNot())
+        }
         return try parseComparison()
     }
 
@@ -116,6 +134,8 @@ public struct ExpressionParser {
                 }
             }
         case .openParen, .openTemplate:
+            try nest(at: token)
+            defer { depth -= 1 }
             let inner = try parseOr()
             let closing: Token.Kind = token.kind == .openParen ? .closeParen : .closeTemplate
             guard accept(closing) != nil else {

@@ -23,6 +23,10 @@ public enum WorkflowLoader {
     /// Loads and validates the workflow file at `path`.
     public static func load(path: String, registry: ToolRegistry) throws(WorkflowValidationError) -> WorkflowDefinition {
         let source: String
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLBounds.maximumBytes {
+            throw WorkflowValidationError([Diagnostic(SourceLocation(file: path, line: 1, column: 1),
+                                                      "the workflow file is \(size.formatted()) bytes; at most \(YAMLBounds.maximumBytes.formatted()) are read")])
+        }
         do {
             source = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
@@ -55,6 +59,10 @@ private struct Reader {
     }
 
     mutating func read() -> WorkflowDefinition? {
+        if let tooLarge = YAMLBounds.sizeViolation(source) {
+            report(at: nil, tooLarge, hint: "a workflow file is a few kilobytes of YAML")
+            return nil
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: source) else {
@@ -67,6 +75,10 @@ private struct Reader {
             return nil
         } catch {
             report(at: nil, "cannot parse YAML: \(error)")
+            return nil
+        }
+        if let (node, reason) = YAMLBounds.violation(in: root) {
+            report(at: node, reason, hint: "remove the anchors and aliases, or split the workflow")
             return nil
         }
         guard let top = mapping(root, "the workflow", keys: Self.topKeys) else { return nil }

@@ -41,6 +41,20 @@ public struct JinjaExpression {
 
     private var tokens: [(token: Token, offset: Int)] = []
     private var position = 0
+    /// How deep the evaluation has nested (parentheses, lists, arguments, `not`, `-`); bounded so a
+    /// hostile template cannot exhaust the stack.
+    private var depth = 0
+    public static let maximumDepth = 64
+
+    /// Runs `body` one level deeper, or refuses when that is too deep.
+    private mutating func nested<T>(_ body: (inout JinjaExpression) throws(EvaluationError) -> T) throws(EvaluationError) -> T {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw EvaluationError(message: "the expression nests deeper than \(Self.maximumDepth) levels", offset: offset)
+        }
+        return try body(&self)
+    }
     private let lookup: (String) -> BAMLValue?
     private let call: CallHandler?
 
@@ -137,6 +151,10 @@ public struct JinjaExpression {
     // MARK: Grammar (lowest precedence first)
 
     private mutating func ternary() throws(EvaluationError) -> BAMLValue {
+        try nested { expression throws(EvaluationError) in try expression.ternaryAtThisDepth() }
+    }
+
+    private mutating func ternaryAtThisDepth() throws(EvaluationError) -> BAMLValue {
         let value = try or()
         guard take("if") else { return value }
         let condition = try or()
@@ -163,7 +181,7 @@ public struct JinjaExpression {
     }
 
     private mutating func not() throws(EvaluationError) -> BAMLValue {
-        if take("not") { return .bool(!Self.isTruthy(try not())) }
+        if take("not") { return .bool(!Self.isTruthy(try nested { expression throws(EvaluationError) in try expression.not() })) }
         return try comparison()
     }
 
@@ -229,7 +247,7 @@ public struct JinjaExpression {
     private mutating func unary() throws(EvaluationError) -> BAMLValue {
         let start = offset
         if take("-") {
-            switch try unary() {
+            switch try nested({ expression throws(EvaluationError) in try expression.unary() }) {
             case .int(let number): return .int(-number)
             case .float(let number): return .float(-number)
             default: throw EvaluationError(message: "'-' needs a number", offset: start)

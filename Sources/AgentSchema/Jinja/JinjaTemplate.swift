@@ -120,6 +120,9 @@ public struct JinjaTemplate: Sendable {
         /// A block tag read but not consumed by the current level (`elif`, `else`, `endif`, …).
         var pendingTag: (keyword: String, rest: String, offset: Int)?
         var trimNextText = false
+        /// How many blocks (`if`, `for`, …) are open; bounded so a hostile template cannot exhaust the stack.
+        var depth = 0
+        static let maximumDepth = 64
 
         init(source: [Character], file: String) {
             self.source = source
@@ -150,6 +153,9 @@ public struct JinjaTemplate: Sendable {
 
         /// Nodes up to one of the `terminators` block keywords (left in `pendingTag`).
         mutating func parseNodes(until terminators: Set<String>) throws(TemplateError) -> [Node] {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else { throw error("blocks nest deeper than \(Self.maximumDepth) levels", at: index) }
             var nodes: [Node] = []
             var text = ""
             func flush(trimTrailing: Bool) {

@@ -4,6 +4,9 @@ import Foundation
 /// retry policies, template strings and tests. Errors carry file:line:column and a hint.
 public struct BAMLParser {
     private var scanner: BAMLScanner
+    /// How deep the type being read nests (`map<string, (int | T[])>`); bounded so a hostile file cannot exhaust the stack.
+    private var typeDepth = 0
+    static let maximumTypeDepth = 64
 
     private init(source: String, file: String) { scanner = BAMLScanner(source: source, file: file) }
 
@@ -410,6 +413,11 @@ public struct BAMLParser {
     // MARK: Types
 
     private mutating func type() throws(BAMLError) -> FieldType {
+        typeDepth += 1
+        defer { typeDepth -= 1 }
+        guard typeDepth <= Self.maximumTypeDepth else {
+            throw scanner.error("the type nests deeper than \(Self.maximumTypeDepth) levels", hint: "name the inner types with classes or type aliases")
+        }
         var options = [try postfixType()]
         while true {
             let save = scanner

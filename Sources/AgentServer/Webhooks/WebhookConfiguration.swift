@@ -48,6 +48,7 @@ public struct WebhookConfiguration: Sendable {
             let mark = node?.mark
             return LoadError(description: "\(path):\(mark?.line ?? 1):\(mark?.column ?? 1): error: \(message)")
         }
+        if let tooLarge = YAMLBounds.sizeViolation(source) { throw LoadError(description: "\(path):1:1: error: \(tooLarge)") }
         let root: Node?
         do {
             root = try Yams.compose(yaml: source)
@@ -56,6 +57,7 @@ public struct WebhookConfiguration: Sendable {
         }
         var configuration = WebhookConfiguration()
         guard let root else { return configuration }
+        if let (node, reason) = YAMLBounds.violation(in: root) { throw fail(node, reason) }
         guard let top = root.mapping else { throw fail(root, "expected a mapping with `inbound` and `outbound`") }
         for (key, _) in top where !["inbound", "outbound"].contains(key.string ?? "") {
             throw fail(key, "unknown key '\(key.string ?? "")'; expected inbound or outbound")
