@@ -44,6 +44,7 @@ public struct ServerServices: Sendable {
         self.keys = keys
         self.openReads = openReads
         workflows = app.catalog.snapshot()
+        deliveries = try? DeliveryLog()  // in memory until the server names its file
     }
 
     /// The analysis tiers whose workflows this server has (the dashboard's "Start analysis" choices).

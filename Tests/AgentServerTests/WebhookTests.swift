@@ -54,6 +54,71 @@ struct WebhookTests {
         }
     }
 
+    /// A signed request replayed, or a delivery sent again, starts one run; a stale timestamp starts none.
+    @Test func aReplayedDeliveryStartsNoSecondRun() async throws {
+        let setup = try api.setup()
+        var services = setup.services
+        services.webhooks = try configuration(Self.hello)
+        let configured = services
+        try await Application(router: try CatalynxServer.router(configured)).test(.router) { client in
+            func post(_ body: String, _ headers: [String: String]) async throws -> TestResponse {
+                var fields = HTTPFields()
+                for (name, value) in headers { fields[.init(name)!] = value }
+                return try await client.execute(uri: "/api/v1/hooks/portal", method: .post, headers: fields, body: ByteBuffer(string: body))
+            }
+            let body = #"{"message": {"text": "once"}}"#
+            let signed = ["X-Catalynx-Signature": WebhookSignature.sign(Array(body.utf8), secret: "s3cret")]
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 { statuses.append(try await post(body, signed).status) }
+            #expect(statuses == [.accepted, .conflict, .conflict, .conflict])
+            #expect(try await configured.engine.store.runs(RunQuery()).count == 1)
+
+            // A retry of one delivery (same id, fresh timestamp and signature) is refused with the first run's id.
+            func timestamped(_ body: String, at time: Double, delivery: String? = nil, github: Bool = false) -> [String: String] {
+                let timestamp = String(Int(time))
+                var headers = [WebhookSignature.timestampHeader: timestamp,
+                               WebhookSignature.header: WebhookSignature.sign(Array(body.utf8), timestamp: timestamp, secret: "s3cret")]
+                if let delivery { headers[github ? "X-GitHub-Delivery" : WebhookSignature.deliveryHeader] = delivery }
+                return headers
+            }
+            let now = Date().timeIntervalSince1970
+            let second = #"{"message": {"text": "twice"}}"#
+            let first = try await post(second, timestamped(second, at: now, delivery: "dlv_1"))
+            #expect(first.status == .accepted)
+            let firstRun = try #require(api.json(first)?["run_id"]?.stringValue)
+            let retry = try await post(second, timestamped(second, at: now + 1, delivery: "dlv_1"))
+            #expect(retry.status == .conflict && String(buffer: retry.body).contains(firstRun))
+            // Outside five minutes, or signed without its timestamp, nothing starts.
+            #expect(try await post(second, timestamped(second, at: now - 600, delivery: "dlv_2")).status == .unauthorized)
+            var unsigned = timestamped(second, at: now, delivery: "dlv_3")
+            unsigned[WebhookSignature.header] = WebhookSignature.sign(Array(second.utf8), secret: "s3cret")
+            #expect(try await post(second, unsigned).status == .unauthorized)
+            // GitHub-style deliveries are told apart by their id.
+            let third = #"{"message": {"text": "github"}}"#
+            let github = ["X-Hub-Signature-256": WebhookSignature.sign(Array(third.utf8), secret: "s3cret"), "X-GitHub-Delivery": "gh-1"]
+            #expect(try await post(third, github).status == .accepted)
+            #expect(try await post(third, github).status == .conflict)
+            #expect(try await configured.engine.store.runs(RunQuery()).count == 3)
+        }
+    }
+
+    /// Bodies over the limit are answered 413 with a problem document, on the hooks and the API.
+    @Test func anOversizedBodyIsAnswered413() async throws {
+        let setup = try api.setup()
+        var services = setup.services
+        services.webhooks = try configuration(Self.hello)
+        let configured = services
+        try await Application(router: try CatalynxServer.router(configured)).test(.router) { client in
+            let large = ByteBuffer(string: "{\"x\": \"" + String(repeating: "a", count: 2 << 20) + "\"}")
+            let hook = try await client.execute(uri: "/api/v1/hooks/portal", method: .post,
+                                                headers: [.init("X-Catalynx-Signature")!: "sha256=00"], body: large)
+            #expect(hook.status == .contentTooLarge)
+            #expect(hook.headers[.contentType] == "application/problem+json")
+            let api = try await client.execute(uri: "/api/v1/runs", method: .post, headers: self.api.bearer(setup.write), body: large)
+            #expect(api.status == .contentTooLarge && String(buffer: api.body).contains("at most"))
+        }
+    }
+
     @Test func configurationErrorsSayFileLineAndColumn() throws {
         #expect(throws: WebhookConfiguration.LoadError.self) { try configuration(Self.hello, environment: [:]) }
         do {
@@ -100,7 +165,9 @@ struct WebhookTests {
         #expect(requests.count == 2)
         let last = try #require(requests.last)
         #expect(last.headers["x-catalynx-event"] == "run.completed")
-        #expect(last.headers["x-catalynx-signature"] == WebhookSignature.sign(Array(last.body), secret: "0ut"))
+        let timestamp = try #require(last.headers["x-catalynx-timestamp"])
+        #expect(abs((Double(timestamp) ?? 0) - Date().timeIntervalSince1970) < 60)
+        #expect(last.headers["x-catalynx-signature"] == WebhookSignature.sign(Array(last.body), timestamp: timestamp, secret: "0ut"))
         let payload = try Value(json: String(decoding: last.body, as: UTF8.self))
         #expect(payload["run_id"] == "run_1" && payload["status"] == "completed")
         let attempts = try log.recent()

@@ -1,6 +1,8 @@
 import AgentCore
 import CatalynxApp
+import Foundation
 import Hummingbird
+import NIOCore
 
 /// An error answered as `application/problem+json` (RFC 9457): a title and a detail a person can act on.
 public struct Problem: Error, Sendable {
@@ -49,9 +51,24 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(error).response
         } catch let error as HTTPError {
             return Problem(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase).response
+        } catch let error as any HTTPResponseError {
+            return Problem(error.status, error.status.reasonPhrase, error.status == .contentTooLarge
+                           ? "the request body is too large" : error.status.reasonPhrase).response
         } catch {
             context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: error))])
             return Problem(.internalServerError, "Internal error", "the request could not be completed; see the server log").response
+        }
+    }
+}
+
+/// Reading request bodies with a bound.
+enum RequestBody {
+    /// The body's bytes; a body over `limit` is answered 413 with a problem document.
+    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        do {
+            return Array(buffer: try await request.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            throw Problem(.contentTooLarge, "Body too large", "the request body may be at most \(limit.formatted()) bytes")
         }
     }
 }

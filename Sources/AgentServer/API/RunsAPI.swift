@@ -32,9 +32,9 @@ struct RunsAPI: Sendable {
     private func runID(_ context: some RequestContext) async throws -> String { try await services.resolveRun(context) }
 
     private func body(_ request: Request) async throws -> Value {
-        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let bytes = try await RequestBody.collect(request, limit: 1 << 20)
         do {
-            return try Value(json: String(buffer: buffer))
+            return try Value(json: String(decoding: bytes, as: UTF8.self))
         } catch {
             throw Problem(.badRequest, "Invalid JSON", "the request body is not JSON: \(error)")
         }

@@ -58,6 +58,7 @@ public final class OutboundWebhooks: Sendable {
     func deliver(_ payload: Value, event: String, runID: String, to target: WebhookConfiguration.Outbound) async {
         let delivery = "dlv_" + APIKeyStore.randomHex(8)
         let body = Array(payload.jsonString().utf8)
+        let timestamp = String(Int(Date().timeIntervalSince1970))
         var backoff = firstBackoff
         for attempt in 1...maxAttempts {
             var request = HTTPClientRequest(url: target.url)
@@ -66,7 +67,8 @@ public final class OutboundWebhooks: Sendable {
             request.headers.add(name: "User-Agent", value: "catalynx-webhooks")
             request.headers.add(name: "X-Catalynx-Event", value: event)
             request.headers.add(name: "X-Catalynx-Delivery", value: delivery)
-            request.headers.add(name: WebhookSignature.header, value: WebhookSignature.sign(body, secret: target.secret))
+            request.headers.add(name: WebhookSignature.timestampHeader, value: timestamp)
+            request.headers.add(name: WebhookSignature.header, value: WebhookSignature.sign(body, timestamp: timestamp, secret: target.secret))
             request.body = .bytes(ByteBuffer(bytes: body))
             var status: Int?
             var failure: String?
@@ -118,7 +120,43 @@ public final class DeliveryLog: Sendable {
                 )
                 """)
         }
+        migrator.registerMigration("v2: inbound deliveries received") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbound_deliveries (
+                    hook TEXT NOT NULL, key TEXT NOT NULL, run_id TEXT, received_at REAL NOT NULL,
+                    PRIMARY KEY (hook, key)
+                )
+                """)
+        }
         try SharedSQLiteFile.migrate(migrator, queue)
+    }
+
+    /// How long an inbound delivery is remembered (a replay within it is refused).
+    public static let inboundMemory: TimeInterval = 24 * 3600
+
+    /// Records that an inbound delivery arrived, unless it already did: nil when it is new, else
+    /// the run the first arrival started (or "" while that one is still starting).
+    func receive(hook: String, key: String, at date: Date = Date()) throws -> String? {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM inbound_deliveries WHERE received_at < ?", arguments: [date.timeIntervalSince1970 - Self.inboundMemory])
+            if let first = try Row.fetchOne(db, sql: "SELECT run_id FROM inbound_deliveries WHERE hook = ? AND key = ?", arguments: [hook, key]) {
+                return (first["run_id"] as String?) ?? ""
+            }
+            try db.execute(sql: "INSERT INTO inbound_deliveries (hook, key, received_at) VALUES (?, ?, ?)",
+                           arguments: [hook, key, date.timeIntervalSince1970])
+            return nil
+        }
+    }
+
+    /// Notes the run an inbound delivery started, or forgets the delivery when it started none (so it may be sent again).
+    func received(hook: String, key: String, runID: String?) throws {
+        try queue.write { db in
+            if let runID {
+                try db.execute(sql: "UPDATE inbound_deliveries SET run_id = ? WHERE hook = ? AND key = ?", arguments: [runID, hook, key])
+            } else {
+                try db.execute(sql: "DELETE FROM inbound_deliveries WHERE hook = ? AND key = ?", arguments: [hook, key])
+            }
+        }
     }
 
     func record(_ attempt: Attempt) throws {
