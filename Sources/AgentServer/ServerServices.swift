@@ -2,6 +2,7 @@ import AgentCore
 import CatalynxApp
 import Foundation
 import Hummingbird
+import NIOCore
 import Nonprofit
 import Prometheus
 import ServiceLifecycle
@@ -174,8 +175,15 @@ public enum CatalynxServer {
         return router
     }
 
-    /// The application on `host:port`.
-    public static func application(_ services: ServerServices, host: String = "127.0.0.1", port: Int = 8080) throws -> some ApplicationProtocol {
-        Application(router: try router(services), configuration: .init(address: .hostname(host, port: port), serverName: "catalynx"))
+    /// The application on `host:port`, with its connection limits.
+    public static func application(_ services: ServerServices, host: String = "127.0.0.1", port: Int = 8080,
+                                   limits: ConnectionLimits = ConnectionLimits()) throws -> some ApplicationProtocol {
+        let count = ConnectionLimiter.Count()
+        let seconds = limits.idleTimeout.components
+        let idle = TimeAmount.nanoseconds(seconds.seconds * 1_000_000_000 + seconds.attoseconds / 1_000_000_000)
+        return Application(router: try router(services),
+                           server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionLimiter(count: count, maximum: limits.maximumConnections)],
+                                                               idleTimeout: idle)),
+                           configuration: .init(address: .hostname(host, port: port), serverName: "catalynx"))
     }
 }

@@ -41,6 +41,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
 
+    @Option(help: "Seconds a connection may stay silent (no request, part of a header or body, an idle keep-alive) before it is closed.")
+    var idleTimeout = 30
+
+    @Option(help: "The most connections held at once; more are closed as they open.")
+    var maxConnections = 1_000
+
+    func validate() throws {
+        if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+    }
+
     enum LogFormat: String, ExpressibleByArgument { case json, text }
 
     @Option(help: "json (one object a line, with run ids) or text.")
@@ -74,7 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(
             services: (background.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                + [.init(service: try CatalynxServer.application(services, host: host, port: port))],
+                + [.init(service: try CatalynxServer.application(services, host: host, port: port,
+                                                                limits: ConnectionLimits(idleTimeout: .seconds(idleTimeout), maximumConnections: maxConnections)))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))
         try await group.run()
     }
