@@ -46,8 +46,10 @@ struct DataCommand: AsyncParsableCommand {
                     "unchanged": .int(summary.unchanged), "duplicates": .int(summary.duplicates), "skipped": .int(summary.rejected.count),
                     "seconds": .double(summary.seconds),
                     "rejected": .array(summary.rejected.map { ["file": .string($0.file), "line": .int($0.line), "reason": .string($0.reason)] }),
+                    "refused_files": .array(summary.refusedFiles.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
                 ]).jsonString(pretty: true))
             case .table:
+                for file in summary.refusedFiles { Console.error("error: \(file.file): \(file.reason)") }
                 for row in summary.rejected.prefix(50) { Console.error("skipped \(row)") }
                 if summary.rejected.count > 50 { Console.error("… and \(summary.rejected.count - 50) more skipped rows (--format json lists them all)") }
                 let rate = summary.seconds > 0 ? Int(Double(summary.rows) / summary.seconds) : 0
@@ -57,7 +59,10 @@ struct DataCommand: AsyncParsableCommand {
                     \(summary.duplicates.formatted()) duplicate EINs (the later row kept), \(summary.rejected.count.formatted()) skipped
                     """)
             }
-            if summary.rows > 0, summary.rejected.count == summary.rows { throw CLIExit(code: .failed, message: "error: no row could be imported") }
+            let imported = summary.rows - summary.rejected.count
+            if imported <= 0 {
+                throw CLIExit(code: .badInput, message: summary.rows > 0 ? "error: no row could be imported" : "error: no BMF rows were read")
+            }
         }
     }
 

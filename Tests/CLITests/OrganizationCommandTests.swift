@@ -62,6 +62,13 @@ struct OrganizationCommandTests {
         #expect(again.stderr.contains("eo_test.csv:3: expected 28 columns, found 3"))
         #expect(try cli.run("org", "show", "860000010").stdout.contains("New Organization  (EIN 86-0000010)"))
         #expect(try cli.run("data", "import-bmf", cli.home + "/missing.csv").status == 2)
+        // An empty file or one that is not the BMF imports nothing: exit 2, the reason, no negative counts.
+        for (name, text) in [("empty.csv", ""), ("other.csv", "a,b\n1,2\n")] {
+            let refused = try cli.run("data", "import-bmf", try cli.write(name, text))
+            #expect(refused.status == 2, "\(name)")
+            #expect(refused.stderr.contains("error: \(name):"), "\(refused.stderr)")
+            #expect(!refused.stdout.contains("-1"), "\(refused.stdout)")
+        }
 
         let analysis = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "json")
         #expect(analysis.status == 0, "\(analysis.stderr)")

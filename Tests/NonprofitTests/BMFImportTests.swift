@@ -112,7 +112,42 @@ struct BMFImportTests {
         try "a,b,c\n1,2,3\n".write(toFile: path, atomically: true, encoding: .utf8)
         let summary = try await BMFImporter(database: database).importFiles([path])
         #expect(summary.rows == 0)
-        #expect(summary.rejected.first?.description.hasPrefix("other.csv:1: not an IRS BMF header") == true)
+        #expect(summary.refusedFiles.first?.description.hasPrefix("other.csv:1: not an IRS BMF header") == true)
+        #expect(summary.unchanged == 0)
+        // Empty, UTF-16: refused with the reason; no count goes negative.
+        try Data().write(to: URL(fileURLWithPath: directory + "/empty.csv"))
+        try "EIN,NAME\n".data(using: .utf16)!.write(to: URL(fileURLWithPath: directory + "/utf16.csv"))
+        let others = try await BMFImporter(database: database).importFiles([directory + "/empty.csv", directory + "/utf16.csv"])
+        #expect(others.refusedFiles.map(\.reason) == ["the file is empty",
+                                                      "the file is UTF-16 text; the IRS BMF is plain text (ASCII or latin-1): save it as CSV again"])
+        #expect(others.rows == 0 && others.unchanged == 0 && others.rejected.isEmpty)
+    }
+
+    /// One stray quote on row 10 of 50,000 costs that row, not the 44,000 after it; CR-only line ends
+    /// are line ends; NUL and other control characters never reach the database.
+    @Test(arguments: TestBackend.allCases) func aStrayQuoteCostsOneRowAndTheRestAreRecovered(_ backend: TestBackend) async throws {
+        let (database, directory) = try await TestData.freshDatabase(backend)
+        let header = BMFImporter.columns.joined(separator: ",")
+        func row(_ index: Int, name: String = "ORGANIZATION") -> String {
+            "\(String(format: "8%08d", index)),\(name) \(index),,1 MAIN ST,CHEYENNE,WY,82001,0000,03,3,1000,200207,1,15,000000000,5,01,202512,0,0,02,0,12,0,0,500,P81,"
+        }
+        var lines = [header] + (1...50_000).map { row($0) }
+        lines[10] = row(10, name: "\"BROKEN")  // opens a quote that never closes
+        let path = directory + "/eo_stray.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try await BMFImporter(database: database).importFiles([path])
+        #expect(summary.rows == 50_000)
+        #expect(summary.rejected.count == 1)
+        #expect(summary.rejected.first?.line == 11)
+        #expect(summary.rejected.first?.reason.contains("not closed on its line") == true)
+        #expect(summary.inserted == 49_999)
+        #expect(try await database.organization(EIN("800000011"))?.name == "ORGANIZATION 11")
+
+        let crPath = directory + "/eo_cr.csv"
+        try ([header, row(60_001, name: "CR\u{0}ONLY"), row(60_002)].joined(separator: "\r") + "\r").write(toFile: crPath, atomically: true, encoding: .utf8)
+        let cr = try await BMFImporter(database: database).importFiles([crPath])
+        #expect(cr.rows == 2 && cr.rejected.isEmpty)
+        #expect(try await database.organization(EIN("800060001"))?.name == "CRONLY 60001")
     }
 
     @Test func aBulkImportIntoPostgreSQLRebuildsItsIndexesAndAnInterruptedOneGetsThemBackOnOpen() async throws {

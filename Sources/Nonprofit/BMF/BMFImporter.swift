@@ -27,7 +27,10 @@ public struct BMFImporter {
         public var unchanged = 0
         /// Rows whose EIN appeared earlier in the same import (the later row wins).
         public var duplicates = 0
+        /// Rows not imported, each with its line and reason.
         public var rejected: [RejectedRow] = []
+        /// Files not read at all (empty, not the BMF's header, not text the BMF is written in).
+        public var refusedFiles: [RejectedRow] = []
         public var seconds = 0.0
         /// Of `seconds`, the time spent rebuilding indexes and the search index at the end.
         public var indexSeconds = 0.0
@@ -98,7 +101,7 @@ public struct BMFImporter {
         let last = try await writer.flush()
         summary.inserted += last.inserted
         summary.updated += last.changes - last.inserted
-        summary.unchanged = summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count
+        summary.unchanged = max(0, summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count)
         let indexing = Date()
         try await writer.finish()
         summary.indexSeconds = Date().timeIntervalSince(indexing)
@@ -137,20 +140,27 @@ final class BMFRowSource {
 
     init(path: String, summary: BMFImporter.Summary, seen: Set<String>) throws {
         file = (path as NSString).lastPathComponent
-        reader = try CSVReader(path: path)
+        // BMF rows never span lines: a stray quote is reported on its row and the next line read as the next row.
+        reader = try CSVReader(path: path, maximumRecordLines: 1)
         self.summary = summary
         self.seen = seen
-        guard let header = try reader.next() else {
-            self.summary.rejected.append(.init(file: file, line: 1, reason: "the file is empty"))
+        func refuse(_ reason: String) {
+            self.summary.refusedFiles.append(.init(file: file, line: 1, reason: reason))
             finished = true
+        }
+        let start = (try? FileHandle(forReadingAtPath: path)?.read(upToCount: 4)) ?? nil
+        if let start, start.starts(with: [0xFF, 0xFE]) || start.starts(with: [0xFE, 0xFF]) {
+            refuse("the file is UTF-16 text; the IRS BMF is plain text (ASCII or latin-1): save it as CSV again")
             return
         }
-        let normalized = header.fields.map { $0.uppercased() }
+        guard let header = try reader.next() else {
+            refuse("the file is empty")
+            return
+        }
+        let normalized = header.fields.map { $0.uppercased().replacingOccurrences(of: "\u{FEFF}", with: "").replacingOccurrences(of: "ï»¿", with: "") }
         if normalized != BMFImporter.columns {
             let missing = BMFImporter.columns.filter { !normalized.contains($0) }
-            self.summary.rejected.append(.init(file: file, line: 1, reason: "not an IRS BMF header"
-                + (missing.isEmpty ? " (columns out of order)" : " (missing \(missing.prefix(5).joined(separator: ", ")))")))
-            finished = true
+            refuse("not an IRS BMF header" + (missing.isEmpty ? " (columns out of order)" : " (missing \(missing.prefix(5).joined(separator: ", ")))"))
         }
     }
 
@@ -167,6 +177,7 @@ final class BMFRowSource {
             rows += 1
             summary.rows += 1
             do {
+                if let malformed = record.malformed { throw RowProblem(malformed) }
                 var row = try Self.check(record)
                 row.isRepeat = !seen.insert(row.ein.digits).inserted
                 if row.isRepeat { summary.duplicates += 1 }
