@@ -25,6 +25,10 @@ public struct ServerServices: Sendable {
     /// Extra checks `/health/tools` runs (schemas compile, LLM configured, organization database …).
     public var healthChecks: [String: @Sendable () async -> HealthCheck] = [:]
 
+    /// Whether the dashboard's cookies are always `Secure` with the `__Host-` prefix (the server is
+    /// reached over HTTPS); they are also when a proxy says `X-Forwarded-Proto: https`.
+    public var secureCookies = false
+
     /// Whether this server drives the runs it starts or answers; false when workers do (`serve --workers`).
     public var drivesRuns = true
 
@@ -143,11 +147,18 @@ public struct ServerServices: Sendable {
 
 /// The Catalynx HTTP server: `/health` (open), `/api/v1` (API keys) and the web dashboard (session cookies).
 public enum CatalynxServer {
+    /// Every route, with HEAD answered as GET.
+    public static func router(_ services: ServerServices) throws -> HeadAsGet<Router<BasicRequestContext>> {
+        HeadAsGet(routes: try routes(services))
+    }
+
     /// The router with every route.
-    public static func router(_ services: ServerServices) throws -> Router<BasicRequestContext> {
+    static func routes(_ services: ServerServices) throws -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: AccessLogMiddleware())
         router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MethodMiddleware())
         Dashboard(services: services, pages: try Pages()).register(on: router)
         router.get("health") { _, _ in await Health.summary(services) }
         router.get("health/tools") { _, _ in await Health.tools(services) }

@@ -11,10 +11,12 @@ public enum SharedSQLiteFile {
         return configuration
     }
 
-    /// Creates the folder of a database file unless it exists (a fresh `$CATALYNX_HOME`).
+    /// Creates the folder of a database file unless it exists (a fresh `$CATALYNX_HOME`), readable by its owner only.
     public static func createFolder(of path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
     }
 
     /// Applies `migrator`'s pending migrations. GRDB reads which migrations are applied before it

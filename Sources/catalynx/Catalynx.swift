@@ -27,6 +27,8 @@ struct Catalynx: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        // What Catalynx writes (databases, keys, reports, exports) is for the user alone: 0700 folders, 0600 files.
+        umask(0o077)
         var command: ParsableCommand
         do {
             command = try Catalynx.parseAsRoot()

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
 
+    @Flag(help: "Mark the dashboard's cookies Secure with the __Host- prefix (the server is reached over HTTPS; a proxy's X-Forwarded-Proto: https does the same per request).")
+    var secureCookies = false
+
     @Option(help: "Seconds a connection may stay silent (no request, part of a header or body, an idle keep-alive) before it is closed.")
     var idleTimeout = 30
 
@@ -66,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try await context.openOrganizations()  // the embedded dataset, with its progress, before the first request
         var services = ServerServices(app: app, engine: try await app.engine(), keys: try context.openKeys(), openReads: openReads)
         services.metrics = registry
+        services.secureCookies = secureCookies
         let hooks = try context.webhooks(path: webhooks)
         (services.webhooks, services.deliveries) = (hooks.configuration, hooks.deliveries)
         if let outbound = hooks.outbound { await services.driver.notify(outbound) }

@@ -112,6 +112,30 @@ struct DashboardTests {
         }
     }
 
+    /// Sign-in tokens are the server's own (an attacker's cookie and form pair is refused), and over
+    /// HTTPS the cookies are Secure with the `__Host-` prefix.
+    @Test func signInTokensAreTheServersAndHTTPSCookiesAreSecure() async throws {
+        let setup = try api.setup()
+        try await Application(router: try CatalynxServer.router(setup.services)).test(.router) { client in
+            let chosen = try await client.execute(uri: "/signin", method: .post,
+                                                  headers: [.cookie: "\(Dashboard.signinCookie)=abc", .contentType: "application/x-www-form-urlencoded"],
+                                                  body: ByteBuffer(string: "csrf=abc&key=\(setup.write)"))
+            #expect(chosen.status == .forbidden && chosen.headers[.setCookie] == nil)
+            let https: HTTPFields = [.init("X-Forwarded-Proto")!: "https"]
+            let page = try await client.execute(uri: "/signin", method: .get, headers: https)
+            let cookie = try #require(page.headers[.setCookie])
+            #expect(cookie.hasPrefix("__Host-\(Dashboard.signinCookie)=") && cookie.contains("; Secure") && cookie.contains("Path=/"))
+            let token = try #require(Self.hidden("csrf", in: String(buffer: page.body)))
+            var headers = https
+            headers[.cookie] = "__Host-\(Dashboard.signinCookie)=\(token)"
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let signedIn = try await client.execute(uri: "/signin", method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(token)&key=\(setup.write)"))
+            #expect(signedIn.status == .seeOther)
+            let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Host-\(Dashboard.sessionCookie)=") })
+            #expect(session.contains("; Secure") && session.contains("HttpOnly") && session.contains("SameSite=Strict"))
+        }
+    }
+
     /// A live run's page loads the one script and follows the run's events (Server-Sent Events,
     /// session required) until the run stops; a stopped run's page has neither.
     @Test func aLiveRunsPageFollowsItsEventsUntilTheRunStops() async throws {

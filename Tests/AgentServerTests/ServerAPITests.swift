@@ -86,6 +86,23 @@ struct ServerAPITests {
         return nil
     }
 
+    /// HEAD works wherever GET does, TRACE is refused with 405, and the bearer scheme is case-insensitive.
+    @Test func headTraceAndTheBearerScheme() async throws {
+        let setup = try self.setup()
+        try await Application(router: try CatalynxServer.router(setup.services)).test(.router) { client in
+            let head = try await client.execute(uri: "/health", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
+            let headAPI = try await client.execute(uri: "/api/v1/runs", method: .head, headers: [.authorization: "Bearer \(setup.read)"])
+            #expect(headAPI.status == .ok)
+            let trace = try await client.execute(uri: "/health", method: .trace)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET, HEAD, POST")
+            for scheme in ["bearer", "BEARER", "Bearer"] {
+                #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: [.authorization: "\(scheme) \(setup.read)"]).status == .ok)
+            }
+            #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: [.authorization: "Basic \(setup.read)"]).status == .unauthorized)
+        }
+    }
+
     /// On a store shared with workers the run list says who drives each run now; elsewhere it has no such field.
     @Test func onPostgreSQLTheRunListSaysWhichWorkerDrivesEachRun() async throws {
         let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()

@@ -54,6 +54,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             return Problem(error.status, error.status.reasonPhrase, error.status == .contentTooLarge
                            ? "the request body is too large" : error.status.reasonPhrase).response
+        } catch let error as ChannelError {
+            // The client went away (mid-body, mid-response): nothing the server did wrong.
+            context.logger.info("client disconnected", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: error))])
+            return Problem(.badRequest, "Connection closed", "the client closed the connection").response
         } catch {
             context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: error))])
             return Problem(.internalServerError, "Internal error", "the request could not be completed; see the server log").response

@@ -11,15 +11,26 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         let isRead = request.method == .get || request.method == .head
         if isRead && openReads { return try await next(request, context) }
         let needed: APIKeyStore.Scope = isRead ? .read : .write
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        // The scheme is case-insensitive (RFC 9110): `Bearer`, `bearer`, `BEARER`.
+        let parts = request.headers[.authorization]?.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard let parts, parts.count == 2, parts[0].lowercased() == "bearer" else {
+            refused(request, context, "no bearer key")
             throw Problem(.unauthorized, "API key required", "send `Authorization: Bearer <key>`; create one with `catalynx keys create --name NAME --scope \(needed.rawValue)`")
         }
-        guard let key = try keys.verify(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)) else {
+        guard let key = try keys.verify(parts[1].trimmingCharacters(in: .whitespaces)) else {
+            refused(request, context, "unknown or revoked key")
             throw Problem(.unauthorized, "Invalid API key", "the key is unknown or revoked")
         }
         guard key.scope >= needed else {
+            refused(request, context, "key \(key.id) lacks scope \(needed.rawValue)")
             throw Problem(.forbidden, "Insufficient scope", "key '\(key.name)' has scope \(key.scope.rawValue); this request needs \(needed.rawValue)")
         }
         return try await next(request, context)
+    }
+
+    /// Logs a refused request (what was wrong, never the key).
+    private func refused(_ request: Request, _ context: Context, _ reason: String) {
+        context.logger.notice("authentication failed", metadata: ["method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                                                                  "reason": .string(reason)])
     }
 }

@@ -1,5 +1,6 @@
 import AgentCore
 import CatalynxApp
+import Crypto
 import Foundation
 import GrantResearch
 import Hummingbird
@@ -11,6 +12,9 @@ import Nonprofit
 struct Dashboard: Sendable {
     let services: ServerServices
     let pages: Pages
+    /// Signs the sign-in form's token, so that only a token this server issued is accepted (a cookie
+    /// and form pair chosen by someone else is refused). New with each server start.
+    let signinKey = Array(APIKeyStore.randomHex(32).utf8)
 
     static let sessionCookie = "catalynx_session"
     static let signinCookie = "catalynx_signin"
@@ -19,7 +23,7 @@ struct Dashboard: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         let group = router.group().add(middleware: DashboardErrors(pages: pages))
         group.get("/") { _, _ in Pages.redirect("/runs") }
-        group.get("signin") { _, _ in signInPage(error: nil) }
+        group.get("signin") { request, _ in signInPage(request, error: nil) }
         group.post("signin") { request, _ in try await signIn(request) }
         group.post("signout") { request, _ in try await signOut(request) }
         group.get("runs") { request, _ in try await runs(request) }
@@ -45,38 +49,55 @@ struct Dashboard: Sendable {
 
     // MARK: Signing in
 
-    func signInPage(error: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let token = APIKeyStore.randomHex(16)
+    func signInPage(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let nonce = APIKeyStore.randomHex(16)
+        let token = nonce + "." + signature(of: nonce)
         var view: [String: Any] = ["title": "Sign in", "signinCSRF": token]
         if let error { view["error"] = error }
-        return pages.render("signin", view, status: status, headers: [.setCookie: strictCookie(Self.signinCookie, token, maxAge: 1800)])
+        let cookies = Cookies(request, alwaysSecure: services.secureCookies)
+        return pages.render("signin", view, status: status, headers: [.setCookie: cookies.set(Self.signinCookie, token, maxAge: 1800)])
     }
 
-    /// Checks the key and the sign-in form's double-submit token, then opens a session.
+    /// The HMAC of a sign-in nonce under this server's key.
+    func signature(of nonce: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(nonce.utf8), using: SymmetricKey(data: signinKey)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether a sign-in token is one this server issued.
+    func isIssued(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", maxSplits: 1).map(String.init)
+        return parts.count == 2 && APIKeyStore.constantTimeEqual(parts[1], signature(of: parts[0]))
+    }
+
+    /// Checks the key and the sign-in form's double-submit token (issued by this server), then opens a session.
     func signIn(_ request: Request) async throws -> Response {
         let form = try await Form.read(request)
-        guard let sent = form["csrf"], let expected = request.cookie(Self.signinCookie), APIKeyStore.constantTimeEqual(sent, expected) else {
+        let cookies = Cookies(request, alwaysSecure: services.secureCookies)
+        guard let sent = form["csrf"], let expected = cookies.value(Self.signinCookie, in: request), APIKeyStore.constantTimeEqual(sent, expected),
+              isIssued(sent) else {
             throw Problem(.forbidden, "Missing or wrong CSRF token", "reload the sign-in page and try again")
         }
         guard let token = form["key"], let key = try services.keys.verify(token) else {
-            return signInPage(error: "That key is unknown or revoked.", status: .unauthorized)
+            return signInPage(request, error: "That key is unknown or revoked.", status: .unauthorized)
         }
         let (sessionToken, _) = try services.keys.openSession(for: key, lifetime: TimeInterval(Self.sessionLifetime))
         var headers = HTTPFields()
-        headers.append(.init(name: .setCookie, value: strictCookie(Self.sessionCookie, sessionToken, maxAge: Self.sessionLifetime)))
-        headers.append(.init(name: .setCookie, value: strictCookie(Self.signinCookie, "", maxAge: 0)))
+        headers.append(.init(name: .setCookie, value: cookies.set(Self.sessionCookie, sessionToken, maxAge: Self.sessionLifetime)))
+        headers.append(.init(name: .setCookie, value: cookies.set(Self.signinCookie, "", maxAge: 0)))
         return Pages.redirect("/runs", headers: headers)
     }
 
     func signOut(_ request: Request) async throws -> Response {
         _ = try await requireForm(request, .read)
-        if let token = request.cookie(Self.sessionCookie) { try services.keys.closeSession(token) }
-        return Pages.redirect("/signin", headers: [.setCookie: strictCookie(Self.sessionCookie, "", maxAge: 0)])
+        let cookies = Cookies(request, alwaysSecure: services.secureCookies)
+        if let token = cookies.value(Self.sessionCookie, in: request) { try services.keys.closeSession(token) }
+        return Pages.redirect("/signin", headers: [.setCookie: cookies.set(Self.sessionCookie, "", maxAge: 0)])
     }
 
     /// The signed-in session, with at least `scope`; otherwise off to the sign-in page (or 403).
     func require(_ request: Request, _ scope: APIKeyStore.Scope) async throws -> APIKeyStore.Session {
-        guard let token = request.cookie(Self.sessionCookie), let session = try services.keys.session(token) else { throw SignInRequired() }
+        let cookies = Cookies(request, alwaysSecure: services.secureCookies)
+        guard let token = cookies.value(Self.sessionCookie, in: request), let session = try services.keys.session(token) else { throw SignInRequired() }
         guard session.key.scope >= scope else {
             throw Problem(.forbidden, "Insufficient scope", "you signed in with key '\(session.key.name)' (scope \(session.key.scope.rawValue)); this needs \(scope.rawValue)")
         }

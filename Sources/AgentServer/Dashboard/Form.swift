@@ -44,7 +44,24 @@ extension Request {
     }
 }
 
-/// A `Set-Cookie` value for a cookie only this site's own pages send back and no script can read.
-func strictCookie(_ name: String, _ value: String, maxAge: Int) -> String {
-    "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+/// The dashboard's cookies: only this site's own pages send them back and no script can read them;
+/// over HTTPS (the server's `--secure-cookies`, or a proxy saying `X-Forwarded-Proto: https`) they
+/// are `Secure` and carry the `__Host-` prefix, so no other host or path can set them.
+struct Cookies {
+    let secure: Bool
+
+    init(_ request: Request, alwaysSecure: Bool) {
+        secure = alwaysSecure || request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    /// The cookie's name as sent: `__Host-catalynx_session` when secure.
+    func name(_ base: String) -> String { secure ? "__Host-" + base : base }
+
+    /// A `Set-Cookie` value.
+    func set(_ base: String, _ value: String, maxAge: Int) -> String {
+        "\(name(base))=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)" + (secure ? "; Secure" : "")
+    }
+
+    /// The cookie's value in a request.
+    func value(_ base: String, in request: Request) -> String? { request.cookie(name(base)) }
 }
