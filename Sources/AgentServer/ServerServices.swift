@@ -172,7 +172,11 @@ public enum CatalynxServer {
         api.get("organizations") { request, _ in
             let query = request.uri.queryParameters
             guard let words = query["q"].map(String.init), !words.isEmpty else { throw Problem(.badRequest, "Missing query", "give ?q=words to search for") }
-            let search = OrganizationSearch(text: words, state: query["state"].map(String.init), limit: query["limit"].flatMap { Int(String($0)) } ?? 20)
+            let state = query["state"].map(String.init)
+            if let state, state.count != 2 || !state.allSatisfy({ $0.isASCII && $0.isLetter }) {
+                throw Problem(.badRequest, "Invalid state", "state must be a two-letter code such as VA")
+            }
+            let search = OrganizationSearch(text: words, state: state, limit: try QueryValue.integer(query["limit"], "limit", in: 1...200) ?? 20)
             return JSONResponse.make(try Value(encoding: try await services.app.searchOrganizations(search)))
         }
         api.get("hooks/deliveries") { _, _ in

@@ -86,6 +86,30 @@ struct ServerAPITests {
         return nil
     }
 
+    /// The OpenAPI document declares every path parameter, the required query and body fields, and
+    /// the 404 of each run route; undocumented methods on documented paths answer 405.
+    @Test func theOpenAPIDocumentDeclaresItsParameters() async throws {
+        let setup = try self.setup()
+        try await Application(router: try CatalynxServer.router(setup.services)).test(.router) { client in
+            let document = try #require(try await client.execute(uri: "/openapi.json", method: .get) { self.json($0) })
+            let paths = try #require(document["paths"])
+            for (path, parameter) in [("/api/v1/runs/{id}", "id"), ("/api/v1/runs/{id}/report", "id"), ("/api/v1/organizations/{ein}", "ein"),
+                                      ("/api/v1/hooks/{name}", "name")] {
+                let operation = paths[path]?["get"] ?? paths[path]?["post"]
+                let declared = (operation?["parameters"]?.arrayValue ?? []).contains { $0["name"]?.stringValue == parameter && $0["in"] == "path" }
+                #expect(declared, "\(path) does not declare {\(parameter)}")
+            }
+            for route in ["/api/v1/runs/{id}", "/api/v1/runs/{id}/events", "/api/v1/runs/{id}/report"] {
+                #expect(paths[route]?["get"]?["responses"]?["404"] != nil, "\(route) has no 404")
+            }
+            let q = paths["/api/v1/organizations"]?["get"]?["parameters"]?.arrayValue?.first { $0["name"] == "q" }
+            #expect(q?["required"] == true)
+            #expect(paths["/api/v1/runs"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["required"] == ["workflow"])
+            let post = try await client.execute(uri: "/health", method: .post)
+            #expect(post.status == .methodNotAllowed && post.headers[.allow] == "GET, HEAD")
+        }
+    }
+
     /// HEAD works wherever GET does, TRACE is refused with 405, and the bearer scheme is case-insensitive.
     @Test func headTraceAndTheBearerScheme() async throws {
         let setup = try self.setup()
@@ -95,7 +119,7 @@ struct ServerAPITests {
             let headAPI = try await client.execute(uri: "/api/v1/runs", method: .head, headers: [.authorization: "Bearer \(setup.read)"])
             #expect(headAPI.status == .ok)
             let trace = try await client.execute(uri: "/health", method: .trace)
-            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET, HEAD, POST")
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET, HEAD")
             for scheme in ["bearer", "BEARER", "Bearer"] {
                 #expect(try await client.execute(uri: "/api/v1/runs", method: .get, headers: [.authorization: "\(scheme) \(setup.read)"]).status == .ok)
             }

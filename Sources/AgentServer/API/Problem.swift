@@ -76,3 +76,23 @@ enum RequestBody {
         }
     }
 }
+
+/// Query parameters read strictly: a value that is not what the parameter takes is a 400, not a default.
+enum QueryValue {
+    static func integer(_ value: Substring?, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value else { return nil }
+        guard let number = Int(value), range.contains(number) else {
+            throw Problem(.badRequest, "Invalid \(name)", "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    static func boolean(_ value: Substring?, _ name: String) throws -> Bool? {
+        switch value {
+        case nil: return nil
+        case "true"?: return true
+        case "false"?: return false
+        default: throw Problem(.badRequest, "Invalid \(name)", "\(name) must be true or false")
+        }
+    }
+}

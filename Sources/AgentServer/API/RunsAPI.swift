@@ -12,7 +12,8 @@ struct RunsAPI: Sendable {
         group.post("runs") { request, context in try await start(request, context) }
         group.get("runs/:id") { _, context in try await show(context) }
         group.get("runs/:id/events") { request, context in
-            let live = request.uri.queryParameters["follow"] == "true" || (request.headers[.accept] ?? "").contains("text/event-stream")
+            let following = try QueryValue.boolean(request.uri.queryParameters["follow"], "follow") ?? false
+            let live = following || (request.headers[.accept] ?? "").contains("text/event-stream")
             return live ? try await follow(request, context) : try await events(context)
         }
         group.post("runs/:id/pause") { _, context in try await control(context) { try await services.engine.pause(runID: $0, reason: "paused over the API") } }
@@ -42,7 +43,7 @@ struct RunsAPI: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        var filter = RunQuery(limit: query["limit"].flatMap { Int(String($0)) } ?? 50)
+        var filter = RunQuery(limit: try QueryValue.integer(query["limit"], "limit", in: 1...1000) ?? 50)
         if let status = query["status"] {
             guard let parsed = RunStatus(rawValue: String(status)) else {
                 throw Problem(.badRequest, "Invalid status", "status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")

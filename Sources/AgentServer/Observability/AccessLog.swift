@@ -42,12 +42,18 @@ public struct HeadAsGet<Routes: HTTPResponderBuilder>: HTTPResponderBuilder wher
     }
 }
 
-/// TRACE and CONNECT are refused with 405 and the methods the server takes.
+/// Methods the server does not serve (TRACE, CONNECT, PUT, DELETE, QUERY, …), and methods a documented
+/// API path does not take (POST on `/health`), are refused with 405 and the methods that path takes.
 struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .trace || request.method == .connect else { return try await next(request, context) }
-        var response = Problem(.methodNotAllowed, "Method not allowed", "\(request.method.rawValue) is not served; use GET, HEAD or POST").response
-        response.headers[.allow] = "GET, HEAD, POST"
+        let method = request.method.rawValue
+        let allowed = OpenAPIDocument.methods(for: request.uri.path)
+        let served = [HTTPRequest.Method.get, .head, .post, .options].contains(request.method)
+        let takes = allowed.map { $0.contains(method) || (method == "HEAD" && $0.contains("GET")) || method == "OPTIONS" } ?? true
+        guard !served || !takes else { return try await next(request, context) }
+        let methods = allowed.map { $0.union($0.contains("GET") ? ["HEAD"] : []).sorted() } ?? ["GET", "HEAD", "POST"]
+        var response = Problem(.methodNotAllowed, "Method not allowed", "\(method) is not served here; use \(methods.joined(separator: ", "))").response
+        response.headers[.allow] = methods.joined(separator: ", ")
         return response
     }
 }
