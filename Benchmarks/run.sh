@@ -170,6 +170,12 @@ sap-fuzz)
     echo "== Catalynx: $inputs seeded random inputs through the schema-aligned parser" >&2
     "$bench" sap-fuzz --inputs "$inputs" --seed 1
     ;;
+hostile-fuzz)
+    inputs="${2:-300000}"
+    build
+    echo "== Catalynx: $inputs seeded hostile inputs through the workflow loader, the condition parser and the 990 XML reader" >&2
+    "$bench" hostile-fuzz --inputs "$inputs" --seed 1
+    ;;
 http-lookup)
     seconds="${2:-10}"
     echo "building catalynx (release)…" >&2
@@ -269,7 +275,7 @@ print(f"workers: {w4:.0f} steps/s (4 workers) vs langgraph-postgres {peer:.0f} s
 PY
     ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|http-lookup|workers [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|hostile-fuzz|http-lookup|workers [SIZE]" >&2
     exit 2
     ;;
 esac

@@ -5,9 +5,7 @@ import TestSupport
 
 @Suite("990 XML and ProPublica")
 struct FilingSourcesTests {
-    func parse(_ file: String) throws -> Form990Return {
-        try Form990Parser.parse(try TestData.data("irs990_xml/" + file), source: file)
-    }
+    func parse(_ file: String) throws -> Form990Return { try TestData.parseReturn(file) }
 
     @Test func the2013PrivateFoundationReturnsSixteenGrantsSummingTo53374() throws {
         let pf = try parse("201401439349100200_public.xml")

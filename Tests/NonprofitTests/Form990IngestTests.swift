@@ -8,9 +8,7 @@ import TestSupport
 /// from a file that is not a complete return.
 @Suite("990 XML ingest")
 struct Form990IngestTests {
-    func parse(_ file: String) throws -> Form990Return {
-        try Form990Parser.parse(try TestData.data("irs990_xml/" + file), source: file)
-    }
+    func parse(_ file: String) throws -> Form990Return { try TestData.parseReturn(file) }
 
     @Test func theReturnHeaderGivesTheFilersAddressAndStatus() throws {
         let full = try parse("202403589349300950_public.xml")

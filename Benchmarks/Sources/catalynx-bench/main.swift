@@ -239,6 +239,7 @@ case "ein-lookup": try measureEINLookup()
 case "engine": try await measureEngine()
 case "analyze": try await measureAnalyze()
 case "sap-fuzz": try measureSAPFuzz()
+case "hostile-fuzz": try measureHostileFuzz()
 case "store": try await measureStore()
 case "workers": try await measureWorkers()
 default:
