@@ -169,6 +169,9 @@ public enum CatalynxServer {
         api.get("organizations/:ein") { _, context in
             JSONResponse.make(try await services.app.organization(context.parameters.get("ein") ?? "").json)
         }
+        api.get("funders/:ein") { _, context in
+            JSONResponse.make(try Value(encoding: try await services.app.funder(context.parameters.get("ein") ?? "")))
+        }
         api.get("organizations") { request, _ in
             let query = request.uri.queryParameters
             guard let words = query["q"].map(String.init), !words.isEmpty else { throw Problem(.badRequest, "Missing query", "give ?q=words to search for") }

@@ -69,16 +69,22 @@ enum AnalysisPresenter {
             let thin = peers.percentiles.filter { $0.peerCount < ReportRenderer.minimumPeersForPercentile }.map { MetricCatalog.label($0.metric).lowercased() }
             if !thin.isEmpty { lines += wrap("not enough peers with the figure to rank: " + thin.joined(separator: ", "), indent: "  ") }
         }
-        if let funders = outcome.funders {
+        if let funders = outcome.funders, let own = funders.ownGiving {
             lines.append("")
-            lines += wrap("Funders: \(funders.passing) of \(funders.candidatesConsidered.formatted()) candidates fit well (score \(String(format: "%.2f", funders.threshold)) or more)")
+            lines += wrap("A grantmaker itself: " + own.summary)
+        } else if let funders = outcome.funders {
+            lines.append("")
+            lines += wrap("Funders: " + ReportWording.funderSummary(funders), indent: "  ")
+            if let eligibility = funders.eligibility { lines += wrap(eligibility, indent: "  ") }
             for (index, funder) in funders.funders.prefix(8).enumerated() {
                 let name = NameCase.display(funder.name)
                 let shown = name.count > 40 ? String(name.prefix(39)) + "…" : name
                 lines.append(String(format: "  %2d. ", index + 1) + shown.padding(toLength: 41, withPad: " ", startingAt: 0)
                              + (funder.state ?? "").padding(toLength: 4, withPad: " ", startingAt: 0)
-                             + String(format: "%.2f", funder.score) + (funder.passes ? "  good fit" : ""))
+                             + String(format: "%.2f", funder.score)
+                             + (funder.isPastFunder ? "  past funder" : funder.passes ? "  good fit" : funder.hasGivingHistory ? "" : "  no giving on record"))
             }
+            for note in funders.notes { lines += wrap(note, indent: "  ") }
             for grant in funders.grantsToPeers.prefix(3) {
                 lines += wrap("grant to a peer: \(grant.grantorName ?? grant.grantorEIN) → \(grant.recipient) \(Money.short(grant.amount)) (FY\(grant.taxYear))", indent: "  ")
             }
@@ -104,7 +110,7 @@ enum AnalysisPresenter {
         lines += wrap("Checks: " + (checks.isEmpty ? "none" : checks.joined(separator: "; ")))
         for line in ReportWording.skipped(outcome.skipped) { lines += wrap(line, indent: "  ") }
         let total = outcome.durations.values.reduce(0, +)
-        lines += wrap("run \(outcome.runID) · \(outcome.workflow) · \(outcome.status.rawValue)" + String(format: " · steps %.1f ms", total))
+        lines += wrap(items: ["run \(outcome.runID)", outcome.workflow, outcome.status.rawValue, String(format: "steps %.1f ms", total)], lead: "", indent: "")
         return lines.joined(separator: "\n")
     }
 

@@ -303,6 +303,16 @@ struct ObservabilityTests {
             let search = String(buffer: try await client.execute(uri: "/organizations?q=food+bank", method: .get, headers: [.cookie: session.cookie]).body)
             #expect(search.contains("value=\"food bank\""), "the search box keeps the words as typed")
             #expect(search.contains("Capital Area Food Bank"))
+
+            // A grantmaker's giving: the same figures over the API and on its page.
+            let funder = try await client.execute(uri: "/api/v1/funders/141833603", method: .get, headers: ServerAPITests().bearer(token)) { ServerAPITests().json($0) }
+            #expect(funder?["grant_count"] == 16 && funder?["total_given"] == 53_374 && funder?["median_grant"] == 1_000)
+            #expect(funder?["grants_paid_by_year"]?.arrayValue?.first?["source"] == "Form 990-PF FY2013 (e-file 201401439349100200)")
+            let unknownFunder = try await client.execute(uri: "/api/v1/funders/86-0000099", method: .get, headers: ServerAPITests().bearer(token))
+            #expect(unknownFunder.status == .notFound)
+            let funderPage = String(buffer: try await client.execute(uri: "/funders/141833603", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(funderPage.contains("16 grants on record, $53,374 in FY2013; median $1,000"))
+            #expect(funderPage.contains("Elton John AIDS Foundation") && funderPage.contains("first year on record"))
         }
     }
 

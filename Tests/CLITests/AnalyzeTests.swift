@@ -61,9 +61,14 @@ struct AnalyzeTests {
             let tiered = tier != "current"
             #expect((json["peers"] != nil) == tiered && (json["funders"] != nil) == tiered, "\(tier)")
             if tiered {
-                #expect(json["funders"]?["threshold"] == .double(0.58))
-                #expect((json["funders"]?["funders"]?.arrayValue?.count ?? 0) > 0)
-                #expect(json["funders"]?["funders"]?.arrayValue?.first?["dimensions"]?.arrayValue?.count == 8)
+                #expect(json["funders"]?["threshold"] == .double(0.5))
+                let funders = json["funders"]?["funders"]?.arrayValue ?? []
+                #expect(!funders.isEmpty)
+                #expect(funders.first?["dimensions"]?.arrayValue?.count == 7)
+                // A funder only fits on evidence: none passes without giving on record.
+                #expect(funders.allSatisfy { $0["passes"] != .bool(true) || $0["has_giving_history"] == .bool(true) })
+                // The embedded data hold few grant records, and the analysis says so.
+                #expect((json["funders"]?["notes"]?.arrayValue?.count ?? 0) > 0)
             }
             let enhanced = tier == "enhanced" || tier == "complete"
             #expect((json["network"] != nil) == enhanced && (json["review"]?["validation_type"] == "auto_approved") == enhanced, "\(tier)")

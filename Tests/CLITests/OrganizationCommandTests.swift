@@ -28,6 +28,16 @@ struct OrganizationCommandTests {
         #expect(grants.compactMap { $0["amount"]?.numberValue }.reduce(0, +) == 53_374)
         #expect(json.json?["organization"]?["name"] == "THE MILLMAN-HARRIS-ROMANO FOUNDATION")
 
+        // `funders show`: the same grants as a giving profile, on either database.
+        let giving = try cli.run("funders", "show", "141833603")
+        #expect(giving.status == 0, "\(giving.stderr)")
+        #expect(giving.stdout.contains("16 grants on record, $53,374 in FY2013; median $1,000; 76% to NY."))
+        #expect(giving.stdout.contains("FY2013  16      $53,374  first year on record"))
+        #expect(giving.stdout.contains("From: Form 990-PF FY2013 (e-file 201401439349100200)"))
+        let givingJSON = try cli.run("funders", "show", "04-6662754", "--format", "json")
+        #expect(givingJSON.json?["grant_count"] == 4 && givingJSON.json?["total_given"] == 12_000)
+        #expect(try cli.run("funders", "show", "86-0000099").status == 4)
+
         #expect(try cli.run("org", "show", "12-345").status == 2)
         let unknown = try cli.run("org", "show", "86-0000099")
         #expect(unknown.status == 4)

@@ -74,6 +74,30 @@ struct UseCaseTests {
         #expect(latest.unavailable["program_expense_ratio"]?.contains("990-PF") == true)
     }
 
+    @Test func anOrganizationKnownOnlyFromTheBMFStillGetsPeersAndGrantmakers() async throws {
+        let analysis = try await Self.shared.analyze(try EIN("52-1167581"), tier: .standard)
+        let peers = try #require(analysis.outcome.peers)
+        #expect(peers.peers.count >= PeerComparison.minimumPeers)
+        #expect(peers.criteria.first?.contains("in DC") == true)   // nearest first: its own place
+        #expect(!peers.unranked.isEmpty)   // no filings of its own to rank, and it says so
+        let funders = try #require(analysis.outcome.funders)
+        #expect(!funders.funders.isEmpty)
+        #expect(funders.funders.allSatisfy { !$0.passes || $0.hasGivingHistory })
+        #expect(funders.notes.contains { $0.contains("DC") })   // the thin grant data are named, with what would help
+    }
+
+    @Test func aSocialWelfareOrganizationIsWarnedAboutEligibilityAndAFoundationSeesItsOwnGiving() async throws {
+        let delta = try await Self.shared.analyze(try EIN("54-0844477"), tier: .standard)
+        #expect(delta.outcome.funders?.eligibility?.contains("501(c)(4)") == true)
+        let trust = try await Self.shared.analyze(try EIN("04-6662754"), tier: .standard)
+        let funders = try #require(trust.outcome.funders)
+        #expect(funders.funders.isEmpty)
+        #expect(funders.ownGiving?.grantCount == 4 && funders.ownGiving?.totalGiven == 12_000)
+        let profile = try await Self.shared.funder("04-6662754")
+        #expect(profile == funders.ownGiving)   // the same figures in the analysis and in `funders show`
+        await #expect { try await Self.shared.funder("86-0000099") } throws: { ($0 as? ApplicationError)?.status == .notFound }
+    }
+
     @Test func badInputIsRefusedWithItsExitCode() async throws {
         let app = Self.shared
         await #expect { try await app.organization("12-34") } throws: { ($0 as? ApplicationError)?.status == .badInput }

@@ -16,7 +16,8 @@ struct ReportTests {
         let funder = FunderScoring.Funder(
             ein: "51-0000001", name: "Richmond <Health> & \"Care\" Fund", city: "Richmond", state: "VA", nteeCode: "E31", foundationCode: "04",
             assets: 20_000_000, score: 0.7, passes: true,
-            dimensions: FunderModel.weights.map { .init(name: $0.name, weight: $0.weight, score: 0.7, explanation: "because") }, recentGrants: [])
+            dimensions: FunderModel.weights.map { .init(name: $0.name, weight: $0.weight, score: 0.7, explanation: "because") }, recentGrants: [],
+            profileSummary: "12 grants on record, $240,000 in FY2022; median $15,000", hasGivingHistory: true, pastGrants: [], evidence: 120_000)
         return AnalysisReport(
             reportType: "complete_tier", organization: profile, dataQuality: DataQuality(profile: profile, currentYear: 2026), metrics: metrics,
             risk: RiskAssessment(metrics: metrics, dataQuality: nil),
@@ -93,7 +94,8 @@ struct ReportTests {
         funders.funders[0].name = "=HYPERLINK(\"x\"), Inc"
         let csv = CSVExport.funders(funders)
         let lines = csv.components(separatedBy: "\r\n")
-        #expect(lines[0].hasPrefix("rank,ein,name,city,state,ntee_code,foundation_code,assets,score,passes,ntee,geography"))
+        #expect(lines[0] == "rank,ein,name,city,state,ntee_code,foundation_code,assets,score,passes,past_funder,giving_on_record,"
+                + "cause,place,grant_size,peers,recency,openness,capacity,giving")
         #expect(lines[1].contains("\"'=HYPERLINK(\"\"x\"\"), Inc\""))
         let metrics = CSVExport.metrics(try fullReport().metrics).components(separatedBy: "\r\n")
         #expect(metrics.count == 11 + 2)   // header, 11 years, trailing empty

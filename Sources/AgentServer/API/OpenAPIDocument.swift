@@ -108,6 +108,11 @@ enum OpenAPIDocument {
                     query("state", ["type": "string", "pattern": "^[A-Za-z]{2}$"], "a two-letter state code"),
                     query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "at most this many (default 20)"),
                 ], merged(["200": "+organizations", "400": "no words, or an invalid state or limit"]), list: true)],
+                "/api/v1/funders/{ein}": ["get": operation(
+                    "A grantmaker's giving: by year, grant sizes, top recipients, places and causes, openness to new grantees, assets and payout",
+                    parameters: [["name": "ein", "in": "path", "required": true, "description": "the grantmaker's EIN",
+                                  "schema": ["type": "string", "pattern": .string(EINPattern.regex)]]],
+                    merged(["200": "+the giving profile", "400": "not a valid EIN", "404": "unknown EIN"]))],
                 "/api/v1/organizations/{ein}": ["get": operation(
                     "An organization: filings, grants, officers, and a summary with its latest figures and codes in words",
                     parameters: [["name": "ein", "in": "path", "required": true, "description": "the EIN, 54-1230284 or 541230284 (a prefix the IRS assigns)",

@@ -45,6 +45,7 @@ struct Dashboard: Sendable {
         group.post("approvals/:id") { request, context in try await answer(request, context) }
         group.get("organizations") { request, _ in try await organizations(request) }
         group.get("organizations/:ein") { request, context in try await organization(request, context) }
+        group.get("funders/:ein") { request, context in try await funder(request, context) }
     }
 
     // MARK: Signing in
@@ -175,6 +176,17 @@ struct Dashboard: Sendable {
         // Only runs whose workflow writes a report (an analysis) link to one; a waiting run's is a draft.
         view["hasReport"] = (state.status == .completed || state.status == .waiting) && services.hasReport(state)
         view["draft"] = state.status == .waiting
+        // An analysis's funders, each linked to its giving.
+        if let definition, let funders = services.app.analysis(of: state, definition: definition)?.outcome.funders {
+            view["funders"] = funders.funders.prefix(10).map { funder -> [String: Any] in
+                ["name": funder.name, "ein": funder.ein, "score": String(format: "%.2f", funder.score), "past": funder.isPastFunder,
+                 "note": funder.hasGivingHistory ? funder.profileSummary : "no giving history on record"]
+            }
+            view["fundersHeading"] = funders.ownGiving == nil ? "Likely funders" : "Its own giving"
+            view["fundersSummary"] = funders.ownGiving.map { ReportViewText.sentence($0.summary) } ?? ReportWording.funderSummary(funders)
+            view["ownGivingLink"] = funders.ownGiving.map { "/funders/" + $0.ein.filter(\.isNumber) }   // absent when none
+            view["fundersNotes"] = ([funders.eligibility].compactMap { $0 } + funders.notes).map(ReportViewText.sentence)
+        }
         return pages.render("run", view)
     }
 
@@ -303,6 +315,15 @@ struct Dashboard: Sendable {
             view["analyzeLabel"] = tier.rawValue
         }
         return pages.render("organization", view)
+    }
+}
+
+extension Dashboard {
+    /// A grantmaker's giving, as `catalynx funders show` gives it.
+    func funder(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let session = try await require(request, .read)
+        let profile = try await services.app.funder(context.parameters.get("ein") ?? "")
+        return pages.render("funder", try await page(session, title: profile.name).merging(FunderView.page(profile)) { $1 })
     }
 }
 

@@ -147,8 +147,40 @@ enum OrganizationView {
              "compensation": officer.compensation.map(Money.full) ?? ""]
         }
         view["hasGrantsMade"] = !overview.record.grantsMade.isEmpty
+        view["isGrantmaker"] = !overview.record.grantsMade.isEmpty || organization.foundation == "04"
+            || overview.record.filings.contains { ($0.grantsPaid ?? 0) > 0 }
         view["hasGrantsReceived"] = !overview.record.grantsReceived.isEmpty
         view["hasOfficers"] = !overview.record.officers.isEmpty
         return view
+    }
+}
+
+/// A grantmaker's page: its giving from the grants and filings on record.
+enum FunderView {
+    static func page(_ profile: FunderProfile) -> [String: Any] {
+        var facts: [[String: String]] = []
+        if let median = profile.medianGrant, let smallest = profile.smallestGrant, let largest = profile.largestGrant {
+            facts.append(["label": "Grant sizes", "value": "median \(Money.full(median)), from \(Money.full(smallest)) to \(Money.full(largest))"])
+        }
+        if !profile.places.isEmpty {
+            facts.append(["label": "Where", "value": profile.places.prefix(6).map { "\($0.label) \(Money.percent($0.share, digits: 0))" }.joined(separator: " · ")])
+        }
+        if !profile.causes.isEmpty {
+            facts.append(["label": "Causes", "value": profile.causes.prefix(6).map { "\($0.label) \(Money.percent($0.share, digits: 0))" }.joined(separator: " · ")])
+        }
+        if let assets = profile.assets { facts.append(["label": "Assets", "value": Money.full(assets)]) }
+        if let payout = profile.payoutRatio { facts.append(["label": "Payout", "value": "\(Money.percent(payout)) of its assets"]) }
+        return [
+            "name": profile.name, "ein": profile.ein, "digits": profile.ein.filter(\.isNumber), "kind": profile.kind,
+            "place": [profile.city, profile.state].compactMap { $0 }.joined(separator: ", "),
+            "summary": ReportViewText.sentence(profile.summary), "facts": facts,
+            "evidence": profile.grantCount > 0 ? profile.causeEvidence : "",
+            "years": profile.byYear.map { ["year": $0.fiscalYear, "grants": $0.grants, "total": Money.full($0.total),
+                                           "fresh": $0.firstTimeShare.map { Money.percent($0, digits: 0) } ?? "first year on record"] as [String: Any] },
+            "recipients": profile.topRecipients.map { ["name": $0.name, "state": $0.state ?? "", "total": Money.full($0.total), "grants": $0.grants,
+                                                        "latest": "FY\($0.latestYear)"] as [String: Any] },
+            "paid": profile.grantsPaidByYear.map { ["year": $0.fiscalYear, "total": Money.full($0.total)] },
+            "sources": profile.returns.isEmpty ? "" : "From " + profile.returns.joined(separator: "; ") + ".",
+        ]
     }
 }

@@ -1,21 +1,34 @@
-/// The weights and threshold of the funder score: the Catalynx 990-PF composite (V2), in one
-/// place (documented in the README). Each dimension scores 0–1; the composite is their weighted sum.
+/// The weights and bands of the funder score, in one place (documented in the README). A funder is
+/// judged by what and where it has funded, never mainly by its own codes: each dimension scores
+/// 0–1 from the grants on record; the composite is their weighted sum.
 public enum FunderModel {
     public static let weights: [(name: String, weight: Double)] = [
-        ("ntee", 0.30), ("geography", 0.20), ("recipient_coherence", 0.12), ("financial_capacity", 0.10),
-        ("grant_size_fit", 0.10), ("application_policy", 0.08), ("filing_recency", 0.05), ("foundation_type", 0.05),
+        ("cause", 0.30), ("place", 0.20), ("grant_size", 0.15), ("peers", 0.15), ("recency", 0.10), ("openness", 0.05),
+        ("capacity", 0.05),
     ]
 
-    /// A funder passes at this composite score or above (0.62 suits high volume, 0.54 sparse markets).
-    public static let passThreshold = 0.58
+    /// A funder fits well at this composite score or above.
+    public static let passThreshold = 0.5
 
-    /// The best composite a candidate can reach with no cause in common (NTEE ≤ 0.35), outside the
-    /// organization's state (geography ≤ 0.3) and no grants on record (coherence 0.5, application
-    /// policy ≤ 0.5): 0.565. Above it, only foundations of a related cause or of the same state, and
-    /// grantors, need scoring; the rest are counted as considered.
-    public static let ceilingWithoutCauseOrPlace = 0.30 * 0.35 + 0.20 * 0.3 + 0.12 * 0.5 + 0.10 + 0.10 + 0.08 * 0.5 + 0.05 + 0.05
+    /// A foundation with no giving history on record is judged by its own NTEE code and address only,
+    /// at this fraction of what the same fit would score from grants.
+    public static let priorWeight = 0.5
 
-    /// Assets → financial capacity: ≥ $10M 1.0, ≥ $1M 0.75, ≥ $250k 0.5, ≥ $50k 0.25, else 0.1 (unknown 0.2).
+    /// The composite of a funder whose giving on record went wholly outside the applicant's state and region is multiplied by this.
+    public static let elsewhereFactor = 0.6
+
+    /// How close two NTEE codes are: same code 1, same three characters 0.85, same major group 0.7,
+    /// same super-group 0.4, else 0.
+    public static func closeness(_ code: String?, to applicant: String) -> Double {
+        guard let code, !code.isEmpty else { return 0 }
+        if code == applicant { return 1 }
+        if code.prefix(3) == applicant.prefix(3) { return 0.85 }
+        if code.prefix(1) == applicant.prefix(1) { return 0.7 }
+        if let group = NTEE.superGroup(String(code.prefix(1))), group == NTEE.superGroup(String(applicant.prefix(1))) { return 0.4 }
+        return 0
+    }
+
+    /// Assets → capacity: ≥ $10M 1.0, ≥ $1M 0.75, ≥ $250k 0.5, ≥ $50k 0.25, else 0.1 (unknown 0.2).
     public static func capacity(assets: Int?) -> Double {
         guard let assets else { return 0.2 }
         return assets >= 10_000_000 ? 1 : assets >= 1_000_000 ? 0.75 : assets >= 250_000 ? 0.5 : assets >= 50_000 ? 0.25 : 0.1
@@ -26,11 +39,22 @@ public enum FunderModel {
         (0.01...0.25).contains(ratio) ? 1 : (0.002...1).contains(ratio) ? 0.6 : 0.2
     }
 
-    /// Years since the funder's latest return → recency: ≤ 2 1.0, 3 0.6, 4–5 0.3, else 0.1.
+    /// Years since the latest giving on record → recency: ≤ 2 1.0, 3 0.6, 4–5 0.3, else 0.1.
     public static func recency(years: Int) -> Double {
         years <= 2 ? 1 : years == 3 ? 0.6 : years <= 5 ? 0.3 : 0.1
     }
 
-    /// NTEE major groups of general grantmakers, whose own code says nothing about what they fund.
-    public static let generalGrantmakerCodes = ["T2", "T3", "T7", "T9", "T0", "T1"]
+    /// The census region of a state (`VA` → South), for giving near the applicant.
+    public static func region(_ state: String?) -> String? {
+        guard let state else { return nil }
+        for (region, states) in regions where states.contains(state) { return region }
+        return nil
+    }
+
+    public static let regions: [(String, Set<String>)] = [
+        ("the Northeast", ["CT", "ME", "MA", "NH", "RI", "VT", "NJ", "NY", "PA"]),
+        ("the Midwest", ["IL", "IN", "MI", "OH", "WI", "IA", "KS", "MN", "MO", "NE", "ND", "SD"]),
+        ("the South", ["DE", "DC", "FL", "GA", "MD", "NC", "SC", "VA", "WV", "AL", "KY", "MS", "TN", "AR", "LA", "OK", "TX"]),
+        ("the West", ["AZ", "CO", "ID", "MT", "NV", "NM", "UT", "WY", "AK", "CA", "HI", "OR", "WA"]),
+    ]
 }

@@ -64,74 +64,84 @@ public struct PeerComparison: Sendable, Hashable, Codable {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    /// Finds peers in the database and ranks the organization among them.
+    /// Fewer peers than this with a figure, and no percentile is computed for it.
+    public static let minimumPeers = 5
+
+    /// Finds peers in the database and ranks the organization among them: the same NTEE code, then
+    /// code family, then major group; in the same state, then the same region, then anywhere; within
+    /// ×4 of its size (the newest revenue on record).
     /// - Parameters:
-    ///   - profile: the organization (its NTEE code, state and size choose the peers).
-    ///   - metrics: its financial metrics, when computed.
+    ///   - profile: the organization (its NTEE code, place and size choose the peers).
+    ///   - metrics: its financial metrics (computed from its filings when not given).
     ///   - database: where peers and their filings come from.
     ///   - maxPeers: how many peers at most.
-    public static func compare(_ profile: OrganizationProfile, metrics: FinancialMetrics?, database: any OrganizationDatabase,
+    public static func compare(_ profile: OrganizationProfile, metrics given: FinancialMetrics?, database: any OrganizationDatabase,
                                maxPeers: Int = 25) async throws -> PeerComparison {
         guard let code = profile.nteeCode, !code.isEmpty else {
             return PeerComparison(criteria: ["the organization has no NTEE code, so it has no peers by cause"], peers: [], percentiles: [],
                                   unranked: [:])
         }
+        let metrics = given ?? (profile.filings.isEmpty ? nil : FinancialMetrics(filings: profile.filings))
         let size = profile.sizeRevenue
         let band = size.map { max(0, $0 / 4)...max($0 * 4, 1) }
         let bandText = size.map { "revenue \(Money.short($0 / 4))–\(Money.short($0 * 4))" } ?? "any size"
-        let code3 = String(code.prefix(3))
-        let major = String(code.prefix(1))
-        var widenings: [(prefix: String, state: String?, label: String)] = []
-        if let state = profile.state {
-            widenings.append((code3, state, "NTEE \(code3) in \(state), \(bandText)"))
-            widenings.append((major, state, "NTEE group \(major) in \(state), \(bandText)"))
-        }
-        widenings.append((code3, nil, "NTEE \(code3) anywhere, \(bandText)"))
-        widenings.append((major, nil, "NTEE group \(major) anywhere, \(bandText)"))
+        let levels = [(code, "NTEE \(code)"), (String(code.prefix(3)), "NTEE \(code.prefix(3))"), (String(code.prefix(1)), "NTEE group \(code.prefix(1))")]
+            .reduce(into: [(prefix: String, label: String)]()) { levels, level in if !levels.contains(where: { $0.prefix == level.0 }) { levels.append(level) } }
+        let region = FunderModel.region(profile.state)
+        let regionStates = FunderModel.regions.first { $0.0 == region }?.1.sorted() ?? []
+        var places: [(states: [String?], label: String)] = []
+        if let state = profile.state { places.append(([state], "in \(state)")) }
+        if let region { places.append((regionStates.filter { $0 != profile.state }, "elsewhere in \(region)")) }
+        places.append(([nil], "anywhere"))
         var chosen: [Organization] = []
         var labels: [String: String] = [:]
         var criteria: [String] = []
-        for widening in widenings where chosen.count < maxPeers {
-            let found = try await database.organizations(
-                nteePrefix: widening.prefix, state: widening.state, revenue: band,
-                excluding: Set(chosen.map(\.ein) + [profile.digits]), limit: maxPeers - chosen.count)
-            if !found.isEmpty { criteria.append("\(found.count) with \(widening.label)") }
-            for organization in found { labels[organization.ein] = widening.label }
-            chosen += found
+        for place in places where chosen.count < maxPeers {
+            for level in levels where chosen.count < maxPeers {
+                // Across a region, every state is asked and the nearest in size win, so no state fills the list by its name.
+                let needed = maxPeers - chosen.count
+                var found: [Organization] = []
+                for state in place.states {
+                    found += try await database.organizations(nteePrefix: level.prefix, state: state, revenue: band,
+                                                              excluding: Set(chosen.map(\.ein) + [profile.digits]), limit: needed)
+                }
+                if place.states.count > 1 {
+                    let distance = { (organization: Organization) in size.map { abs((organization.revenue ?? 0) - $0) } ?? -(organization.revenue ?? 0) }
+                    found = Array(found.sorted { (distance($0), $0.ein) < (distance($1), $1.ein) }.prefix(needed))
+                }
+                let label = "\(level.label) \(place.label), \(bandText)"
+                if !found.isEmpty { criteria.append("\(found.count) with \(label)") }
+                for organization in found { labels[organization.ein] = label }
+                chosen += found
+            }
         }
-        if criteria.isEmpty { criteria.append("no organization shares the NTEE group \(major) at a similar size") }
+        if criteria.isEmpty { criteria.append("no organization shares the NTEE group \(code.prefix(1)) at a similar size") }
         let peers = chosen.map {
             Peer(ein: $0.formattedEIN, name: $0.name, city: $0.city, state: $0.state, nteeCode: $0.nteeCode, revenue: $0.revenue,
                  match: labels[$0.ein] ?? "")
         }
-        var peerMetrics: [FinancialMetrics] = []
-        for peer in chosen {
-            let filings = try await database.filings(EIN(trusted: peer.ein))
-            if !filings.isEmpty { peerMetrics.append(FinancialMetrics(filings: filings)) }
-        }
+        let peerFilings = try await database.filings(ofAny: chosen.map(\.ein))
+        let peerMetrics = chosen.compactMap { peerFilings[$0.ein].flatMap { $0.isEmpty ? nil : FinancialMetrics(filings: $0) } }
         var percentiles: [Percentile] = []
         var unranked: [String: String] = [:]
-        if let size {
-            let sizes = chosen.compactMap(\.revenue).map(Double.init)
-            if sizes.isEmpty {
-                unranked["revenue"] = "no peer reports revenue"
-            } else {
-                percentiles.append(Percentile(metric: "revenue", value: Double(size), percentile: percentileRank(Double(size), among: sizes),
-                                              peerCount: sizes.count, peerMedian: median(sizes), higherIsBetter: true))
+        func rank(_ name: String, _ value: Double, among values: [Double], higherIsBetter: Bool) {
+            guard values.count >= minimumPeers else {
+                unranked[name] = values.isEmpty ? "no peer has the figure"
+                    : "only \(Plural.count(values.count, "peer")) \(values.count == 1 ? "has" : "have") the figure: not enough to rank"
+                return
             }
+            percentiles.append(Percentile(metric: name, value: value, percentile: percentileRank(value, among: values), peerCount: values.count,
+                                          peerMedian: median(values), higherIsBetter: higherIsBetter))
+        }
+        if let size {
+            rank("revenue", Double(size), among: chosen.compactMap(\.revenue).map(Double.init), higherIsBetter: true)
         }
         for metric in rankedMetrics {
             guard let value = metrics?.latest.flatMap(metric.value) else {
-                unranked[metric.name] = metrics?.latest?.unavailable[metric.name] ?? "the organization has no value"
+                unranked[metric.name] = metrics?.latest?.unavailable[metric.name] ?? "the organization has no filings to compute it from"
                 continue
             }
-            let values = peerMetrics.compactMap { $0.latest.flatMap(metric.value) }
-            guard !values.isEmpty else {
-                unranked[metric.name] = "no peer has a filing that gives it"
-                continue
-            }
-            percentiles.append(Percentile(metric: metric.name, value: value, percentile: percentileRank(value, among: values),
-                                          peerCount: values.count, peerMedian: median(values), higherIsBetter: metric.higherIsBetter))
+            rank(metric.name, value, among: peerMetrics.compactMap { $0.latest.flatMap(metric.value) }, higherIsBetter: metric.higherIsBetter)
         }
         return PeerComparison(criteria: criteria, peers: peers, percentiles: percentiles, unranked: unranked)
     }

@@ -72,11 +72,19 @@ public struct AnalysisSummary: Sendable, Hashable, Codable {
             findings.append("It is larger than \(Int(rank.percentile.rounded()))% of \(rank.peerCount) peers by revenue.")
         }
         if let funders {
-            if let best = funders.funders.first, funders.passing > 0 {
-                findings.append("\(Plural.count(funders.passing, "funder")) of \(funders.candidatesConsidered.formatted()) candidates on record \(funders.passing == 1 ? "fits" : "fit") well; the best fit is \(best.name).")
-                recommendations.append("Read the best-fitting funders' guidelines and recent grants before approaching them.")
+            if let own = funders.ownGiving {
+                findings.append("It is itself a grantmaker: \(own.summary).")
             } else {
-                recommendations.append("No funder on record fits well yet: widen the search with more foundations' returns for this state and cause.")
+                let past = funders.funders.filter(\.isPastFunder)
+                if !past.isEmpty {
+                    findings.append("\(ListText.joined(past.prefix(3).map(\.name))) funded it before (grants on record); approach \(past.count == 1 ? "it" : "them") first.")
+                }
+                if let best = funders.funders.first(where: { !$0.isPastFunder }), funders.passing > 0 {
+                    findings.append("\(Plural.count(funders.passing, "funder")) of \(funders.candidatesConsidered.formatted()) grantmakers on record \(funders.passing == 1 ? "fits" : "fit") well; the best fit is \(best.name).")
+                    recommendations.append("Read the best-fitting funders' guidelines and recent grants before approaching them.")
+                } else if past.isEmpty {
+                    recommendations.append("No funder on record fits well yet: widen the search with more foundations' returns for this state and cause.")
+                }
             }
         }
         if let network, network.connectedOrganizations > 0 {

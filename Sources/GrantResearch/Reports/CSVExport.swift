@@ -18,11 +18,13 @@ public enum CSVExport {
     /// One row per funder with its composite and each dimension's score.
     public static func funders(_ funders: FunderScoring) -> String {
         let dimensions = FunderModel.weights.map(\.name)
-        let header = ["rank", "ein", "name", "city", "state", "ntee_code", "foundation_code", "assets", "score", "passes"] + dimensions
+        let header = ["rank", "ein", "name", "city", "state", "ntee_code", "foundation_code", "assets", "score", "passes", "past_funder",
+                      "giving_on_record"] + dimensions + ["giving"]
         let rows = funders.funders.enumerated().map { index, funder -> [String] in
             [String(index + 1), funder.ein, funder.name, funder.city ?? "", funder.state ?? "", funder.nteeCode ?? "",
-             funder.foundationCode ?? "", funder.assets.map(String.init) ?? "", String(funder.score), funder.passes ? "true" : "false"]
-                + dimensions.map { name in funder.dimensions.first { $0.name == name }.map { String($0.score) } ?? "" }
+             funder.foundationCode ?? "", funder.assets.map(String.init) ?? "", String(funder.score), funder.passes ? "true" : "false",
+             funder.isPastFunder ? "true" : "false", funder.hasGivingHistory ? "true" : "false"]
+                + dimensions.map { name in funder.dimensions.first { $0.name == name }.map { String($0.score) } ?? "" } + [funder.profileSummary]
         }
         return table([header] + rows)
     }

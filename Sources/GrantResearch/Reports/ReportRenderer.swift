@@ -65,7 +65,7 @@ public struct ReportRenderer: Sendable {
                      IRSCodes.ruling(organization.ruling).map { "exempt since \($0)" }].compactMap { $0 }.filter { !$0.isEmpty }
         var notes: [String] = []
         var view: [String: Any] = [
-            "name": organization.name, "kind": ReportWording.kind(report.reportType), "facts": facts,
+            "name": organization.name, "kind": ReportWording.kind(report.reportType), "facts": facts, "factsLine": facts.joined(separator: " · "),
             "run_id": run.runID, "status": run.status,
             "generated": ISO8601DateFormatter.string(from: run.generatedAt, timeZone: .current, formatOptions: [.withFullDate]),
             "headline": report.summary.headline,

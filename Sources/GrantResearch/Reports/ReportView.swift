@@ -1,6 +1,12 @@
 import Foundation
 import Nonprofit
 
+/// The sentence rule of reports, for other presenters (the terminal).
+public enum ReportViewText {
+    /// A clause as a sentence: a capital first, a full stop last.
+    public static func sentence(_ text: String) -> String { ReportView.sentence(text) }
+}
+
 /// The pieces of a report's view that take more than a line: the metrics table, peers, funders,
 /// and the small text rules every section follows (sentences start with a capital and end with a
 /// full stop; texts written in capitals are written as sentences).
@@ -114,30 +120,56 @@ enum ReportView {
 
     // MARK: Funders
 
+    /// A grantmaker's giving in a figure and its span: the grants on record, else the grants paid its latest return reports.
+    static func ownGivingTotal(_ own: FunderProfile) -> (total: String, span: String) {
+        if own.grantCount > 0 {
+            return (Money.full(own.totalGiven),
+                    Plural.count(own.grantCount, "grant") + (own.byYear.count == 1 ? " in \(own.byYear[0].fiscalYear)" : " over \(own.byYear.count) years"))
+        }
+        if let paid = own.grantsPaidByYear.first { return (Money.full(paid.total), "grants paid in \(paid.fiscalYear), as its return reports") }
+        return ("none on record", "no grants or grants paid on record")
+    }
+
     static func funders(_ funders: FunderScoring) -> [String: Any] {
         let shown = Array(funders.funders.prefix(15))
-        return [
+        var section: [String: Any] = [
             "passing": funders.passing.formatted(),
-            "summary": "\(Plural.count(funders.passing, "funder")) of \(funders.candidatesConsidered.formatted()) candidates on record "
-                + "\(funders.passing == 1 ? "fits" : "fit") well (a fit score of at least \(String(format: "%.2f", funders.threshold)) out of 1).",
+            "summary": funders.ownGiving != nil ? "" : ReportWording.funderSummary(funders),
             "list": shown.enumerated().map { index, funder in
                 [
                     "rank": index + 1, "name": NameCase.display(funder.name), "ein": EIN(trusted: funder.ein.filter(\.isNumber)).formatted,
                     "place": [funder.city.map(NameCase.display), funder.state].compactMap { $0 }.joined(separator: ", "),
-                    "score": String(format: "%.2f", funder.score), "passes": funder.passes,
-                    "assets": funder.assets.map(Money.short) ?? "not known",
+                    "score": String(format: "%.2f", funder.score), "passes": funder.passes, "past": funder.isPastFunder,
+                    "assets": funder.assets.map(Money.short) ?? "not known", "giving": funder.hasGivingHistory ? sentence(funder.profileSummary)
+                        : "No giving on record, so judged only by its own cause and location.",
                     "dimensions": funder.dimensions.map {
                         ["name": ReportWording.dimension($0.name), "score": String(format: "%.2f", $0.score),
                          "weight": "\(Int(($0.weight * 100).rounded()))%", "explanation": sentence($0.explanation)]
                     },
                 ] as [String: Any]
             },
-            "more": funders.funders.count > shown.count ? "\(funders.funders.count - shown.count) more are in the exported funder list." : "",
+            "more": funders.funders.count > shown.count ? "\(funders.funders.count - shown.count) more are in the exported funder list (funders.csv)." : "",
+            "past": funders.funders.filter(\.isPastFunder).flatMap { funder in
+                funder.pastGrants.map { grant in
+                    ["grantor": NameCase.display(funder.name), "amount": Money.full(grant.amount), "year": "FY\(grant.taxYear)",
+                     "purpose": grant.purpose.map(readable) ?? "", "source": grant.source ?? ""] as [String: Any]
+                }
+            },
             "grants_to_peers": funders.grantsToPeers.map {
                 ["grantor": $0.grantorName.map(NameCase.display) ?? EIN(trusted: $0.grantorEIN).formatted, "recipient": NameCase.display($0.recipient),
-                 "amount": Money.full($0.amount),
-                 "year": "FY\($0.taxYear)", "purpose": $0.purpose.map(readable) ?? ""] as [String: Any]
+                 "amount": Money.full($0.amount), "year": "FY\($0.taxYear)", "purpose": $0.purpose.map(readable) ?? "", "source": $0.source ?? ""] as [String: Any]
             },
+            "notes": funders.notes.map(sentence),
         ]
+        if let eligibility = funders.eligibility { section["eligibility"] = eligibility }
+        if let own = funders.ownGiving {
+            section["own"] = [
+                "summary": sentence(own.summary), "kind": own.kind, "total": ownGivingTotal(own).total, "span": ownGivingTotal(own).span,
+                "recipients": own.topRecipients.map { ["name": $0.name, "state": $0.state ?? "", "total": Money.full($0.total), "grants": $0.grants] as [String: Any] },
+                "places": own.places.prefix(5).map { "\($0.label): \(Money.percent($0.share, digits: 0))" }.joined(separator: ", "),
+                "payout": own.payoutRatio.map { Money.percent($0) } ?? "",
+            ] as [String: Any]
+        }
+        return section
     }
 }

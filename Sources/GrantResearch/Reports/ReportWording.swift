@@ -62,6 +62,12 @@ public enum ReportWording {
         return words.prefix(1).uppercased() + words.dropFirst()
     }
 
+    /// How many funders fit well, in one sentence (the CLI, the report and the dashboard say the same).
+    public static func funderSummary(_ funders: FunderScoring) -> String {
+        let who = funders.passing == 0 ? "None of the" : funders.passing == 1 ? "1 of the" : "\(funders.passing.formatted()) of the"
+        return "\(who) \(funders.candidatesConsidered.formatted()) grantmakers on record \(funders.passing > 1 ? "fit" : "fits") well (a fit of at least \(String(format: "%.2f", funders.threshold)) out of 1), judged by what and where each has funded."
+    }
+
     /// What a risk dimension's high score means, for "the main risks are …".
     public static func riskConcern(_ name: String) -> String {
         switch name {

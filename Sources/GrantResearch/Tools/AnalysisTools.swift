@@ -84,7 +84,7 @@ public struct OpportunityScorerTool: Tool {
         public var peers: PeerComparison?
         /// How many of the best funders to return (default 25).
         public var limit: Int?
-        /// The pass mark (default 0.58).
+        /// The mark of a good fit (default `FunderModel.passThreshold`, 0.5).
         public var threshold: Double?
         public var asOfYear: Int?
         enum CodingKeys: String, CodingKey { case organization, peers, limit, threshold, asOfYear = "as_of_year" }
@@ -96,7 +96,7 @@ public struct OpportunityScorerTool: Tool {
     let source: OrganizationSource
     public init(source: OrganizationSource) { self.source = source }
     public let name = "opportunity_scorer_tool"
-    public let description = "Scores private foundations and grantors on record as funders (NTEE, geography, capacity, grant size, …)."
+    public let description = "Scores every grantmaker on record as a funder by what, where and how much it has funded (past funders first)."
     public var estimatedDuration: Double { 0.05 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {

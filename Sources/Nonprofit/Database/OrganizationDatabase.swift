@@ -32,16 +32,22 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     /// Organizations whose NTEE code starts with `nteePrefix`, optionally in one state and within
     /// a revenue range (the closest to its geometric middle first; else largest first), without `excluding`.
     func organizations(nteePrefix: String, state: String?, revenue: ClosedRange<Int>?, excluding: Set<String>, limit: Int) async throws -> [Organization]
-    /// Candidate funders: private foundations (BMF foundation code 02, 03 or 04) and every
-    /// organization with grants on record. With a screen, only foundations of those NTEE major
-    /// groups or in that state, and every grantor.
-    func candidateFunders(nteeMajors: [String]?, state: String?) async throws -> [Organization]
-    /// How many candidate funders there are in all (private foundations and other grantors).
-    func candidateFunderCount() async throws -> Int
+    /// Grantmakers: private non-operating foundations (BMF foundation code 04), every organization
+    /// with grants on record, and every organization whose filings report grants paid. With a
+    /// screen, those with no grants on record only when of those NTEE major groups or in that state.
+    func grantmakers(nteeMajors: [String]?, state: String?) async throws -> [Organization]
+    /// How many grantmakers there are in all.
+    func grantmakerCount() async throws -> Int
     /// The grants on record of each given grantor, keyed by grantor EIN.
     func grants(madeByAny grantors: [String]) async throws -> [String: [Grant]]
     /// The EINs of grantors that have any grants on record.
     func grantorEINs() async throws -> Set<String>
+    /// The organizations with these EINs (those the database knows).
+    func organizations(withEINs eins: [String]) async throws -> [Organization]
+    /// Grants recorded without a recipient EIN to a recipient of one of these names (any case).
+    func grants(toRecipientsNamed names: [String]) async throws -> [Grant]
+    /// The filings of each given organization, keyed by EIN, newest first.
+    func filings(ofAny eins: [String]) async throws -> [String: [Filing]]
     /// Officers of other organizations listed under one of these names (as written, or in capitals).
     func officers(named written: [String], excluding ein: EIN) async throws -> [Officer]
     /// The landscape of an NTEE code prefix in a state (any state when `state` is nil).
@@ -251,6 +257,12 @@ enum OrganizationSchemaChanges {
         "ALTER TABLE grants ADD COLUMN cash_amount INTEGER",
         "ALTER TABLE grants ADD COLUMN non_cash_amount INTEGER",
         "ALTER TABLE grants ADD COLUMN recipient_status TEXT",
+    ]
+
+    /// Indexes for funder research: grants by recipient name (past funders found by name), filings that report grants paid.
+    static let v4 = [
+        "CREATE INDEX grants_recipient_name ON grants (upper(recipient_name))",
+        "CREATE INDEX filings_grants_paid ON filings (ein) WHERE grants_paid > 0",
     ]
 
     /// Relabels what earlier versions stored under an e-file return's `TaxYr` (the year its fiscal

@@ -21,25 +21,52 @@ extension PostgresOrganizationDatabase {
         return Array(rows.filter { !excluding.contains($0.ein) }.prefix(limit))
     }
 
-    public func candidateFunders(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
+    public func grantmakers(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
         var query = Query()
         var screen = ""
         if let nteeMajors { screen = " AND (ntee_major = ANY(\(query.bind(nteeMajors))) OR state = \(query.bind(state ?? "")))" }
         query.sql = """
-            SELECT \(Self.organizationColumns) FROM organizations WHERE foundation IN ('02', '03', '04')\(screen)
+            SELECT \(Self.organizationColumns) FROM organizations WHERE foundation = '04'\(screen)
             UNION SELECT \(Self.organizationColumns) FROM organizations WHERE ein IN (SELECT grantor_ein FROM grants)
+            UNION SELECT \(Self.organizationColumns) FROM organizations WHERE ein IN (SELECT ein FROM filings WHERE grants_paid > 0)
             ORDER BY ein
             """
         return try await fetch(query)
     }
 
-    public func candidateFunderCount() async throws -> Int {
+    public func grantmakerCount() async throws -> Int {
         struct Count: Decodable { var count: Int }
         let rows: [Count] = try await fetch("""
-            SELECT count(*) AS count FROM (SELECT ein FROM organizations WHERE foundation IN ('02', '03', '04')
-            UNION SELECT grantor_ein FROM grants) candidates
+            SELECT count(*) AS count FROM (SELECT ein FROM organizations WHERE foundation = '04'
+            UNION SELECT grantor_ein FROM grants UNION SELECT ein FROM filings WHERE grants_paid > 0) grantmakers
             """)
         return rows.first?.count ?? 0
+    }
+
+    public func organizations(withEINs eins: [String]) async throws -> [Organization] {
+        guard !eins.isEmpty else { return [] }
+        var query = Query()
+        query.sql = "SELECT \(Self.organizationColumns) FROM organizations WHERE ein = ANY(\(query.bind(Array(Set(eins))))) ORDER BY ein"
+        return try await fetch(query)
+    }
+
+    public func grants(toRecipientsNamed names: [String]) async throws -> [Grant] {
+        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }
+        guard !upper.isEmpty else { return [] }
+        var query = Query()
+        query.sql = """
+            SELECT \(Self.grantColumns) FROM grants WHERE upper(recipient_name) = ANY(\(query.bind(upper))) AND recipient_ein IS NULL
+            ORDER BY tax_year DESC, amount DESC, grantor_ein
+            """
+        return try await fetch(query)
+    }
+
+    public func filings(ofAny eins: [String]) async throws -> [String: [Filing]] {
+        guard !eins.isEmpty else { return [:] }
+        var query = Query()
+        query.sql = "SELECT \(Self.filingColumns) FROM filings WHERE ein = ANY(\(query.bind(Array(Set(eins))))) ORDER BY ein, tax_period DESC"
+        let filings: [Filing] = try await fetch(query)
+        return Dictionary(grouping: filings, by: \.ein)
     }
 
     public func grants(madeByAny grantors: [String]) async throws -> [String: [Grant]] {

@@ -92,5 +92,6 @@ extension PostgresOrganizationDatabase {
         .init(2, "fiscal-year start, prior-year figures, 990-PF disbursements, object ids, grant cash split",
               OrganizationSchemaChanges.v3.map { $0.replacingOccurrences(of: " INTEGER", with: " BIGINT") }
                 + OrganizationSchemaChanges.relabelFiscalYears(containsXML: "position('irs990_xml' in f.sources) > 0")),
+        .init(3, "indexes for funder research", OrganizationSchemaChanges.v4),
     ])
 }

@@ -21,7 +21,7 @@ extension SQLiteOrganizationDatabase {
         return Array(rows.filter { !excluding.contains($0.ein) }.prefix(limit))
     }
 
-    public func candidateFunders(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
+    public func grantmakers(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
         var screen = ""
         var arguments: StatementArguments = []
         if let nteeMajors {
@@ -32,20 +32,54 @@ extension SQLiteOrganizationDatabase {
         let (finalScreen, finalArguments) = (screen, arguments)
         return try await pool.read { db in
             try Organization.fetchAll(db, sql: """
-                SELECT * FROM organizations WHERE foundation IN ('02', '03', '04')\(finalScreen)
+                SELECT * FROM organizations WHERE foundation = '04'\(finalScreen)
                 UNION SELECT o.* FROM organizations o WHERE o.ein IN (SELECT DISTINCT grantor_ein FROM grants)
+                UNION SELECT o.* FROM organizations o WHERE o.ein IN (SELECT ein FROM filings WHERE grants_paid > 0)
                 ORDER BY ein
                 """, arguments: finalArguments)
         }
     }
 
-    public func candidateFunderCount() async throws -> Int {
+    public func grantmakerCount() async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM (SELECT ein FROM organizations WHERE foundation IN ('02', '03', '04')
-                UNION SELECT grantor_ein FROM grants)
+                SELECT COUNT(*) FROM (SELECT ein FROM organizations WHERE foundation = '04'
+                UNION SELECT grantor_ein FROM grants UNION SELECT ein FROM filings WHERE grants_paid > 0)
                 """) ?? 0
         }
+    }
+
+    public func organizations(withEINs eins: [String]) async throws -> [Organization] {
+        guard !eins.isEmpty else { return [] }
+        let unique = Array(Set(eins))
+        let placeholders = Array(repeating: "?", count: unique.count).joined(separator: ", ")
+        return try await pool.read { db in
+            try Organization.fetchAll(db, sql: "SELECT * FROM organizations WHERE ein IN (\(placeholders)) ORDER BY ein",
+                                      arguments: StatementArguments(unique))
+        }
+    }
+
+    public func grants(toRecipientsNamed names: [String]) async throws -> [Grant] {
+        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }
+        guard !upper.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: upper.count).joined(separator: ", ")
+        return try await pool.read { db in
+            try Grant.fetchAll(db, sql: """
+                SELECT * FROM grants WHERE upper(recipient_name) IN (\(placeholders)) AND recipient_ein IS NULL
+                ORDER BY tax_year DESC, amount DESC, grantor_ein
+                """, arguments: StatementArguments(upper))
+        }
+    }
+
+    public func filings(ofAny eins: [String]) async throws -> [String: [Filing]] {
+        guard !eins.isEmpty else { return [:] }
+        let unique = Array(Set(eins))
+        let placeholders = Array(repeating: "?", count: unique.count).joined(separator: ", ")
+        let filings = try await pool.read { db in
+            try Filing.fetchAll(db, sql: "SELECT * FROM filings WHERE ein IN (\(placeholders)) ORDER BY ein, tax_period DESC",
+                                arguments: StatementArguments(unique))
+        }
+        return Dictionary(grouping: filings, by: \.ein)
     }
 
     public func grants(madeByAny grantors: [String]) async throws -> [String: [Grant]] {

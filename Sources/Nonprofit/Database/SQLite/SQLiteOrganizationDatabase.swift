@@ -127,6 +127,9 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("v4: indexes for funder research") { db in
+            for statement in OrganizationSchemaChanges.v4 { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
