@@ -99,7 +99,7 @@ let package = Package(
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "AgentServerTests", dependencies: [
-            "AgentServer", "AgentCore", "CatalynxApp", "AgentStore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "AgentServer", "AgentCore", "CatalynxApp", "Nonprofit", "AgentStore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),

@@ -111,9 +111,10 @@ public struct ServerServices: Sendable {
     }
 
     /// A run's report as `html`, `markdown` or `json` (a draft while the run waits for a review); a 404 `Problem` when it has none.
-    func renderReport(_ state: RunState, format: ReportFormat) throws -> RenderedReport {
+    /// - Parameter funderPages: the dashboard's funder pages, to link each funder to (its report only).
+    func renderReport(_ state: RunState, format: ReportFormat, funderPages: String? = nil) throws -> RenderedReport {
         guard let definition = try? engine.definition(of: state), let analysis = app.analysis(of: state, definition: definition),
-              let rendered = try app.report(of: analysis, format: format) else {
+              let rendered = try app.report(of: analysis, format: format, funderPages: funderPages) else {
             throw Problem(.notFound, "No report", "run \(state.runID) (\(state.workflowName), \(state.status.rawValue)) has no report")
         }
         return rendered

@@ -32,7 +32,8 @@ public struct RenderedReport: Sendable {
 extension CatalynxApplication {
     /// The report of an analysis (the one its workflow wrote, or one assembled from what the run
     /// found so far: a draft while it waits for a review); nil when the run found nothing to report.
-    public func report(of analysis: Analysis, format: ReportFormat) throws -> RenderedReport? {
+    /// - Parameter funderPages: where funders' giving pages are, to link them (the dashboard's `/funders/`).
+    public func report(of analysis: Analysis, format: ReportFormat, funderPages: String? = nil) throws -> RenderedReport? {
         guard let report = analysis.outcome.renderableReport else { return nil }
         let body: String
         switch format {
@@ -40,7 +41,9 @@ extension CatalynxApplication {
         case .html, .markdown:
             let renderer: ReportRenderer
             do { renderer = try ReportRenderer() } catch { throw ApplicationError(.failed, "\(error.localizedDescription)") }
-            body = format == .html ? renderer.html(report, run: analysis.outcome.runInfo) : renderer.markdown(report, run: analysis.outcome.runInfo)
+            var run = analysis.outcome.runInfo
+            run.funderPages = funderPages
+            body = format == .html ? renderer.html(report, run: run) : renderer.markdown(report, run: run)
         }
         return RenderedReport(contentType: format.contentType, body: body)
     }

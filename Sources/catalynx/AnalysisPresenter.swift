@@ -61,13 +61,14 @@ enum AnalysisPresenter {
         if let peers = outcome.peers {
             lines.append("")
             lines += wrap("Peers: \(peers.peers.count)" + (peers.criteria.isEmpty ? "" : " (\(peers.criteria.joined(separator: "; ")))"), indent: "  ")
-            for rank in peers.percentiles where rank.peerCount >= ReportRenderer.minimumPeersForPercentile {
-                lines.append("  " + MetricCatalog.label(rank.metric).padding(toLength: 36, withPad: " ", startingAt: 0)
+            for rank in peers.ranked {
+                let label = MetricCatalog.label(rank.metric)
+                lines.append("  " + (label.count > 35 ? String(label.prefix(34)) + "…" : label).padding(toLength: 36, withPad: " ", startingAt: 0)
                              + "\(Ordinal.text(Int(rank.percentile.rounded()))) percentile of \(rank.peerCount)".padding(toLength: 24, withPad: " ", startingAt: 0)
                              + "median \(metric(rank.metric, rank.peerMedian))")
             }
-            let thin = peers.percentiles.filter { $0.peerCount < ReportRenderer.minimumPeersForPercentile }.map { MetricCatalog.label($0.metric).lowercased() }
-            if !thin.isEmpty { lines += wrap("not enough peers with the figure to rank: " + thin.joined(separator: ", "), indent: "  ") }
+            let unranked = ReportViewText.unranked(peers)
+            if !unranked.isEmpty { lines += wrap("not ranked: " + unranked.joined(separator: "; "), firstPrefix: "  ", indent: "    ") }
         }
         if let funders = outcome.funders, let own = funders.ownGiving {
             lines.append("")

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Metrics
+import Nonprofit
 import Prometheus
 import Testing
 import TestSupport
@@ -307,12 +308,22 @@ struct ObservabilityTests {
             // A grantmaker's giving: the same figures over the API and on its page.
             let funder = try await client.execute(uri: "/api/v1/funders/141833603", method: .get, headers: ServerAPITests().bearer(token)) { ServerAPITests().json($0) }
             #expect(funder?["grant_count"] == 16 && funder?["total_given"] == 53_374 && funder?["median_grant"] == 1_000)
-            #expect(funder?["grants_paid_by_year"]?.arrayValue?.first?["source"] == "Form 990-PF FY2013 (e-file 201401439349100200)")
+            #expect(funder?["grants_paid_by_year"]?.arrayValue?.first?["source"] == "Form 990-PF FY2013, e-file 201401439349100200")
             let unknownFunder = try await client.execute(uri: "/api/v1/funders/86-0000099", method: .get, headers: ServerAPITests().bearer(token))
             #expect(unknownFunder.status == .notFound)
             let funderPage = String(buffer: try await client.execute(uri: "/funders/141833603", method: .get, headers: [.cookie: session.cookie]).body)
             #expect(funderPage.contains("16 grants on record, $53,374 in FY2013; median $1,000"))
             #expect(funderPage.contains("Elton John AIDS Foundation") && funderPage.contains("first year on record"))
+
+            // A run's page and its report link every funder to its giving; a report sent as a file does not.
+            let analysis = try await app.analyze(try EIN("54-1230284"), tier: .standard)
+            let runPage = String(buffer: try await client.execute(uri: "/runs/\(analysis.outcome.runID)", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(runPage.contains("None of the 5,837 grantmakers on record fits well"))
+            #expect(runPage.contains("href=\"/funders/"))
+            let report = String(buffer: try await client.execute(uri: "/runs/\(analysis.outcome.runID)/report", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(report.contains("<a href=\"/funders/"))
+            let file = try #require(try app.report(of: analysis, format: .html)).body
+            #expect(file.contains("Likely funders") && !file.contains("href=\"/funders/"))
         }
     }
 

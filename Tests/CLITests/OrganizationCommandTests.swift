@@ -33,7 +33,7 @@ struct OrganizationCommandTests {
         #expect(giving.status == 0, "\(giving.stderr)")
         #expect(giving.stdout.contains("16 grants on record, $53,374 in FY2013; median $1,000; 76% to NY."))
         #expect(giving.stdout.contains("FY2013  16      $53,374  first year on record"))
-        #expect(giving.stdout.contains("From: Form 990-PF FY2013 (e-file 201401439349100200)"))
+        #expect(giving.stdout.contains("From: Form 990-PF FY2013, e-file 201401439349100200"))
         let givingJSON = try cli.run("funders", "show", "04-6662754", "--format", "json")
         #expect(givingJSON.json?["grant_count"] == 4 && givingJSON.json?["total_given"] == 12_000)
         #expect(try cli.run("funders", "show", "86-0000099").status == 4)

@@ -34,7 +34,7 @@ struct FunderScoringTests {
         #expect(profile.places.first?.label == "NY")
         #expect(abs((profile.places.first?.share ?? 0) - 40_374.0 / 53_374) < 0.01)
         #expect(profile.kind == "private non-operating foundation")
-        #expect(profile.returns == ["Form 990-PF FY2013 (e-file 201401439349100200)"])
+        #expect(profile.returns == ["Form 990-PF FY2013, e-file 201401439349100200"])
         #expect(abs((profile.payoutRatio ?? 0) - 75_191.0 / 1_212_306) < 1e-9)
         #expect(profile.summary.hasPrefix("16 grants on record, $53,374 in FY2013; median $1,000"))
     }
@@ -48,7 +48,7 @@ struct FunderScoringTests {
         let first = try #require(byEIN.funders.first)
         #expect(first.ein == "74-1894581" && first.isPastFunder)
         #expect(first.pastGrants.map(\.amount) == [6_117])
-        #expect(first.pastGrants.first?.source == "Form 990 FY2024 (e-file 202403589349300950)")
+        #expect(first.pastGrants.first?.source == "Form 990 FY2024, e-file 202403589349300950")
         // Known by name only (a 990-PF's grant has no recipient EIN), in the recipient's state.
         let byName = try await FunderScoring.score(OrganizationProfile(bardavon, filings: []), peers: nil, database: database, currentYear: 2026)
         #expect(byName.funders.first?.ein == "14-1833603" && byName.funders.first?.pastGrants.first?.amount == 8_500)
@@ -84,6 +84,9 @@ struct FunderScoringTests {
         advocacy.subsection = "04"
         let caveated = try await FunderScoring.score(OrganizationProfile(advocacy, filings: []), peers: nil, database: database, currentYear: 2026)
         #expect(caveated.eligibility?.contains("501(c)(4)") == true)
+        // Each funder says what its kind requires: a private foundation, or a public charity that makes grants.
+        #expect(!caveated.funders.isEmpty && caveated.funders.allSatisfy { $0.caveat?.contains("501(c)(4) organizations") == true })
+        #expect(caveated.funders.contains { $0.caveat?.hasPrefix("A private foundation") == true })
     }
 
     @Test func aRecipientFoundOnlyByNameCountsWhenItsStateAgrees() {

@@ -95,7 +95,7 @@ struct ReportTests {
         let csv = CSVExport.funders(funders)
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0] == "rank,ein,name,city,state,ntee_code,foundation_code,assets,score,passes,past_funder,giving_on_record,"
-                + "cause,place,grant_size,peers,recency,openness,capacity,giving")
+                + "cause,place,grant_size,peers,recency,openness,capacity,giving,caveat")
         #expect(lines[1].contains("\"'=HYPERLINK(\"\"x\"\"), Inc\""))
         let metrics = CSVExport.metrics(try fullReport().metrics).components(separatedBy: "\r\n")
         #expect(metrics.count == 11 + 2)   // header, 11 years, trailing empty

@@ -210,7 +210,7 @@ struct Dashboard: Sendable {
 
     func report(_ request: Request, _ context: some RequestContext) async throws -> Response {
         _ = try await require(request, .read)
-        let rendered = try services.renderReport(try await runState(context), format: .html)
+        let rendered = try services.renderReport(try await runState(context), format: .html, funderPages: "/funders/")
         var headers = Pages.securityHeaders
         headers[.contentType] = rendered.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rendered.body)))

@@ -14,7 +14,8 @@ public enum FunderModel {
     /// at this fraction of what the same fit would score from grants.
     public static let priorWeight = 0.5
 
-    /// The composite of a funder whose giving on record went wholly outside the applicant's state and region is multiplied by this.
+    /// The composite of a funder whose giving on record went wholly outside the applicant's state and region (or,
+    /// without giving on record, that is based outside them) is multiplied by this.
     public static let elsewhereFactor = 0.6
 
     /// How close two NTEE codes are: same code 1, same three characters 0.85, same major group 0.7,

@@ -69,7 +69,7 @@ public struct FunderProfile: Sendable, Hashable, Codable {
     public var payoutRatio: Double?
     /// Grants paid as its filings report them, by fiscal year (also for funders with no grant list on record).
     public var grantsPaidByYear: [Paid]
-    /// The returns the evidence comes from: `Form 990-PF FY2013 (e-file 201401439349100200)`.
+    /// The returns the evidence comes from: `Form 990-PF FY2013, e-file 201401439349100200`.
     public var returns: [String]
     /// Whether any giving is on record (grants or grants paid); without it a foundation is judged on its own codes only.
     public var hasGivingHistory: Bool
@@ -168,10 +168,10 @@ public struct FunderProfile: Sendable, Hashable, Codable {
         hasGivingHistory = !grants.isEmpty || filings.contains { ($0.grantsPaid ?? 0) > 0 }
     }
 
-    /// `Form 990-PF FY2013 (e-file 201401439349100200)` or `Form 990 FY2022 (ProPublica)`.
+    /// `Form 990-PF FY2013, e-file 201401439349100200` or `Form 990 FY2022, via ProPublica`.
     public static func returnName(_ filing: Filing) -> String {
         "Form \(FormName.text(filing.formType)) \(filing.fiscalYear.label)"
-            + (filing.objectID.map { " (e-file \($0))" } ?? " (\(SourceName.text(filing.sources)))")
+            + (filing.objectID.map { ", e-file \($0)" } ?? ", via \(SourceName.text(filing.sources))")
     }
 
     static func recipientKey(_ grant: Grant) -> String { grant.recipientEIN ?? grant.recipientName.uppercased() }

@@ -23,7 +23,7 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         public var amount: Int
         public var taxYear: Int
         public var purpose: String?
-        /// `Form 990-PF FY2013 (e-file 201401439349100200)`.
+        /// `Form 990-PF FY2013, e-file 201401439349100200`.
         public var source: String?
 
         enum CodingKeys: String, CodingKey {
@@ -52,13 +52,15 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         public var pastGrants: [GrantRecord]
         /// Dollars of its giving to the organization's cause and place, the evidence that breaks ties.
         public var evidence: Double
+        /// Whether the organization can receive this funder's grants, when it is not a 501(c)(3) public charity.
+        public var caveat: String?
 
         public var isPastFunder: Bool { !pastGrants.isEmpty }
 
         enum CodingKeys: String, CodingKey {
             case ein, name, city, state, nteeCode = "ntee_code", foundationCode = "foundation_code", assets, score, passes, dimensions
             case recentGrants = "recent_grants", profileSummary = "profile_summary", hasGivingHistory = "has_giving_history"
-            case pastGrants = "past_grants", evidence
+            case pastGrants = "past_grants", evidence, caveat
         }
     }
 
@@ -141,6 +143,16 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         return "Most private foundations give only to 501(c)(3) public charities; \(profile.name) is \(status), so check each funder's rules before applying."
     }
 
+    /// What a funder of this kind requires of an applicant that is not a 501(c)(3) public charity.
+    static func caveat(for funder: Organization, filings: [Filing], applicant: OrganizationProfile) -> String? {
+        guard applicant.subsection != "03" else { return nil }
+        let kind = IRSCodes.subsection(applicant.subsection).map { "\($0) organizations" } ?? "organizations that are not 501(c)(3) public charities"
+        if ["02", "03", "04"].contains(funder.foundation ?? "") || filings.contains(where: { $0.formType == "990PF" }) {
+            return "A private foundation: most give only to 501(c)(3) public charities, and a grant to \(kind) needs extra oversight (expenditure responsibility); ask before applying."
+        }
+        return "A public charity that makes grants: check that it funds \(kind) before applying."
+    }
+
     /// When the database holds too little giving to answer well.
     static func notes(_ profile: OrganizationProfile, evidence: FunderEvidence, scored: [Funder]) -> [String] {
         let withGiving = scored.filter(\.hasGivingHistory)
@@ -166,6 +178,11 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         let region = FunderModel.region(state)
         func dollars(_ grant: Grant) -> Double { Double(max(0, grant.amount)) }
         func recipientState(_ grant: Grant) -> String? { grant.recipientState ?? evidence.recipients.organization(for: grant)?.0.state }
+        // Every reason names where it comes from: the returns listing the grants, or the BMF row.
+        let returns = Array(Set(grants.map { evidence.record($0).source ?? "" }.filter { !$0.isEmpty })).sorted()
+        let fromGrants = returns.isEmpty ? "" : " (from " + returns.prefix(2).joined(separator: "; ")
+            + (returns.count > 2 ? " and \(Plural.count(returns.count - 2, "more return"))" : "") + ")"
+        let fromBMF = " (from its IRS Business Master File record)"
 
         // Cause: the share of its dollars, with a known recipient cause, that went to the applicant's cause or one near it.
         if let code = applicant.nteeCode, !code.isEmpty {
@@ -173,13 +190,13 @@ public struct FunderScoring: Sendable, Hashable, Codable {
             let knownDollars = known.reduce(0) { $0 + dollars($1.0) }
             if knownDollars > 0 {
                 let close = known.reduce(0) { $0 + dollars($1.0) * FunderModel.closeness($1.1, to: code) }
-                scores["cause"] = (close / knownDollars, "\(Money.percent(close / knownDollars, digits: 0)) of its grant dollars with a known recipient cause went to \(applicant.nteeDescription?.lowercased() ?? code) or a cause near it")
+                scores["cause"] = (close / knownDollars, "\(Money.percent(close / knownDollars, digits: 0)) of its grant dollars with a known recipient cause went to \(applicant.nteeDescription?.lowercased() ?? code) or a cause near it" + fromGrants)
             } else if !grants.isEmpty {
-                scores["cause"] = (0.3, "the causes of its \(Plural.count(grants.count, "recipient")) are not on record")
+                scores["cause"] = (0.3, "the causes of its \(Plural.count(grants.count, "recipient")) are not on record" + fromGrants)
             } else {
                 let fit = FunderModel.closeness(candidate.nteeCode, to: code)
                 scores["cause"] = (fit * prior, "no giving history on record; its own NTEE code" + (candidate.nteeCode.map { " \($0)" } ?? " (none)")
-                                   + (fit > 0 ? " is near the organization's \(code)" : " says nothing of \(code)"))
+                                   + (fit > 0 ? " is near the organization's \(code)" : " says nothing of \(code)") + fromBMF)
             }
         } else {
             scores["cause"] = (0.3, "the organization has no NTEE code, so causes cannot be compared")
@@ -194,12 +211,14 @@ public struct FunderScoring: Sendable, Hashable, Codable {
             let main = Dictionary(grouping: placed, by: \.1).mapValues { $0.reduce(0) { $0 + dollars($1.0) } }.max { $0.value < $1.value }?.key
             scores["place"] = (min(1, inState + 0.4 * inRegion), "\(Money.percent(inState, digits: 0)) of its grant dollars went to \(state)"
                                + (inRegion > 0 ? " and \(Money.percent(inRegion, digits: 0)) elsewhere in \(region ?? "the region")" : "")
-                               + (inState + inRegion < 0.05 ? "; it gives in \(main ?? "other states") (its fit is discounted for that)" : ""))
+                               + (inState + inRegion < 0.05 ? "; it gives in \(main ?? "other states"), so its fit is discounted" : "") + fromGrants)
         } else if grants.isEmpty, let state {
             let same = candidate.state == state
             let near = !same && FunderModel.region(candidate.state) == region
             scores["place"] = ((same ? 0.8 : near ? 0.4 : 0.1) * prior,
-                               "no giving history on record; based in \(candidate.state ?? "an unknown state")" + (same ? ", the organization's state" : ""))
+                               "no giving history on record; based in \(candidate.state ?? "an unknown state")"
+                               + (same ? ", the organization's state" : near ? ", in its region"
+                                  : candidate.state == nil ? "" : "; its fit is discounted, as most foundations give near home") + fromBMF)
         } else {
             scores["place"] = (0.3, state == nil ? "the organization's state is unknown" : "its recipients' places are not on record")
         }
@@ -209,7 +228,8 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         if let median = profile.medianGrant, revenue > 0 {
             let ratio = Double(median) / Double(revenue)
             scores["grant_size"] = (FunderModel.sizeFit(grantToRevenue: ratio),
-                                    "its median grant of \(Money.full(median)) is \(Money.percent(ratio)) of the organization's revenue")
+                                    "its median grant of \(Money.full(median)) is \(ratio < 0.001 ? "less than 0.1%" : Money.percent(ratio)) of the organization's revenue"
+                                    + fromGrants)
         } else if let assets = profile.assets, assets > 0, revenue > 0 {
             let estimate = Double(assets) * 0.05 / 10
             scores["grant_size"] = (FunderModel.sizeFit(grantToRevenue: estimate / Double(revenue)) * prior,
@@ -226,10 +246,10 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         }
         if !toPeers.isEmpty {
             scores["peers"] = (1, "gave to \(Plural.count(Set(toPeers.map(\.recipientName)).count, "of its peers", "of its peers")): "
-                               + ListText.joined(Array(Set(toPeers.map { NameCase.display($0.recipientName) })).sorted().prefix(3).map { $0 }))
+                               + ListText.joined(Array(Set(toPeers.map { NameCase.display($0.recipientName) })).sorted().prefix(3).map { $0 }) + fromGrants)
         } else if !alike.isEmpty {
             let nearby = alike.contains { recipientState($0) == state }
-            scores["peers"] = (nearby ? 0.7 : 0.4, "gave to \(Plural.count(alike.count, "organization")) of the same cause" + (nearby ? " in \(state ?? "its state")" : ""))
+            scores["peers"] = (nearby ? 0.7 : 0.4, "gave to \(Plural.count(alike.count, "organization")) of the same cause" + (nearby ? " in \(state ?? "its state")" : "") + fromGrants)
         } else {
             scores["peers"] = (0, grants.isEmpty ? "no grants on record" : "no grants to its peers or to organizations like it on record")
         }
@@ -238,16 +258,17 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         let latestGrant = grants.map(\.taxYear).max()
         let latestPaid = filings.filter { ($0.grantsPaid ?? 0) > 0 }.map(\.taxYear).max()
         if let latest = [latestGrant, latestPaid].compactMap({ $0 }).max() {
-            scores["recency"] = (FunderModel.recency(years: currentYear - latest), "latest giving on record in FY\(latest)")
+            let source = filings.first { $0.taxYear == latest }.map { " (from " + FunderProfile.returnName($0) + ")" } ?? fromGrants
+            scores["recency"] = (FunderModel.recency(years: currentYear - latest), "latest giving on record in FY\(latest)" + source)
         } else if let period = FiscalYear(taxPeriod: candidate.taxPeriod) {
-            scores["recency"] = (FunderModel.recency(years: currentYear - period.year) * prior, "no giving on record; latest return \(period.label)")
+            scores["recency"] = (FunderModel.recency(years: currentYear - period.year) * prior, "no giving on record; latest return \(period.label)" + fromBMF)
         } else {
             scores["recency"] = (0.05, "no return on record")
         }
 
         // Openness: new grantees in its latest year.
         if let latest = profile.byYear.first, let share = latest.firstTimeShare {
-            scores["openness"] = (share, "\(Money.percent(share, digits: 0)) of its \(latest.fiscalYear) recipients were new to it")
+            scores["openness"] = (share, "\(Money.percent(share, digits: 0)) of its \(latest.fiscalYear) recipients were new to it" + fromGrants)
         } else {
             scores["openness"] = (grants.isEmpty ? 0 : 0.5, grants.isEmpty ? "no grants on record" : "only one year of grants on record")
         }
@@ -258,8 +279,11 @@ public struct FunderScoring: Sendable, Hashable, Codable {
             let (score, explanation) = scores[dimension.name] ?? (0, "not assessed")
             return Dimension(name: dimension.name, weight: dimension.weight, score: (score * 100).rounded() / 100, explanation: explanation)
         }
-        // A funder whose giving on record all went far from the applicant (another region) fits it little, however it gives.
-        let givesElsewhere = placedDollars > 0 && (scores["place"]?.0 ?? 0) < 0.05
+        // A funder whose giving on record all went far from the applicant (another region) fits it little, however it gives;
+        // without giving on record, a foundation based in another region is presumed to give there (most give near home).
+        let basedElsewhere = grants.isEmpty && state != nil && candidate.state != nil && candidate.state != state
+            && FunderModel.region(candidate.state) != region
+        let givesElsewhere = (placedDollars > 0 && (scores["place"]?.0 ?? 0) < 0.05) || basedElsewhere
         let focus = givesElsewhere ? FunderModel.elsewhereFactor : 1
         let total = (dimensions.reduce(0) { $0 + $1.score * $1.weight } * focus * 1000).rounded() / 1000
         let weightOfEvidence = grants.reduce(0.0) { sum, grant in
@@ -272,7 +296,7 @@ public struct FunderScoring: Sendable, Hashable, Codable {
                       nteeCode: candidate.nteeCode, foundationCode: candidate.foundation, assets: profile.assets, score: total,
                       passes: total >= threshold, dimensions: dimensions, recentGrants: grants.prefix(3).map { evidence.record($0) },
                       profileSummary: profile.summary, hasGivingHistory: profile.hasGivingHistory, pastGrants: past.map { evidence.record($0) },
-                      evidence: weightOfEvidence.rounded())
+                      evidence: weightOfEvidence.rounded(), caveat: caveat(for: candidate, filings: filings, applicant: applicant))
     }
 }
 

@@ -67,6 +67,9 @@ public struct PeerComparison: Sendable, Hashable, Codable {
     /// Fewer peers than this with a figure, and no percentile is computed for it.
     public static let minimumPeers = 5
 
+    /// The percentiles among enough peers (a run recorded before the rule may hold others).
+    public var ranked: [Percentile] { percentiles.filter { $0.peerCount >= Self.minimumPeers } }
+
     /// Finds peers in the database and ranks the organization among them: the same NTEE code, then
     /// code family, then major group; in the same state, then the same region, then anywhere; within
     /// ×4 of its size (the newest revenue on record).
@@ -138,7 +141,7 @@ public struct PeerComparison: Sendable, Hashable, Codable {
         }
         for metric in rankedMetrics {
             guard let value = metrics?.latest.flatMap(metric.value) else {
-                unranked[metric.name] = metrics?.latest?.unavailable[metric.name] ?? "the organization has no filings to compute it from"
+                unranked[metric.name] = metrics?.latest?.unavailable[metric.name] ?? "no filings of its own on record"
                 continue
             }
             rank(metric.name, value, among: peerMetrics.compactMap { $0.latest.flatMap(metric.value) }, higherIsBetter: metric.higherIsBetter)

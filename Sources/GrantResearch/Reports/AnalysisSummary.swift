@@ -67,8 +67,7 @@ public struct AnalysisSummary: Sendable, Hashable, Codable {
                 limitations.append("The risk score rests on thin or old data (\(ReportWording.confidence(risk.confidence)) confidence).")
             }
         }
-        if let peers, let rank = peers.percentiles.first(where: { $0.metric == "revenue" }),
-           rank.peerCount >= ReportRenderer.minimumPeersForPercentile {
+        if let peers, let rank = peers.ranked.first(where: { $0.metric == "revenue" }) {
             findings.append("It is larger than \(Int(rank.percentile.rounded()))% of \(rank.peerCount) peers by revenue.")
         }
         if let funders {

@@ -19,12 +19,13 @@ public enum CSVExport {
     public static func funders(_ funders: FunderScoring) -> String {
         let dimensions = FunderModel.weights.map(\.name)
         let header = ["rank", "ein", "name", "city", "state", "ntee_code", "foundation_code", "assets", "score", "passes", "past_funder",
-                      "giving_on_record"] + dimensions + ["giving"]
+                      "giving_on_record"] + dimensions + ["giving", "caveat"]
         let rows = funders.funders.enumerated().map { index, funder -> [String] in
             [String(index + 1), funder.ein, funder.name, funder.city ?? "", funder.state ?? "", funder.nteeCode ?? "",
              funder.foundationCode ?? "", funder.assets.map(String.init) ?? "", String(funder.score), funder.passes ? "true" : "false",
              funder.isPastFunder ? "true" : "false", funder.hasGivingHistory ? "true" : "false"]
-                + dimensions.map { name in funder.dimensions.first { $0.name == name }.map { String($0.score) } ?? "" } + [funder.profileSummary]
+                + dimensions.map { name in funder.dimensions.first { $0.name == name }.map { String($0.score) } ?? "" }
+                + [funder.profileSummary, funder.caveat ?? ""]
         }
         return table([header] + rows)
     }

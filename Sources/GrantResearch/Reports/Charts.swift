@@ -100,7 +100,7 @@ public enum Charts {
 
     /// The organization's percentile among its peers, for each figure enough peers have.
     public static func peerPercentiles(_ peers: PeerComparison) -> String? {
-        bars(title: "Rank among peers (percentile)", peers.percentiles.filter { $0.peerCount >= ReportRenderer.minimumPeersForPercentile }.map {
+        bars(title: "Rank among peers (percentile)", peers.ranked.map {
             (MetricCatalog.label($0.metric) + ($0.higherIsBetter ? "" : " (lower is better)"), $0.percentile, palette[0])
         }, reference: (50, "median"))
     }

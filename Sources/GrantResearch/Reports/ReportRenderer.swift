@@ -15,6 +15,9 @@ public struct ReportRenderer: Sendable {
         /// (step, reason)
         public var skipped: [(step: String, reason: String)]
         public var generatedAt: Date
+        /// Where each funder's giving page is (`/funders/`, followed by its EIN's digits) when the report is served
+        /// beside the dashboard; nil for a report sent as a file.
+        public var funderPages: String?
 
         public init(runID: String, workflow: String, status: String, gates: [(name: String, outcome: String, action: String, detail: String)],
                     skipped: [(step: String, reason: String)], generatedAt: Date = Date()) {
@@ -51,9 +54,6 @@ public struct ReportRenderer: Sendable {
     public func markdown(_ report: AnalysisReport, run: RunInfo) -> String {
         library.render(MarkdownText.escapeAll(Self.view(report, run: run, charts: false)), withTemplate: "report.md") ?? ""
     }
-
-    /// Fewer peers than this with a figure, and no percentile is shown for it.
-    public static let minimumPeersForPercentile = 5
 
     /// The template's view: formatted strings, lists and flags, every code in words, every empty value left out.
     static func view(_ report: AnalysisReport, run: RunInfo, charts: Bool) -> [String: Any] {
@@ -99,7 +99,7 @@ public struct ReportRenderer: Sendable {
             ] as [String: Any]
         }
         if let peers = report.peers { view["peers"] = ReportView.peers(peers) }
-        if let funders = report.funders { view["funders"] = ReportView.funders(funders) }
+        if let funders = report.funders { view["funders"] = ReportView.funders(funders, pages: run.funderPages) }
         if let network = report.network {
             view["network"] = [
                 "heading": Plural.count(network.officers.count, "officer or director", "officers and directors"),

@@ -5,6 +5,16 @@ import Nonprofit
 public enum ReportViewText {
     /// A clause as a sentence: a capital first, a full stop last.
     public static func sentence(_ text: String) -> String { ReportView.sentence(text) }
+
+    /// The metrics not ranked among the peers, with their reasons (`months of reserve and operating margin (only 3 peers have the figure)`).
+    public static func unranked(_ peers: PeerComparison) -> [String] {
+        let reasons = peers.unranked.merging(peers.percentiles.filter { $0.peerCount < PeerComparison.minimumPeers }.map {
+            ($0.metric, "only \(Plural.count($0.peerCount, "peer")) with the figure")
+        }) { first, _ in first }
+        // One reason, said once, for every metric it applies to.
+        let grouped = Dictionary(grouping: reasons, by: \.value).mapValues { $0.map { MetricCatalog.label($0.key).lowercased() }.sorted() }
+        return grouped.sorted { $0.value[0] < $1.value[0] }.map { reason, labels in "\(ListText.joined(labels)) (\(reason))" }
+    }
 }
 
 /// The pieces of a report's view that take more than a line: the metrics table, peers, funders,
@@ -96,25 +106,21 @@ enum ReportView {
     // MARK: Peers
 
     static func peers(_ peers: PeerComparison) -> [String: Any] {
-        let enough = peers.percentiles.filter { $0.peerCount >= ReportRenderer.minimumPeersForPercentile }
-        let thin = peers.percentiles.filter { $0.peerCount < ReportRenderer.minimumPeersForPercentile }
+        let thin = ReportViewText.unranked(peers)
         var section: [String: Any] = [
             "criteria": peers.criteria.map(sentence), "count": Plural.count(peers.peers.count, "peer"), "any": !peers.peers.isEmpty,
             "list": peers.peers.prefix(15).map {
                 ["name": NameCase.display($0.name), "ein": $0.ein, "state": $0.state ?? "", "ntee": $0.nteeCode ?? "",
                  "revenue": $0.revenue.map(Money.short) ?? "not known"]
             },
-            "percentiles": enough.map { rank -> [String: Any] in
+            "percentiles": peers.ranked.map { rank -> [String: Any] in
                 let label = MetricCatalog.label(rank.metric)
                 return ["metric": label + (rank.higherIsBetter ? "" : " (lower is better)"), "value": MetricCatalog.display(rank.metric, rank.value),
                         "percentile": Ordinal.text(Int(rank.percentile.rounded())), "median": MetricCatalog.display(rank.metric, rank.peerMedian),
                         "count": rank.peerCount.formatted()]
             },
         ]
-        if !thin.isEmpty {
-            section["thin"] = "Not enough peers with the figure (fewer than \(ReportRenderer.minimumPeersForPercentile)) to rank: "
-                + ListText.joined(thin.map { MetricCatalog.label($0.metric).lowercased() }) + "."
-        }
+        if !thin.isEmpty { section["thin"] = "Not ranked: " + thin.joined(separator: "; ") + "." }
         return section
     }
 
@@ -130,13 +136,13 @@ enum ReportView {
         return ("none on record", "no grants or grants paid on record")
     }
 
-    static func funders(_ funders: FunderScoring) -> [String: Any] {
+    static func funders(_ funders: FunderScoring, pages: String? = nil) -> [String: Any] {
         let shown = Array(funders.funders.prefix(15))
         var section: [String: Any] = [
             "passing": funders.passing.formatted(),
             "summary": funders.ownGiving != nil ? "" : ReportWording.funderSummary(funders),
             "list": shown.enumerated().map { index, funder in
-                [
+                var row: [String: Any] = [
                     "rank": index + 1, "name": NameCase.display(funder.name), "ein": EIN(trusted: funder.ein.filter(\.isNumber)).formatted,
                     "place": [funder.city.map(NameCase.display), funder.state].compactMap { $0 }.joined(separator: ", "),
                     "score": String(format: "%.2f", funder.score), "passes": funder.passes, "past": funder.isPastFunder,
@@ -146,7 +152,10 @@ enum ReportView {
                         ["name": ReportWording.dimension($0.name), "score": String(format: "%.2f", $0.score),
                          "weight": "\(Int(($0.weight * 100).rounded()))%", "explanation": sentence($0.explanation)]
                     },
-                ] as [String: Any]
+                ]
+                if let pages { row["link"] = pages + funder.ein.filter(\.isNumber) }
+                if let caveat = funder.caveat { row["caveat"] = caveat }
+                return row
             },
             "more": funders.funders.count > shown.count ? "\(funders.funders.count - shown.count) more are in the exported funder list (funders.csv)." : "",
             "past": funders.funders.filter(\.isPastFunder).flatMap { funder in
