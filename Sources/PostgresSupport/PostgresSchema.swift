@@ -42,6 +42,12 @@ public struct PostgresSchema: Sendable {
         self.migrations = migrations
     }
 
+    /// A migration the server refused, with the server's message.
+    public struct MigrationFailure: Error, CustomStringConvertible, LocalizedError {
+        public var description: String
+        public var errorDescription: String? { description }
+    }
+
     /// Applies what is pending, in one transaction under an advisory lock (several processes may start at once).
     public func apply(on pool: PostgresPool) async throws {
         let logger = pool.logger
@@ -57,7 +63,14 @@ public struct PostgresSchema: Sendable {
                 applied.insert(version)
             }
             for migration in migrations where !applied.contains(migration.version) {
-                for statement in migration.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                for statement in migration.statements {
+                    do {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    } catch let error as PSQLError {
+                        throw MigrationFailure(description: "the \(name) migration \(migration.version) (\(migration.name)) failed: "
+                                               + (error.serverInfo?[.message] ?? "\(error.code)"))
+                    }
+                }
                 var bindings = PostgresBindings()
                 bindings.append(migration.version)
                 bindings.append(migration.name)

@@ -80,7 +80,8 @@ struct FunderScoringTests {
                                                 database: database, currentYear: 2026)
         #expect(own.funders.isEmpty && own.ownGiving?.grantCount == 4 && own.ownGiving?.totalGiven == 12_000)
         #expect(own.notes.first?.contains("is itself a grantmaker") == true)
-        var advocacy = Fixture.organization("860000030", "AN ADVOCACY LEAGUE", state: "CO", ntee: "R20", revenue: 1_000_000)
+        // In New York, where the real 990-PF gave most of its dollars, so a private foundation is among its candidates.
+        var advocacy = Fixture.organization("860000030", "AN ADVOCACY LEAGUE", state: "NY", ntee: "R20", revenue: 1_000_000)
         advocacy.subsection = "04"
         let caveated = try await FunderScoring.score(OrganizationProfile(advocacy, filings: []), peers: nil, database: database, currentYear: 2026)
         #expect(caveated.eligibility?.contains("501(c)(4)") == true)

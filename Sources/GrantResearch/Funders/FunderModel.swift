@@ -1,3 +1,5 @@
+import Nonprofit
+
 /// The weights and bands of the funder score, in one place (documented in the README). A funder is
 /// judged by what and where it has funded, never mainly by its own codes: each dimension scores
 /// 0–1 from the grants on record; the composite is their weighted sum.
@@ -19,15 +21,33 @@ public enum FunderModel {
     public static let elsewhereFactor = 0.6
 
     /// How close two NTEE codes are: same code 1, same three characters 0.85, same major group 0.7,
-    /// same super-group 0.4, else 0.
+    /// same super-group 0.4, else 0 (the first of `causeLevels` that matches).
     public static func closeness(_ code: String?, to applicant: String) -> Double {
         guard let code, !code.isEmpty else { return 0 }
-        if code == applicant { return 1 }
-        if code.prefix(3) == applicant.prefix(3) { return 0.85 }
-        if code.prefix(1) == applicant.prefix(1) { return 0.7 }
-        if let group = NTEE.superGroup(String(code.prefix(1))), group == NTEE.superGroup(String(applicant.prefix(1))) { return 0.4 }
+        for level in causeLevels(applicant) {
+            switch level {
+            case .code(let exact, let weight) where code == exact: return weight
+            case .prefix(let prefix, let weight) where code.hasPrefix(prefix): return weight
+            case .majors(let majors, let weight) where majors.contains(String(code.prefix(1))): return weight
+            default: continue
+            }
+        }
         return 0
     }
+
+    /// The levels of `closeness` to an applicant's NTEE code, most specific first, as the database weighs them.
+    public static func causeLevels(_ applicant: String) -> [GivingQuery.CauseLevel] {
+        let major = String(applicant.prefix(1))
+        let related = NTEE.superGroup(major).map { group in NTEE.majorGroups.keys.filter { NTEE.superGroup($0) == group }.sorted() } ?? []
+        return [.code(applicant, 1), .prefix(String(applicant.prefix(3)), 0.85), .prefix(major, 0.7), .majors(related, 0.4)]
+    }
+
+    /// A dollar given elsewhere in the applicant's region counts this much toward place (a dollar in its state counts 1).
+    public static let regionShare = 0.4
+
+    /// In the weight of evidence that breaks ties, a dollar given outside the region counts this much,
+    /// and a dollar to an unrelated cause at least this much.
+    public static let evidenceFloor = 0.1
 
     /// Assets → capacity: ≥ $10M 1.0, ≥ $1M 0.75, ≥ $250k 0.5, ≥ $50k 0.25, else 0.1 (unknown 0.2).
     public static func capacity(assets: Int?) -> Double {

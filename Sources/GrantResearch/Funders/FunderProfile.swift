@@ -94,9 +94,11 @@ public struct FunderProfile: Sendable, Hashable, Codable {
 
         /// The recipient's organization record and whether it was found by name.
         func organization(for grant: Grant) -> (Organization, byName: Bool)? {
-            if let ein = grant.recipientEIN, let found = byEIN[ein] { return (found, false) }
+            // A grant recorded with the recipient's EIN is that organization's, known or not.
+            if let ein = grant.recipientEIN { return byEIN[ein].map { ($0, false) } }
             // A name alone is weak evidence: it counts only when one record of that name is in the grant's state
             // (or, without a state on the grant, when the name is unique).
+            guard grant.recipientKind == "organization" else { return nil }
             let named = byName[grant.recipientName.uppercased()] ?? []
             let matching = grant.recipientState.map { state in named.filter { $0.state == state } } ?? named
             return matching.count == 1 ? (matching[0], true) : nil

@@ -32,20 +32,25 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     /// Organizations whose NTEE code starts with `nteePrefix`, optionally in one state and within
     /// a revenue range (the closest to its geometric middle first; else largest first), without `excluding`.
     func organizations(nteePrefix: String, state: String?, revenue: ClosedRange<Int>?, excluding: Set<String>, limit: Int) async throws -> [Organization]
-    /// Grantmakers: private non-operating foundations (BMF foundation code 04), every organization
-    /// with grants on record, and every organization whose filings report grants paid. With a
-    /// screen, those with no grants on record only when of those NTEE major groups or in that state.
-    func grantmakers(nteeMajors: [String]?, state: String?) async throws -> [Organization]
-    /// How many grantmakers there are in all.
+    /// The giving of every grantor with grants on record that gave in the applicant's state, to its
+    /// cause family anywhere, or to its major group in its region, and of the grantors named: one
+    /// row each, from the giving summaries (see `GivingSummaries`).
+    func givingEvidence(_ query: GivingQuery) async throws -> [GivingEvidence]
+    /// Grantmakers with no grant list on record (private non-operating foundations, and filers
+    /// reporting grants paid) in `state`, or in `region` when of one of the NTEE major groups
+    /// `majors`: those in the state first, then the largest by assets.
+    func grantmakersWithoutGrants(state: String?, region: [String], majors: [String], limit: Int) async throws -> [Organization]
+    /// How many grantmakers there are in all: private non-operating foundations, grantors with
+    /// grants on record and filers reporting grants paid.
     func grantmakerCount() async throws -> Int
     /// The grants on record of each given grantor, keyed by grantor EIN.
     func grants(madeByAny grantors: [String]) async throws -> [String: [Grant]]
-    /// The EINs of grantors that have any grants on record.
-    func grantorEINs() async throws -> Set<String>
     /// The organizations with these EINs (those the database knows).
     func organizations(withEINs eins: [String]) async throws -> [Organization]
-    /// Grants recorded without a recipient EIN to a recipient of one of these names (any case).
-    func grants(toRecipientsNamed names: [String]) async throws -> [Grant]
+    /// The organizations with one of these exact names (any case).
+    func organizations(named names: [String]) async throws -> [Organization]
+    /// Grants to recipients recorded with one of these EINs, or without an EIN under one of these names (any case).
+    func grants(toRecipients eins: [String], named names: [String]) async throws -> [Grant]
     /// The filings of each given organization, keyed by EIN, newest first.
     func filings(ofAny eins: [String]) async throws -> [String: [Filing]]
     /// Officers of other organizations listed under one of these names (as written, or in capitals).
@@ -62,6 +67,8 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     /// newer row of equal authority wins), the others filling the gaps; filings merge per tax
     /// period; grants and officers already there are left alone.
     func save(_ batch: RecordBatch) async throws
+    /// Rebuilds the giving summaries of every grantor (writes keep them current; a BMF import rebuilds them).
+    func refreshGivingSummaries() async throws
     /// Whether a named dataset was already imported (the embedded dataset records itself).
     func hasImported(_ source: String) async throws -> Bool
     /// Records that a named dataset was imported.
@@ -193,6 +200,23 @@ enum OrganizationQueries {
         Int((Double(max(1, revenue.lowerBound)) * Double(max(1, revenue.upperBound))).squareRoot())
     }
 
+    /// `grantmakersWithoutGrants` (see the protocol), the columns of `organizations` as `columns` writes them.
+    static func grantmakersWithoutGrants<Parameters: SQLParameters>(state: String?, region: [String], majors: [String], limit: Int,
+                                                                   columns: String = "o.*", _ parameters: inout Parameters) -> String {
+        let here = parameters.text(state ?? "")
+        let (states, groups) = (parameters.list(region), parameters.list(majors))
+        return """
+            SELECT \(columns) FROM organizations o WHERE o.ein IN (
+                SELECT ein FROM organizations WHERE foundation = '04' AND state = \(here)
+                UNION SELECT ein FROM organizations WHERE foundation = '04' AND state \(states) AND ntee_major \(groups)
+                UNION SELECT p.ein FROM filings f JOIN organizations p ON p.ein = f.ein
+                      WHERE f.grants_paid > 0 AND (p.state = \(here) OR (p.state \(states) AND p.ntee_major \(groups))))
+              AND NOT EXISTS (SELECT 1 FROM funder_summary s WHERE s.grantor_ein = o.ein)
+            ORDER BY CASE WHEN o.state = \(here) THEN 0 ELSE 1 END, o.assets DESC NULLS LAST, o.ein
+            LIMIT \(max(0, limit))
+            """
+    }
+
     /// The names an officer may be listed under: as written and in capitals.
     static func officerNames(_ written: [String]) -> [String] {
         Array(Set(written + written.map { $0.uppercased() })).sorted()
@@ -264,6 +288,14 @@ enum OrganizationSchemaChanges {
         "CREATE INDEX grants_recipient_name ON grants (upper(recipient_name))",
         "CREATE INDEX filings_grants_paid ON filings (ein) WHERE grants_paid > 0",
     ]
+
+    /// The giving summaries, filled from the grants there, and the indexes that find grantmakers
+    /// by place and recipients by exact name.
+    static let v5 = [
+        "DROP INDEX IF EXISTS organizations_foundation",
+        "CREATE INDEX organizations_foundation ON organizations (foundation, state)",
+        "CREATE INDEX IF NOT EXISTS \(GivingSummaries.nameIndex.name) ON organizations (\(GivingSummaries.nameIndex.columns))",
+    ] + GivingSummaries.tables + GivingSummaries.refresh(filter: "1 = 1")
 
     /// Relabels what earlier versions stored under an e-file return's `TaxYr` (the year its fiscal
     /// year begins) with the one convention, the year the period ends (`FiscalYear`): its grants and

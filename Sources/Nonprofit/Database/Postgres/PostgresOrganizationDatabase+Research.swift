@@ -21,26 +21,24 @@ extension PostgresOrganizationDatabase {
         return Array(rows.filter { !excluding.contains($0.ein) }.prefix(limit))
     }
 
-    public func grantmakers(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
+    public func givingEvidence(_ giving: GivingQuery) async throws -> [GivingEvidence] {
         var query = Query()
-        var screen = ""
-        if let nteeMajors { screen = " AND (ntee_major = ANY(\(query.bind(nteeMajors))) OR state = \(query.bind(state ?? "")))" }
-        query.sql = """
-            SELECT \(Self.organizationColumns) FROM organizations WHERE foundation = '04'\(screen)
-            UNION SELECT \(Self.organizationColumns) FROM organizations WHERE ein IN (SELECT grantor_ein FROM grants)
-            UNION SELECT \(Self.organizationColumns) FROM organizations WHERE ein IN (SELECT ein FROM filings WHERE grants_paid > 0)
-            ORDER BY ein
-            """
+        query.sql = giving.evidenceSQL(&query)
+        return try await fetch(query)
+    }
+
+    public func grantmakersWithoutGrants(state: String?, region: [String], majors: [String], limit: Int) async throws -> [Organization] {
+        var query = Query()
+        query.sql = OrganizationQueries.grantmakersWithoutGrants(
+            state: state, region: region, majors: majors, limit: limit,
+            columns: OrganizationQueries.organizationColumns.map { "o.\($0)" }.joined(separator: ", "), &query)
         return try await fetch(query)
     }
 
     public func grantmakerCount() async throws -> Int {
-        struct Count: Decodable { var count: Int }
-        let rows: [Count] = try await fetch("""
-            SELECT count(*) AS count FROM (SELECT ein FROM organizations WHERE foundation = '04'
-            UNION SELECT grantor_ein FROM grants UNION SELECT ein FROM filings WHERE grants_paid > 0) grantmakers
-            """)
-        return rows.first?.count ?? 0
+        struct Count: Decodable { var grantmakers: Int }
+        let rows: [Count] = try await fetch("SELECT grantmakers FROM funder_counts")
+        return rows.first?.grantmakers ?? 0
     }
 
     public func organizations(withEINs eins: [String]) async throws -> [Organization] {
@@ -50,13 +48,22 @@ extension PostgresOrganizationDatabase {
         return try await fetch(query)
     }
 
-    public func grants(toRecipientsNamed names: [String]) async throws -> [Grant] {
-        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }
+    public func organizations(named names: [String]) async throws -> [Organization] {
+        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }.sorted()
         guard !upper.isEmpty else { return [] }
         var query = Query()
+        query.sql = "SELECT \(Self.organizationColumns) FROM organizations WHERE upper(name) = ANY(\(query.bind(upper))) ORDER BY ein"
+        return try await fetch(query)
+    }
+
+    public func grants(toRecipients eins: [String], named names: [String]) async throws -> [Grant] {
+        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }.sorted()
+        guard !eins.isEmpty || !upper.isEmpty else { return [] }
+        var query = Query()
         query.sql = """
-            SELECT \(Self.grantColumns) FROM grants WHERE upper(recipient_name) = ANY(\(query.bind(upper))) AND recipient_ein IS NULL
-            ORDER BY tax_year DESC, amount DESC, grantor_ein
+            SELECT \(Self.grantColumns) FROM grants WHERE recipient_ein = ANY(\(query.bind(Array(Set(eins)).sorted())))
+            UNION SELECT \(Self.grantColumns) FROM grants WHERE upper(recipient_name) = ANY(\(query.bind(upper))) AND recipient_ein IS NULL
+            ORDER BY tax_year DESC, amount DESC, grantor_ein, recipient_name
             """
         return try await fetch(query)
     }
@@ -78,12 +85,6 @@ extension PostgresOrganizationDatabase {
             """
         let grants: [Grant] = try await fetch(query)
         return Dictionary(grouping: grants, by: \.grantorEIN)
-    }
-
-    public func grantorEINs() async throws -> Set<String> {
-        struct Grantor: Decodable { var ein: String }
-        let grantors: [Grantor] = try await fetch("SELECT DISTINCT grantor_ein AS ein FROM grants")
-        return Set(grantors.map(\.ein))
     }
 
     public func officers(named written: [String], excluding ein: EIN) async throws -> [Officer] {

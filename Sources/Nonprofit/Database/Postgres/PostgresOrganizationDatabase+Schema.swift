@@ -17,7 +17,8 @@ extension PostgresOrganizationDatabase {
         ("organizations_ntee", "CREATE INDEX organizations_ntee ON organizations (ntee_code)"),
         ("organizations_state", "CREATE INDEX organizations_state ON organizations (state, ntee_code)"),
         ("organizations_zip", "CREATE INDEX organizations_zip ON organizations (zip)"),
-        ("organizations_foundation", "CREATE INDEX organizations_foundation ON organizations (foundation)"),
+        ("organizations_foundation", "CREATE INDEX organizations_foundation ON organizations (foundation, state)"),
+        (GivingSummaries.nameIndex.name, "CREATE INDEX \(GivingSummaries.nameIndex.name) ON organizations (\(GivingSummaries.nameIndex.columns))"),
         ("organizations_search", "CREATE INDEX organizations_search ON organizations USING gin (search)"),
     ]
 
@@ -93,5 +94,9 @@ extension PostgresOrganizationDatabase {
               OrganizationSchemaChanges.v3.map { $0.replacingOccurrences(of: " INTEGER", with: " BIGINT") }
                 + OrganizationSchemaChanges.relabelFiscalYears(containsXML: "position('irs990_xml' in f.sources) > 0")),
         .init(3, "indexes for funder research", OrganizationSchemaChanges.v4),
+        .init(4, "giving summaries", OrganizationSchemaChanges.v5.map {
+            $0.replacingOccurrences(of: " TEXT", with: " \(text)").replacingOccurrences(of: " INTEGER", with: " BIGINT")
+                .replacingOccurrences(of: " REAL", with: " DOUBLE PRECISION")
+        }),
     ])
 }

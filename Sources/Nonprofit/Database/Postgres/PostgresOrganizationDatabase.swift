@@ -152,12 +152,28 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
             (Self.insert(into: "officers", Self.officerColumns) + " ON CONFLICT DO NOTHING", try Self.json(batch.officers)),
         ]
         let logger = pool.logger
+        var touched = Query()
+        let filter = GivingSummaries.touched(by: batch) { touched.list($0) }
+        let filterBinds = touched.binds
         try await pool.transaction { connection in
             for (sql, rows) in statements {
                 var binds = PostgresBindings()
                 binds.append(rows)
                 try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             }
+            if let filter { try await Self.refreshGiving(on: connection, filter: filter, binds: filterBinds, logger) }
+        }
+    }
+
+    public func refreshGivingSummaries() async throws {
+        let logger = pool.logger
+        try await pool.transaction { connection in try await Self.refreshGiving(on: connection, filter: "1 = 1", binds: .init(), logger) }
+    }
+
+    /// Replaces the giving summaries of the grantors `filter` selects.
+    static func refreshGiving(on connection: PostgresConnection, filter: String, binds: PostgresBindings, _ logger: Logger) async throws {
+        for statement in GivingSummaries.refresh(filter: filter) {
+            try await connection.query(PostgresQuery(unsafeSQL: statement, binds: statement.contains(filter) ? binds : .init()), logger: logger)
         }
     }
 
@@ -179,4 +195,10 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
         }
         return kept
     }
+}
+
+extension PostgresOrganizationDatabase.Query: SQLParameters {
+    mutating func text(_ value: String) -> String { bind(value) }
+    mutating func number(_ value: Double) -> String { bind(value) }
+    mutating func list(_ values: [String]) -> String { "= ANY(\(bind(values)))" }
 }

@@ -21,32 +21,24 @@ extension SQLiteOrganizationDatabase {
         return Array(rows.filter { !excluding.contains($0.ein) }.prefix(limit))
     }
 
-    public func grantmakers(nteeMajors: [String]?, state: String?) async throws -> [Organization] {
-        var screen = ""
-        var arguments: StatementArguments = []
-        if let nteeMajors {
-            let placeholders = Array(repeating: "?", count: nteeMajors.count).joined(separator: ", ")
-            screen = " AND (ntee_major IN (\(placeholders)) OR state = ?)"
-            arguments = StatementArguments(nteeMajors) + [state ?? ""]
-        }
-        let (finalScreen, finalArguments) = (screen, arguments)
+    public func givingEvidence(_ query: GivingQuery) async throws -> [GivingEvidence] {
+        var parameters = SQLiteParameters()
+        let sql = query.evidenceSQL(&parameters)
+        let arguments = parameters.arguments
         return try await pool.read { db in
-            try Organization.fetchAll(db, sql: """
-                SELECT * FROM organizations WHERE foundation = '04'\(finalScreen)
-                UNION SELECT o.* FROM organizations o WHERE o.ein IN (SELECT DISTINCT grantor_ein FROM grants)
-                UNION SELECT o.* FROM organizations o WHERE o.ein IN (SELECT ein FROM filings WHERE grants_paid > 0)
-                ORDER BY ein
-                """, arguments: finalArguments)
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(GivingEvidence.init(row:))
         }
     }
 
+    public func grantmakersWithoutGrants(state: String?, region: [String], majors: [String], limit: Int) async throws -> [Organization] {
+        var parameters = SQLiteParameters()
+        let sql = OrganizationQueries.grantmakersWithoutGrants(state: state, region: region, majors: majors, limit: limit, &parameters)
+        let arguments = parameters.arguments
+        return try await pool.read { db in try Organization.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
     public func grantmakerCount() async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM (SELECT ein FROM organizations WHERE foundation = '04'
-                UNION SELECT grantor_ein FROM grants UNION SELECT ein FROM filings WHERE grants_paid > 0)
-                """) ?? 0
-        }
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT grantmakers FROM funder_counts") ?? 0 }
     }
 
     public func organizations(withEINs eins: [String]) async throws -> [Organization] {
@@ -59,16 +51,26 @@ extension SQLiteOrganizationDatabase {
         }
     }
 
-    public func grants(toRecipientsNamed names: [String]) async throws -> [Grant] {
-        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }
+    public func organizations(named names: [String]) async throws -> [Organization] {
+        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }.sorted()
         guard !upper.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: upper.count).joined(separator: ", ")
-        return try await pool.read { db in
-            try Grant.fetchAll(db, sql: """
-                SELECT * FROM grants WHERE upper(recipient_name) IN (\(placeholders)) AND recipient_ein IS NULL
-                ORDER BY tax_year DESC, amount DESC, grantor_ein
-                """, arguments: StatementArguments(upper))
-        }
+        var parameters = SQLiteParameters()
+        let sql = "SELECT * FROM organizations WHERE upper(name) \(parameters.list(upper)) ORDER BY ein"
+        let arguments = parameters.arguments
+        return try await pool.read { db in try Organization.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    public func grants(toRecipients eins: [String], named names: [String]) async throws -> [Grant] {
+        let upper = Array(Set(names.map { $0.uppercased() })).filter { !$0.isEmpty }.sorted()
+        guard !eins.isEmpty || !upper.isEmpty else { return [] }
+        var parameters = SQLiteParameters()
+        let sql = """
+            SELECT * FROM grants WHERE recipient_ein \(parameters.list(Array(Set(eins)).sorted()))
+            UNION SELECT * FROM grants WHERE upper(recipient_name) \(parameters.list(upper)) AND recipient_ein IS NULL
+            ORDER BY tax_year DESC, amount DESC, grantor_ein, recipient_name
+            """
+        let arguments = parameters.arguments
+        return try await pool.read { db in try Grant.fetchAll(db, sql: sql, arguments: arguments) }
     }
 
     public func filings(ofAny eins: [String]) async throws -> [String: [Filing]] {
@@ -90,10 +92,6 @@ extension SQLiteOrganizationDatabase {
                                arguments: StatementArguments(grantors))
         }
         return Dictionary(grouping: grants, by: \.grantorEIN)
-    }
-
-    public func grantorEINs() async throws -> Set<String> {
-        try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT grantor_ein FROM grants")) }
     }
 
     public func officers(named written: [String], excluding ein: EIN) async throws -> [Officer] {
@@ -123,5 +121,33 @@ extension SQLiteOrganizationDatabase {
                                              filed: $0["filed"] as Bool? ?? false)
             })
         }
+    }
+}
+
+/// SQLite's numbered parameters (`?1`, `?2` …), so that one placeholder may appear more than once.
+struct SQLiteParameters: SQLParameters {
+    private(set) var arguments = StatementArguments()
+    private var count = 0
+
+    mutating func text(_ value: String) -> String { append(value) }
+    mutating func number(_ value: Double) -> String { append(value) }
+    mutating func list(_ values: [String]) -> String { "IN (" + values.map { append($0) }.joined(separator: ", ") + ")" }
+
+    private mutating func append(_ value: some DatabaseValueConvertible) -> String {
+        arguments += [value]
+        count += 1
+        return "?\(count)"
+    }
+}
+
+extension GivingEvidence {
+    /// From a row of `GivingQuery.evidenceSQL`.
+    init(row: Row) {
+        self.init(grantorEIN: row["grantor_ein"], grants: row["grants"], dollars: row["dollars"], placedDollars: row["placed_dollars"],
+                  inStateDollars: row["in_state_dollars"], inRegionDollars: row["in_region_dollars"], knownCauseDollars: row["known_cause_dollars"],
+                  closeDollars: row["close_dollars"], alikeGrants: row["alike_grants"], alikeInStateGrants: row["alike_in_state_grants"],
+                  weightedDollars: row["weighted_dollars"], medianGrant: row["median_grant"], smallestGrant: row["smallest_grant"],
+                  largestGrant: row["largest_grant"], firstYear: row["first_year"], latestYear: row["latest_year"],
+                  latestPaidYear: row["latest_paid_year"], latestNewShare: row["latest_new_share"], mainState: row["main_state"], assets: row["assets"])
     }
 }

@@ -30,7 +30,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
     /// (and on open, should a bulk import have been interrupted).
     static let organizationIndexes: [(name: String, columns: String)] = [
         ("organizations_ntee", "ntee_code"), ("organizations_state", "state, ntee_code"),
-        ("organizations_zip", "zip"), ("organizations_foundation", "foundation"),
+        ("organizations_zip", "zip"), ("organizations_foundation", "foundation, state"), GivingSummaries.nameIndex,
     ]
 
     /// Restores what an import that died left behind (dropped indexes, a stale search index),
@@ -129,6 +129,9 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         }
         migrator.registerMigration("v4: indexes for funder research") { db in
             for statement in OrganizationSchemaChanges.v4 { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration("v5: giving summaries") { db in
+            for statement in OrganizationSchemaChanges.v5 { try db.execute(sql: statement) }
         }
         return migrator
     }
@@ -230,7 +233,23 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
             for filing in batch.filings { try FilingStore.upsert(filing, in: db) }
             for grant in batch.grants { try FilingStore.insert(grant, in: db) }
             for officer in batch.officers { try FilingStore.insert(officer, in: db) }
-            try rebuildSearchIndex(db)
+            if !batch.organizations.isEmpty { try rebuildSearchIndex(db) }
+            var parameters = SQLiteParameters()
+            if let touched = GivingSummaries.touched(by: batch, list: { parameters.list($0) }) {
+                try Self.refreshGiving(db, filter: touched, arguments: parameters.arguments)
+            }
+        }
+    }
+
+    public func refreshGivingSummaries() async throws {
+        try await pool.write { db in try Self.refreshGiving(db, filter: "1 = 1", arguments: []) }
+    }
+
+    /// Replaces the giving summaries of the grantors `filter` selects.
+    static func refreshGiving(_ db: Database, filter: String, arguments: StatementArguments) throws {
+        for statement in GivingSummaries.refresh(filter: filter) {
+            // Each statement takes the filter's arguments if it names them (the count takes none).
+            try db.execute(sql: statement, arguments: statement.contains(filter) ? arguments : [])
         }
     }
 
@@ -264,9 +283,11 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         }
     }
 
-    /// Restores the indexes and the search index after an import, and the normal page cache.
+    /// Restores the indexes and the search index after an import, and the normal page cache; the
+    /// giving summaries are rebuilt (recipients' causes and places come from the organizations).
     func finishImport() throws {
         try pool.write { db in try Self.restoreIndexes(db) }
+        try pool.write { db in try Self.refreshGiving(db, filter: "1 = 1", arguments: []) }
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") }
     }
 

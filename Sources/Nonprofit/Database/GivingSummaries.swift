@@ -1,0 +1,291 @@
+import Foundation
+
+/// What the grants on record say about each grantor, kept beside the grants so that matching an
+/// applicant with funders reads a few aggregated rows instead of every grant: `funder_giving`
+/// (dollars and grants by recipient state and recipient NTEE code, a recipient's code found by its
+/// EIN or, without one, by its exact name when one organization of that name is in the grant's
+/// state) and `funder_summary` (per grantor: grants, dollars, median and range, first and latest
+/// year, openness to new recipients, main state, assets). Both databases keep them current on every
+/// write, for the grantors the write touches, and rebuild them after a BMF import.
+public enum GivingSummaries {
+    /// The schema, in both dialects (SQLite's types; PostgreSQL's migration widens INTEGER to BIGINT).
+    static let tables = [
+        """
+        CREATE TABLE funder_giving (
+            grantor_ein TEXT NOT NULL,
+            recipient_state TEXT,
+            recipient_ntee TEXT,
+            dollars INTEGER NOT NULL,
+            grants INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX funder_giving_grantor ON funder_giving (grantor_ein)",
+        "CREATE INDEX funder_giving_place ON funder_giving (recipient_state, recipient_ntee, grantor_ein)",
+        "CREATE INDEX funder_giving_cause ON funder_giving (recipient_ntee, grantor_ein)",
+        """
+        CREATE TABLE funder_summary (
+            grantor_ein TEXT PRIMARY KEY NOT NULL,
+            grants INTEGER NOT NULL,
+            dollars INTEGER NOT NULL,
+            placed_dollars INTEGER NOT NULL,
+            known_cause_dollars INTEGER NOT NULL,
+            median_grant INTEGER,
+            smallest_grant INTEGER,
+            largest_grant INTEGER,
+            first_year INTEGER NOT NULL,
+            latest_year INTEGER NOT NULL,
+            latest_paid_year INTEGER,
+            latest_new_share REAL,
+            main_state TEXT,
+            assets INTEGER
+        )
+        """,
+        "CREATE TABLE funder_counts (id INTEGER PRIMARY KEY CHECK (id = 1), grantmakers INTEGER NOT NULL)",
+    ]
+
+    /// The index that finds an organization by its exact name (upper-cased) and state.
+    static let nameIndex = (name: "organizations_upper_name", columns: "upper(name), state")
+
+    /// A grant's recipient's organization: by its EIN, else, for an organization named without
+    /// one, the only organization of that exact name in the grant's state (anywhere, without a state).
+    static let recipientMatch = """
+        CASE WHEN g.recipient_ein IS NOT NULL THEN g.recipient_ein
+             WHEN g.recipient_kind = 'organization' THEN (
+                 SELECT CASE WHEN COUNT(*) = 1 THEN MIN(n.ein) END FROM organizations n
+                 WHERE upper(n.name) = upper(g.recipient_name) AND (g.recipient_state IS NULL OR n.state = g.recipient_state))
+        END
+        """
+
+    /// The statements that replace the summaries of the grantors `filter` selects (a condition on
+    /// `grantor_ein`, e.g. `grantor_ein IN (…)`, or `1 = 1` for all), in order, then the count of
+    /// grantmakers.
+    static func refresh(filter: String) -> [String] {
+        [
+            "DELETE FROM funder_giving WHERE \(filter)",
+            "DELETE FROM funder_summary WHERE \(filter)",
+            """
+            INSERT INTO funder_giving (grantor_ein, recipient_state, recipient_ntee, dollars, grants)
+            SELECT g.grantor_ein, COALESCE(g.recipient_state, r.state), r.ntee_code,
+                   SUM(CASE WHEN g.amount > 0 THEN g.amount ELSE 0 END), COUNT(*)
+            FROM (SELECT * FROM grants WHERE \(filter)) g LEFT JOIN organizations r ON r.ein = \(recipientMatch)
+            GROUP BY g.grantor_ein, COALESCE(g.recipient_state, r.state), r.ntee_code
+            """,
+            """
+            INSERT INTO funder_summary (grantor_ein, grants, dollars, placed_dollars, known_cause_dollars, median_grant, smallest_grant,
+                                        largest_grant, first_year, latest_year, latest_paid_year, latest_new_share, main_state, assets)
+            WITH given AS (
+                SELECT grantor_ein, amount, tax_year, COALESCE(recipient_ein, upper(recipient_name)) AS recipient FROM grants WHERE \(filter)
+            ), totals AS (
+                SELECT grantor_ein, COUNT(*) AS grants, SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS dollars,
+                       MIN(CASE WHEN amount > 0 THEN amount END) AS smallest, MAX(CASE WHEN amount > 0 THEN amount END) AS largest,
+                       MIN(tax_year) AS first_year, MAX(tax_year) AS latest_year
+                FROM given GROUP BY grantor_ein
+            ), ranked AS (
+                SELECT grantor_ein, amount, ROW_NUMBER() OVER (PARTITION BY grantor_ein ORDER BY amount) AS position,
+                       COUNT(*) OVER (PARTITION BY grantor_ein) AS positive
+                FROM given WHERE amount > 0
+            ), medians AS (
+                SELECT grantor_ein, ROUND(AVG(amount)) AS median FROM ranked
+                WHERE position IN ((positive + 1) / 2, (positive + 2) / 2) GROUP BY grantor_ein
+            ), firsts AS (
+                SELECT grantor_ein, recipient, MIN(tax_year) AS first_year FROM given GROUP BY grantor_ein, recipient
+            ), latest AS (
+                SELECT DISTINCT given.grantor_ein, given.recipient FROM given
+                JOIN totals ON totals.grantor_ein = given.grantor_ein AND given.tax_year = totals.latest_year
+            ), openness AS (
+                SELECT latest.grantor_ein, AVG(CASE WHEN firsts.first_year = totals.latest_year THEN 1.0 ELSE 0.0 END) AS share
+                FROM latest JOIN firsts ON firsts.grantor_ein = latest.grantor_ein AND firsts.recipient = latest.recipient
+                JOIN totals ON totals.grantor_ein = latest.grantor_ein
+                WHERE totals.first_year < totals.latest_year GROUP BY latest.grantor_ein
+            ), places AS (
+                SELECT grantor_ein, recipient_state, SUM(dollars) AS dollars FROM funder_giving
+                WHERE recipient_state IS NOT NULL AND \(filter) GROUP BY grantor_ein, recipient_state
+            ), main AS (
+                SELECT grantor_ein, recipient_state FROM (
+                    SELECT grantor_ein, recipient_state, ROW_NUMBER() OVER (PARTITION BY grantor_ein ORDER BY dollars DESC, recipient_state) AS position
+                    FROM places) ordered
+                WHERE position = 1
+            ), known AS (
+                SELECT grantor_ein, SUM(CASE WHEN recipient_state IS NOT NULL THEN dollars ELSE 0 END) AS placed,
+                       SUM(CASE WHEN recipient_ntee IS NOT NULL THEN dollars ELSE 0 END) AS caused
+                FROM funder_giving WHERE \(filter) GROUP BY grantor_ein
+            )
+            SELECT totals.grantor_ein, totals.grants, totals.dollars, COALESCE(known.placed, 0), COALESCE(known.caused, 0), medians.median,
+                   totals.smallest, totals.largest, totals.first_year, totals.latest_year,
+                   (SELECT MAX(f.tax_year) FROM filings f WHERE f.ein = totals.grantor_ein AND f.grants_paid > 0), openness.share, main.recipient_state,
+                   COALESCE(o.assets, (SELECT f.total_assets FROM filings f WHERE f.ein = totals.grantor_ein ORDER BY f.tax_period DESC LIMIT 1))
+            FROM totals
+            LEFT JOIN medians ON medians.grantor_ein = totals.grantor_ein
+            LEFT JOIN openness ON openness.grantor_ein = totals.grantor_ein
+            LEFT JOIN main ON main.grantor_ein = totals.grantor_ein
+            LEFT JOIN known ON known.grantor_ein = totals.grantor_ein
+            LEFT JOIN organizations o ON o.ein = totals.grantor_ein
+            """,
+            "DELETE FROM funder_counts",
+            """
+            INSERT INTO funder_counts (id, grantmakers) SELECT 1, COUNT(*) FROM (
+                SELECT ein FROM organizations WHERE foundation = '04'
+                UNION SELECT grantor_ein FROM funder_summary
+                UNION SELECT ein FROM filings WHERE grants_paid > 0) grantmakers
+            """,
+        ]
+    }
+
+    /// The grantors whose summaries a write may change, as a condition on `grantor_ein` whose
+    /// placeholders `list` writes: those whose grants it adds, the organizations it adds or changes
+    /// (their assets and grants paid) and every grantor of a grant to them (their cause and place).
+    static func touched(by batch: RecordBatch, list: (_ values: [String]) -> String) -> String? {
+        let grantors = Set(batch.grants.map(\.grantorEIN)).union(batch.organizations.map(\.ein)).union(batch.filings.map(\.ein))
+        guard !grantors.isEmpty else { return nil }
+        let recipients = batch.organizations.map(\.ein)
+        let names = Array(Set(batch.organizations.map { $0.name.uppercased() }))
+        return """
+            (grantor_ein \(list(Array(grantors).sorted())) OR grantor_ein IN (
+                SELECT t.grantor_ein FROM grants t WHERE t.recipient_ein \(list(recipients))
+                UNION SELECT t.grantor_ein FROM grants t WHERE upper(t.recipient_name) \(list(names.sorted())) AND t.recipient_ein IS NULL))
+            """
+    }
+}
+
+/// Which grantors an applicant's funder search reads, and how their giving is weighed.
+public struct GivingQuery: Sendable {
+    /// How close a recipient's cause is to the applicant's: the first level that matches gives its weight.
+    public enum CauseLevel: Sendable {
+        /// The recipient's NTEE code is exactly this.
+        case code(String, Double)
+        /// The recipient's NTEE code starts with this.
+        case prefix(String, Double)
+        /// The recipient's NTEE major group is one of these.
+        case majors([String], Double)
+    }
+
+    /// The applicant's state (its grants weigh most).
+    public var state: String?
+    /// The other states of its region.
+    public var region: [String]
+    /// The weight of a dollar given in the region (outside the state), for the evidence.
+    public var regionWeight: Double
+    /// The weight of a dollar given elsewhere, for the evidence.
+    public var elsewhereWeight: Double
+    /// Closeness of causes, most specific first.
+    public var causes: [CauseLevel]
+    /// The floor of a grant's closeness in the evidence (a grant far from the cause still counts a little).
+    public var causeFloor: Double
+    /// The applicant's NTEE major group: grantors giving to it in the region are candidates.
+    public var major: String?
+    /// The applicant's NTEE code family (its first three characters): grants to it are to "organizations like it",
+    /// and grantors giving to it anywhere are candidates.
+    public var family: String?
+    /// Grantors that are candidates whatever they gave (past funders, grantors of the peers).
+    public var including: [String]
+
+    public init(state: String?, region: [String], regionWeight: Double, elsewhereWeight: Double, causes: [CauseLevel], causeFloor: Double,
+                major: String?, family: String?, including: [String]) {
+        self.state = state
+        self.region = region
+        self.regionWeight = regionWeight
+        self.elsewhereWeight = elsewhereWeight
+        self.causes = causes
+        self.causeFloor = causeFloor
+        self.major = major
+        self.family = family
+        self.including = including
+    }
+}
+
+/// One grantor's giving, weighed for an applicant (see `GivingQuery`).
+public struct GivingEvidence: Sendable, Hashable, Codable {
+    public var grantorEIN: String
+    public var grants: Int
+    public var dollars: Int
+    /// Dollars whose recipient's state is known.
+    public var placedDollars: Int
+    public var inStateDollars: Int
+    /// Dollars to the region outside the state.
+    public var inRegionDollars: Int
+    /// Dollars whose recipient's cause is known.
+    public var knownCauseDollars: Int
+    /// Dollars weighted by the closeness of their recipients' causes.
+    public var closeDollars: Double
+    /// Grants to organizations of the applicant's code family, anywhere and in its state.
+    public var alikeGrants: Int
+    public var alikeInStateGrants: Int
+    /// Dollars weighted by cause (at least the floor) and place: what breaks ties.
+    public var weightedDollars: Double
+    public var medianGrant: Int?
+    public var smallestGrant: Int?
+    public var largestGrant: Int?
+    public var firstYear: Int
+    public var latestYear: Int
+    /// The latest year its filings report grants paid.
+    public var latestPaidYear: Int?
+    /// The share of its latest year's recipients new to it (nil with one year on record).
+    public var latestNewShare: Double?
+    /// The state its dollars went to most.
+    public var mainState: String?
+    public var assets: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case grantorEIN = "grantor_ein", grants, dollars, placedDollars = "placed_dollars", inStateDollars = "in_state_dollars"
+        case inRegionDollars = "in_region_dollars", knownCauseDollars = "known_cause_dollars", closeDollars = "close_dollars"
+        case alikeGrants = "alike_grants", alikeInStateGrants = "alike_in_state_grants", weightedDollars = "weighted_dollars"
+        case medianGrant = "median_grant", smallestGrant = "smallest_grant", largestGrant = "largest_grant", firstYear = "first_year"
+        case latestYear = "latest_year", latestPaidYear = "latest_paid_year", latestNewShare = "latest_new_share", mainState = "main_state", assets
+    }
+}
+
+/// A dialect's way of writing parameters into SQL.
+protocol SQLParameters {
+    /// A placeholder for a text value.
+    mutating func text(_ value: String) -> String
+    /// A placeholder for a number.
+    mutating func number(_ value: Double) -> String
+    /// `IN (…)` or its equivalent for a list of texts (an empty list matches nothing).
+    mutating func list(_ values: [String]) -> String
+}
+
+extension GivingQuery {
+    /// The query of every candidate's evidence: the grantors giving in the applicant's state, to its
+    /// cause family anywhere, to its major group in its region, and the ones named.
+    func evidenceSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
+        let state = parameters.text(state ?? "")
+        let region = parameters.list(region)
+        func range(_ prefix: String) -> String {
+            "f.recipient_ntee >= \(parameters.text(prefix)) AND f.recipient_ntee < \(parameters.text(OrganizationQueries.successor(of: prefix)))"
+        }
+        let closeness = causes.isEmpty ? "0" : "CASE " + causes.map { level -> String in
+            switch level {
+            case .code(let code, let weight): "WHEN f.recipient_ntee = \(parameters.text(code)) THEN \(parameters.number(weight))"
+            case .prefix(let prefix, let weight): "WHEN \(range(prefix)) THEN \(parameters.number(weight))"
+            case .majors(let majors, let weight): "WHEN substr(f.recipient_ntee, 1, 1) \(parameters.list(majors)) THEN \(parameters.number(weight))"
+            }
+        }.joined(separator: " ") + " ELSE 0 END"
+        let floor = parameters.number(causeFloor)
+        let place = "CASE WHEN f.recipient_state = \(state) THEN 1 WHEN f.recipient_state \(region) THEN \(parameters.number(regionWeight)) "
+            + "ELSE \(parameters.number(elsewhereWeight)) END"
+        let alike = family.map { range($0) } ?? "1 = 0"
+        var candidates = ["SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state)"]
+        if let family { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE \(range(family))") }
+        if let major { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state \(region) AND \(range(major))") }
+        if !including.isEmpty { candidates.append("SELECT grantor_ein FROM funder_summary WHERE grantor_ein \(parameters.list(including))") }
+        return """
+            WITH candidates AS (\(candidates.joined(separator: " UNION "))),
+            weighed AS (
+                SELECT f.grantor_ein,
+                       SUM(CASE WHEN f.recipient_state = \(state) THEN f.dollars ELSE 0 END) AS in_state_dollars,
+                       SUM(CASE WHEN f.recipient_state \(region) THEN f.dollars ELSE 0 END) AS in_region_dollars,
+                       SUM(f.dollars * (\(closeness))) AS close_dollars,
+                       SUM(CASE WHEN \(alike) THEN f.grants ELSE 0 END) AS alike_grants,
+                       SUM(CASE WHEN \(alike) AND f.recipient_state = \(state) THEN f.grants ELSE 0 END) AS alike_in_state_grants,
+                       SUM(f.dollars * (CASE WHEN (\(closeness)) > \(floor) THEN (\(closeness)) ELSE \(floor) END) * (\(place))) AS weighted_dollars
+                FROM funder_giving f JOIN candidates c ON c.grantor_ein = f.grantor_ein
+                GROUP BY f.grantor_ein
+            )
+            SELECT s.grantor_ein, s.grants, s.dollars, s.placed_dollars, w.in_state_dollars, w.in_region_dollars, s.known_cause_dollars,
+                   w.close_dollars, w.alike_grants, w.alike_in_state_grants, w.weighted_dollars, s.median_grant, s.smallest_grant,
+                   s.largest_grant, s.first_year, s.latest_year, s.latest_paid_year, s.latest_new_share, s.main_state, s.assets
+            FROM weighed w JOIN funder_summary s ON s.grantor_ein = w.grantor_ein
+            ORDER BY s.grantor_ein
+            """
+    }
+}
