@@ -80,6 +80,13 @@ struct DatabaseParityTests {
             let evidence = try await sqlite.givingEvidence(query)
             #expect(evidence.contains { $0.grantorEIN == "046662754" }, "a grantor named is always a candidate")
             #expect(try json(evidence) == json(await postgres.givingEvidence(query)), "evidence for \(code) in \(state)")
+            var wide = query
+            wide.reach = .wide
+            #expect(try json(await sqlite.givingEvidence(wide)) == json(await postgres.givingEvidence(wide)), "wide evidence for \(code) in \(state)")
+            // An applicant with no NTEE code: candidates by place only.
+            let uncoded = GivingQuery(state: state, region: ["DC"], regionWeight: 0.4, elsewhereWeight: 0.1, causes: [], causeFloor: 0.1,
+                                      major: nil, family: nil, including: [])
+            #expect(try json(await sqlite.givingEvidence(uncoded)) == json(await postgres.givingEvidence(uncoded)), "evidence in \(state) without a code")
             #expect(try json(await sqlite.grantmakersWithoutGrants(state: state, region: ["DC", "WV"], majors: ["E", "P"], limit: 50))
                     == json(await postgres.grantmakersWithoutGrants(state: state, region: ["DC", "WV"], majors: ["E", "P"], limit: 50)))
         }

@@ -242,6 +242,8 @@ case "sap-fuzz": try measureSAPFuzz()
 case "hostile-fuzz": try measureHostileFuzz()
 case "store": try await measureStore()
 case "workers": try await measureWorkers()
+case "funders-setup": try await setupFunders()
+case "funders": try await measureFunders()
 default:
     FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))
     exit(2)

@@ -2,8 +2,8 @@ import Foundation
 import Nonprofit
 
 /// What the database says about the grantmakers an applicant might approach: the giving of every
-/// grantor that gave in its state, to its cause family, or to its major group in its region (from
-/// the giving summaries, one row each); the grantmakers with no grant list near it; the grants to
+/// grantor that gave in its state or to its cause family in its region (wider when those are few;
+/// from the giving summaries, one row each); the grantmakers with no grant list near it; the grants to
 /// it and to its peers. Then, for the funders kept, their records and giving profiles.
 struct FunderEvidence {
     var facts: [FunderFacts]
@@ -15,6 +15,11 @@ struct FunderEvidence {
     /// can only fill the list, never fit well, so a bounded number is enough.
     static let withoutGrantsLimit = 200
 
+    /// Fewer grantors than this near the applicant (in its state, or giving to its cause family in its
+    /// region), and those giving to its cause family anywhere and to its major group in its region are
+    /// scored too: they cannot fit well (their giving is elsewhere) but fill a thin list.
+    static let enoughNearby = 100
+
     static func gather(for profile: OrganizationProfile, peers: PeerComparison?, database: any OrganizationDatabase) async throws -> FunderEvidence {
         let code = profile.nteeCode.flatMap { $0.isEmpty ? nil : $0 }
         let region = FunderModel.region(profile.state)
@@ -25,7 +30,7 @@ struct FunderEvidence {
             .filter { $0.recipientEIN != nil || $0.recipientState == nil || $0.recipientState == profile.state }
         let peerList = peers?.peers ?? []
         let grantsToPeers = try await database.grants(toRecipients: peerList.map { $0.ein.filter(\.isNumber) }, named: peerList.map(\.name))
-        let query = GivingQuery(
+        var query = GivingQuery(
             state: profile.state, region: regionStates, regionWeight: FunderModel.regionShare, elsewhereWeight: FunderModel.evidenceFloor,
             causes: code.map(FunderModel.causeLevels) ?? [], causeFloor: FunderModel.evidenceFloor,
             major: code.map { String($0.prefix(1)) }, family: code.map { String($0.prefix(3)) },
@@ -34,7 +39,11 @@ struct FunderEvidence {
             if case .majors(let majors, _) = level { return majors } else { return nil }
         }.first ?? []
 
-        let giving = try await database.givingEvidence(query)
+        var giving = try await database.givingEvidence(query)
+        if giving.count < enoughNearby {
+            query.reach = .wide
+            giving = try await database.givingEvidence(query)
+        }
         let withoutGrants = try await database.grantmakersWithoutGrants(state: profile.state, region: regionStates, majors: related,
                                                                        limit: withoutGrantsLimit)
         let filings = try await database.filings(ofAny: withoutGrants.map(\.ein))

@@ -32,8 +32,12 @@ struct FunderFit: Sendable {
     var fromReturns: Set<String>
     var fromRecord: Set<String>
 
-    init(_ facts: FunderFacts, applicant: OrganizationProfile, currentYear: Int) {
+    /// - Parameter explained: whether to write each dimension's reason (only the funders shown need them).
+    init(_ facts: FunderFacts, applicant: OrganizationProfile, currentYear: Int, explained: Bool = true) {
         var scores: [String: (Double, String)] = [:]
+        func set(_ dimension: String, _ score: Double, _ reason: @autoclosure () -> String) {
+            scores[dimension] = (score, explained ? reason() : "")
+        }
         var fromReturns: Set<String> = []
         var fromRecord: Set<String> = []
         let prior = FunderModel.priorWeight
@@ -47,20 +51,20 @@ struct FunderFit: Sendable {
         if let code = applicant.nteeCode, !code.isEmpty {
             if let giving, giving.knownCauseDollars > 0 {
                 let share = min(1, giving.closeDollars / Double(giving.knownCauseDollars))
-                scores["cause"] = (share, "\(Money.percent(share, digits: 0)) of its grant dollars with a known recipient cause went to "
+                set("cause", share, "\(Money.percent(share, digits: 0)) of its grant dollars with a known recipient cause went to "
                                    + "\(applicant.nteeDescription?.lowercased() ?? code) or a cause near it")
                 fromReturns.insert("cause")
             } else if let giving {
-                scores["cause"] = (0.3, "the causes of its \(Plural.count(giving.grants, "grant"))' recipients are not on record")
+                set("cause", 0.3, "the causes of its \(Plural.count(giving.grants, "grant"))' recipients are not on record")
                 fromReturns.insert("cause")
             } else {
                 let fit = FunderModel.closeness(facts.nteeCode, to: code)
-                scores["cause"] = (fit * prior, noList + "; its own NTEE code" + (facts.nteeCode.map { " \($0)" } ?? " (none)")
+                set("cause", fit * prior, noList + "; its own NTEE code" + (facts.nteeCode.map { " \($0)" } ?? " (none)")
                                    + (fit > 0 ? " is near the organization's \(code)" : " says nothing of \(code)"))
                 fromRecord.insert("cause")
             }
         } else {
-            scores["cause"] = (0.3, "the organization has no NTEE code, so causes cannot be compared")
+            set("cause", 0.3, "the organization has no NTEE code, so causes cannot be compared")
         }
 
         // Place: where its dollars went; without a grant list, where it is based.
@@ -70,7 +74,7 @@ struct FunderFit: Sendable {
             let (inState, inRegion) = (Double(giving.inStateDollars) / placed, Double(giving.inRegionDollars) / placed)
             let score = min(1, inState + FunderModel.regionShare * inRegion)
             givesElsewhere = score < 0.05
-            scores["place"] = (score, "\(Money.percent(inState, digits: 0)) of its grant dollars went to \(state)"
+            set("place", score, "\(Money.percent(inState, digits: 0)) of its grant dollars went to \(state)"
                                + (inRegion > 0 ? " and \(Money.percent(inRegion, digits: 0)) elsewhere in \(region ?? "the region")" : "")
                                + (givesElsewhere ? "; it gives in \(giving.mainState ?? "other states"), so its fit is discounted" : ""))
             fromReturns.insert("place")
@@ -79,63 +83,63 @@ struct FunderFit: Sendable {
             let near = !same && region != nil && FunderModel.region(facts.state) == region
             // Most foundations give near home: one based in another region is presumed to give there.
             givesElsewhere = facts.state != nil && !same && !near
-            scores["place"] = ((same ? 0.8 : near ? 0.4 : 0.1) * prior, noList + "; based in \(facts.state ?? "an unknown state")"
+            set("place", (same ? 0.8 : near ? 0.4 : 0.1) * prior, noList + "; based in \(facts.state ?? "an unknown state")"
                                + (same ? ", the organization's state" : near ? ", in its region"
                                   : givesElsewhere ? "; its fit is discounted, as most foundations give near home" : ""))
             fromRecord.insert("place")
         } else {
-            scores["place"] = (0.3, state == nil ? "the organization's state is unknown" : "its recipients' places are not on record")
+            set("place", 0.3, state == nil ? "the organization's state is unknown" : "its recipients' places are not on record")
         }
 
         // Grant size: a typical grant against the applicant's revenue.
         let revenue = applicant.sizeRevenue ?? 0
         if let median = giving?.medianGrant, revenue > 0 {
             let ratio = Double(median) / Double(revenue)
-            scores["grant_size"] = (FunderModel.sizeFit(grantToRevenue: ratio),
+            set("grant_size", FunderModel.sizeFit(grantToRevenue: ratio),
                                     "its median grant of \(Money.full(median)) is \(ratio < 0.001 ? "less than 0.1%" : Money.percent(ratio)) of the organization's revenue")
             fromReturns.insert("grant_size")
         } else if let assets = facts.assets ?? giving?.assets, assets > 0, revenue > 0 {
             let estimate = Double(assets) * 0.05 / 10
-            scores["grant_size"] = (FunderModel.sizeFit(grantToRevenue: estimate / Double(revenue)) * prior,
+            set("grant_size", FunderModel.sizeFit(grantToRevenue: estimate / Double(revenue)) * prior,
                                     noList + "; a grant estimated at \(Money.short(Int(estimate))) (5% of assets over ten grants)")
         } else {
-            scores["grant_size"] = (0.3, revenue > 0 ? "no grants or assets on record to size a typical grant" : "the organization's revenue is unknown")
+            set("grant_size", 0.3, revenue > 0 ? "no grants or assets on record to size a typical grant" : "the organization's revenue is unknown")
         }
 
         // Peers: grants to the applicant's peers, else to organizations like it.
         if !facts.peersFunded.isEmpty {
             let names = Array(Set(facts.peersFunded)).sorted()
-            scores["peers"] = (1, "gave to \(Plural.count(names.count, "of its peers", "of its peers")): " + ListText.joined(Array(names.prefix(3))))
+            set("peers", 1, "gave to \(Plural.count(names.count, "of its peers", "of its peers")): " + ListText.joined(Array(names.prefix(3))))
             fromReturns.insert("peers")
         } else if let giving, giving.alikeGrants > 0 {
             let nearby = giving.alikeInStateGrants > 0
-            scores["peers"] = (nearby ? 0.7 : 0.4, "gave to \(Plural.count(giving.alikeGrants, "organization")) of the same cause" + (nearby ? " in \(state ?? "its state")" : ""))
+            set("peers", nearby ? 0.7 : 0.4, "gave to \(Plural.count(giving.alikeGrants, "organization")) of the same cause" + (nearby ? " in \(state ?? "its state")" : ""))
             fromReturns.insert("peers")
         } else {
-            scores["peers"] = (0, giving == nil ? "no grants on record" : "no grants to its peers or to organizations like it on record")
+            set("peers", 0, giving == nil ? "no grants on record" : "no grants to its peers or to organizations like it on record")
         }
 
         // Recency: the latest giving on record.
         if let latest = [giving?.latestYear, giving?.latestPaidYear, facts.grantsPaid?.year].compactMap({ $0 }).max() {
-            scores["recency"] = (FunderModel.recency(years: currentYear - latest), "latest giving on record in FY\(latest)")
+            set("recency", FunderModel.recency(years: currentYear - latest), "latest giving on record in FY\(latest)")
             fromReturns.insert("recency")
         } else if let period = FiscalYear(taxPeriod: facts.taxPeriod) {
-            scores["recency"] = (FunderModel.recency(years: currentYear - period.year) * prior, "no giving on record; latest return \(period.label)")
+            set("recency", FunderModel.recency(years: currentYear - period.year) * prior, "no giving on record; latest return \(period.label)")
             fromRecord.insert("recency")
         } else {
-            scores["recency"] = (0.05, "no return on record")
+            set("recency", 0.05, "no return on record")
         }
 
         // Openness: new grantees in its latest year.
         if let giving, let share = giving.latestNewShare {
-            scores["openness"] = (share, "\(Money.percent(share, digits: 0)) of its FY\(giving.latestYear) recipients were new to it")
+            set("openness", share, "\(Money.percent(share, digits: 0)) of its FY\(giving.latestYear) recipients were new to it")
             fromReturns.insert("openness")
         } else {
-            scores["openness"] = (giving == nil ? 0 : 0.5, giving == nil ? "no grants on record" : "only one year of grants on record")
+            set("openness", giving == nil ? 0 : 0.5, giving == nil ? "no grants on record" : "only one year of grants on record")
         }
 
         let assets = facts.assets ?? giving?.assets
-        scores["capacity"] = (FunderModel.capacity(assets: assets), assets.map { "assets of \(Money.short($0))" } ?? "assets unknown")
+        set("capacity", FunderModel.capacity(assets: assets), assets.map { "assets of \(Money.short($0))" } ?? "assets unknown")
 
         dimensions = FunderModel.weights.map { dimension in
             let (score, explanation) = scores[dimension.name] ?? (0, "not assessed")

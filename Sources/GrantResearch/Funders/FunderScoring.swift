@@ -121,7 +121,10 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         }
         let evidence = try await FunderEvidence.gather(for: profile, peers: peers, database: database)
         let pastFunders = Set(evidence.pastGrants.map(\.grantorEIN))
-        let fits = FunderFit.ranked(evidence.facts.map { FunderFit($0, applicant: profile, currentYear: currentYear) }, pastFunders: pastFunders)
+        // Every candidate is scored; only the funders kept get their reasons written.
+        let fits = FunderFit.ranked(evidence.facts.map { FunderFit($0, applicant: profile, currentYear: currentYear, explained: false) },
+                                    pastFunders: pastFunders)
+        let facts = Dictionary(evidence.facts.map { ($0.ein, $0) }, uniquingKeysWith: { first, _ in first })
         // The best, in order, among those the database has a record of (a grantor may be known only from its grants).
         let wanted = max(limit, pastFunders.count)
         var kept: [Funder] = []
@@ -132,7 +135,9 @@ public struct FunderScoring: Sendable, Hashable, Codable {
             let details = try await FunderEvidence.details(of: batch.map(\.ein), database: database)
             for fit in batch where kept.count < wanted {
                 guard let detail = details[fit.ein] else { continue }
-                kept.append(funder(fit, detail, applicant: profile, threshold: threshold, pastGrants: evidence.pastGrants.filter { $0.grantorEIN == fit.ein }))
+                let explained = facts[fit.ein].map { FunderFit($0, applicant: profile, currentYear: currentYear) } ?? fit
+                kept.append(funder(explained, detail, applicant: profile, threshold: threshold,
+                                   pastGrants: evidence.pastGrants.filter { $0.grantorEIN == fit.ein }))
             }
         }
         let toPeers = Array(evidence.grantsToPeers.sorted { ($0.amount, $1.grantorEIN) > ($1.amount, $0.grantorEIN) }.prefix(10))

@@ -19,7 +19,8 @@ public enum GivingSummaries {
             grants INTEGER NOT NULL
         )
         """,
-        "CREATE INDEX funder_giving_grantor ON funder_giving (grantor_ein)",
+        // Covering: a candidate's rows are read from the index alone.
+        "CREATE INDEX funder_giving_grantor ON funder_giving (grantor_ein, recipient_state, recipient_ntee, dollars, grants)",
         "CREATE INDEX funder_giving_place ON funder_giving (recipient_state, recipient_ntee, grantor_ein)",
         "CREATE INDEX funder_giving_cause ON funder_giving (recipient_ntee, grantor_ein)",
         """
@@ -142,7 +143,7 @@ public enum GivingSummaries {
         return """
             (grantor_ein \(list(Array(grantors).sorted())) OR grantor_ein IN (
                 SELECT t.grantor_ein FROM grants t WHERE t.recipient_ein \(list(recipients))
-                UNION SELECT t.grantor_ein FROM grants t WHERE upper(t.recipient_name) \(list(names.sorted())) AND t.recipient_ein IS NULL))
+                UNION SELECT t.grantor_ein FROM grants t WHERE upper(t.recipient_name) \(list(names.sorted())) AND \(OrganizationQueries.namedWithoutEIN)))
             """
     }
 }
@@ -171,7 +172,11 @@ public struct GivingQuery: Sendable {
     public var causes: [CauseLevel]
     /// The floor of a grant's closeness in the evidence (a grant far from the cause still counts a little).
     public var causeFloor: Double
-    /// The applicant's NTEE major group: grantors giving to it in the region are candidates.
+    /// Which grantors are candidates: `near`, those that gave in the state or to the cause family in the
+    /// region; `wide`, also those that gave to the family anywhere or to the major group in the region.
+    public enum Reach: Sendable { case near, wide }
+    public var reach: Reach
+    /// The applicant's NTEE major group: with `wide` reach, grantors giving to it in the region are candidates.
     public var major: String?
     /// The applicant's NTEE code family (its first three characters): grants to it are to "organizations like it",
     /// and grantors giving to it anywhere are candidates.
@@ -180,7 +185,8 @@ public struct GivingQuery: Sendable {
     public var including: [String]
 
     public init(state: String?, region: [String], regionWeight: Double, elsewhereWeight: Double, causes: [CauseLevel], causeFloor: Double,
-                major: String?, family: String?, including: [String]) {
+                reach: Reach = .near, major: String?, family: String?, including: [String]) {
+        self.reach = reach
         self.state = state
         self.region = region
         self.regionWeight = regionWeight
@@ -244,48 +250,126 @@ protocol SQLParameters {
     mutating func list(_ values: [String]) -> String
 }
 
+/// One row of `funder_giving`: a grantor's dollars and grants to one recipient state and cause.
+struct GivingRow: Sendable, Decodable {
+    var grantorEIN: String
+    var recipientState: String?
+    var recipientNTEE: String?
+    var dollars: Int
+    var grants: Int
+
+    enum CodingKeys: String, CodingKey {
+        case grantorEIN = "grantor_ein", recipientState = "recipient_state", recipientNTEE = "recipient_ntee", dollars, grants
+    }
+}
+
+/// One row of `funder_summary`.
+struct GivingSummary: Sendable, Decodable {
+    var grantorEIN: String
+    var grants: Int
+    var dollars: Int
+    var placedDollars: Int
+    var knownCauseDollars: Int
+    var medianGrant: Int?
+    var smallestGrant: Int?
+    var largestGrant: Int?
+    var firstYear: Int
+    var latestYear: Int
+    var latestPaidYear: Int?
+    var latestNewShare: Double?
+    var mainState: String?
+    var assets: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case grantorEIN = "grantor_ein", grants, dollars, placedDollars = "placed_dollars", knownCauseDollars = "known_cause_dollars"
+        case medianGrant = "median_grant", smallestGrant = "smallest_grant", largestGrant = "largest_grant", firstYear = "first_year"
+        case latestYear = "latest_year", latestPaidYear = "latest_paid_year", latestNewShare = "latest_new_share", mainState = "main_state", assets
+    }
+
+    static let columns = CodingKeys.allCases.map { "s.\($0.rawValue)" }.joined(separator: ", ")
+}
+
+extension GivingSummary.CodingKeys: CaseIterable {}
+
 extension GivingQuery {
-    /// The query of every candidate's evidence: the grantors giving in the applicant's state, to its
-    /// cause family anywhere, to its major group in its region, and the ones named.
-    func evidenceSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
+    /// The candidates: the grantors giving in the applicant's state, to its cause family in its
+    /// region (`near`; `wide` adds its family anywhere and its major group in its region), and the ones named.
+    func candidatesSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
+        // Each placeholder is written only where it is used (SQLite refuses arguments a statement does not name).
         let state = parameters.text(state ?? "")
-        let region = parameters.list(region)
         func range(_ prefix: String) -> String {
             "f.recipient_ntee >= \(parameters.text(prefix)) AND f.recipient_ntee < \(parameters.text(OrganizationQueries.successor(of: prefix)))"
         }
-        let closeness = causes.isEmpty ? "0" : "CASE " + causes.map { level -> String in
-            switch level {
-            case .code(let code, let weight): "WHEN f.recipient_ntee = \(parameters.text(code)) THEN \(parameters.number(weight))"
-            case .prefix(let prefix, let weight): "WHEN \(range(prefix)) THEN \(parameters.number(weight))"
-            case .majors(let majors, let weight): "WHEN substr(f.recipient_ntee, 1, 1) \(parameters.list(majors)) THEN \(parameters.number(weight))"
-            }
-        }.joined(separator: " ") + " ELSE 0 END"
-        let floor = parameters.number(causeFloor)
-        let place = "CASE WHEN f.recipient_state = \(state) THEN 1 WHEN f.recipient_state \(region) THEN \(parameters.number(regionWeight)) "
-            + "ELSE \(parameters.number(elsewhereWeight)) END"
-        let alike = family.map { range($0) } ?? "1 = 0"
         var candidates = ["SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state)"]
-        if let family { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE \(range(family))") }
-        if let major { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state \(region) AND \(range(major))") }
+        switch reach {
+        case .near:
+            if let family { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state \(parameters.list(region)) AND \(range(family))") }
+        case .wide:
+            if let family { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE \(range(family))") }
+            if let major { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state \(parameters.list(region)) AND \(range(major))") }
+        }
         if !including.isEmpty { candidates.append("SELECT grantor_ein FROM funder_summary WHERE grantor_ein \(parameters.list(including))") }
-        return """
-            WITH candidates AS (\(candidates.joined(separator: " UNION "))),
-            weighed AS (
-                SELECT f.grantor_ein,
-                       SUM(CASE WHEN f.recipient_state = \(state) THEN f.dollars ELSE 0 END) AS in_state_dollars,
-                       SUM(CASE WHEN f.recipient_state \(region) THEN f.dollars ELSE 0 END) AS in_region_dollars,
-                       SUM(f.dollars * (\(closeness))) AS close_dollars,
-                       SUM(CASE WHEN \(alike) THEN f.grants ELSE 0 END) AS alike_grants,
-                       SUM(CASE WHEN \(alike) AND f.recipient_state = \(state) THEN f.grants ELSE 0 END) AS alike_in_state_grants,
-                       SUM(f.dollars * (CASE WHEN (\(closeness)) > \(floor) THEN (\(closeness)) ELSE \(floor) END) * (\(place))) AS weighted_dollars
-                FROM funder_giving f JOIN candidates c ON c.grantor_ein = f.grantor_ein
-                GROUP BY f.grantor_ein
-            )
-            SELECT s.grantor_ein, s.grants, s.dollars, s.placed_dollars, w.in_state_dollars, w.in_region_dollars, s.known_cause_dollars,
-                   w.close_dollars, w.alike_grants, w.alike_in_state_grants, w.weighted_dollars, s.median_grant, s.smallest_grant,
-                   s.largest_grant, s.first_year, s.latest_year, s.latest_paid_year, s.latest_new_share, s.main_state, s.assets
-            FROM weighed w JOIN funder_summary s ON s.grantor_ein = w.grantor_ein
-            ORDER BY s.grantor_ein
+        return "WITH candidates AS (\(candidates.joined(separator: " UNION ")))"
+    }
+
+    /// Every `funder_giving` row of the candidates.
+    func rowsSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
+        candidatesSQL(&parameters) + """
+
+            SELECT f.grantor_ein, f.recipient_state, f.recipient_ntee, f.dollars, f.grants
+            FROM candidates c JOIN funder_giving f ON f.grantor_ein = c.grantor_ein
             """
+    }
+
+    /// The candidates' `funder_summary` rows.
+    func summariesSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
+        candidatesSQL(&parameters) + "\nSELECT \(GivingSummary.columns) FROM candidates c JOIN funder_summary s ON s.grantor_ein = c.grantor_ein"
+    }
+
+    /// How close a recipient's cause is to the applicant's (the first of `causes` that matches; 0 for none).
+    func closeness(_ code: String?) -> Double {
+        guard let code else { return 0 }
+        for level in causes {
+            switch level {
+            case .code(let exact, let weight) where code == exact: return weight
+            case .prefix(let prefix, let weight) where code.hasPrefix(prefix): return weight
+            case .majors(let majors, let weight) where code.first.map({ majors.contains(String($0)) }) == true: return weight
+            default: continue
+            }
+        }
+        return 0
+    }
+
+    /// Each candidate's evidence, from its rows and its summary, in EIN order (a candidate needs both).
+    func weigh(rows: [GivingRow], summaries: [GivingSummary]) -> [GivingEvidence] {
+        let regionStates = Set(region)
+        var closenessOf: [String: Double] = [:]
+        var weighed: [String: (inState: Int, inRegion: Int, close: Double, alike: Int, alikeInState: Int, weighted: Double)] = [:]
+        for row in rows {
+            let code = row.recipientNTEE ?? ""
+            let closeness = closenessOf[code] ?? { let value = self.closeness(row.recipientNTEE); closenessOf[code] = value; return value }()
+            let inState = state != nil && row.recipientState == state
+            let inRegion = row.recipientState.map(regionStates.contains) ?? false
+            let alike = family.map { code.hasPrefix($0) } ?? false
+            let place = inState ? 1 : inRegion ? regionWeight : elsewhereWeight
+            var total = weighed[row.grantorEIN] ?? (0, 0, 0, 0, 0, 0)
+            if inState { total.inState += row.dollars }
+            if inRegion { total.inRegion += row.dollars }
+            total.close += Double(row.dollars) * closeness
+            if alike { total.alike += row.grants }
+            if alike && inState { total.alikeInState += row.grants }
+            total.weighted += Double(row.dollars) * max(closeness, causeFloor) * place
+            weighed[row.grantorEIN] = total
+        }
+        return summaries.compactMap { summary -> GivingEvidence? in
+            guard let total = weighed[summary.grantorEIN] else { return nil }
+            return GivingEvidence(grantorEIN: summary.grantorEIN, grants: summary.grants, dollars: summary.dollars, placedDollars: summary.placedDollars,
+                                  inStateDollars: total.inState, inRegionDollars: total.inRegion, knownCauseDollars: summary.knownCauseDollars,
+                                  closeDollars: total.close, alikeGrants: total.alike, alikeInStateGrants: total.alikeInState,
+                                  weightedDollars: total.weighted, medianGrant: summary.medianGrant, smallestGrant: summary.smallestGrant,
+                                  largestGrant: summary.largestGrant, firstYear: summary.firstYear, latestYear: summary.latestYear,
+                                  latestPaidYear: summary.latestPaidYear, latestNewShare: summary.latestNewShare, mainState: summary.mainState,
+                                  assets: summary.assets)
+        }.sorted { $0.grantorEIN < $1.grantorEIN }
     }
 }

@@ -32,9 +32,8 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     /// Organizations whose NTEE code starts with `nteePrefix`, optionally in one state and within
     /// a revenue range (the closest to its geometric middle first; else largest first), without `excluding`.
     func organizations(nteePrefix: String, state: String?, revenue: ClosedRange<Int>?, excluding: Set<String>, limit: Int) async throws -> [Organization]
-    /// The giving of every grantor with grants on record that gave in the applicant's state, to its
-    /// cause family anywhere, or to its major group in its region, and of the grantors named: one
-    /// row each, from the giving summaries (see `GivingSummaries`).
+    /// The giving of every grantor with grants on record that `query` selects (see `GivingQuery.reach`),
+    /// weighed for the applicant: one per grantor, in EIN order, from the giving summaries (see `GivingSummaries`).
     func givingEvidence(_ query: GivingQuery) async throws -> [GivingEvidence]
     /// Grantmakers with no grant list on record (private non-operating foundations, and filers
     /// reporting grants paid) in `state`, or in `region` when of one of the NTEE major groups
@@ -200,20 +199,36 @@ enum OrganizationQueries {
         Int((Double(max(1, revenue.lowerBound)) * Double(max(1, revenue.upperBound))).squareRoot())
     }
 
-    /// `grantmakersWithoutGrants` (see the protocol), the columns of `organizations` as `columns` writes them.
+    /// A grant named without a recipient EIN (a 990-PF's), written so that no planner takes the index
+    /// on `recipient_ein` for it: most grants have none, and the name's index is the one to use.
+    static let namedWithoutEIN = "coalesce(recipient_ein, '') = ''"
+
+    /// `grantmakersWithoutGrants` (see the protocol), the columns of `organizations` as `columns` writes them:
+    /// the largest `limit` of each kind (foundations in the state; foundations of a related cause in the
+    /// region, when the state has fewer than `limit`; filers reporting grants paid, read from their
+    /// filings), then the nearest and largest of those.
     static func grantmakersWithoutGrants<Parameters: SQLParameters>(state: String?, region: [String], majors: [String], limit: Int,
                                                                    columns: String = "o.*", _ parameters: inout Parameters) -> String {
         let here = parameters.text(state ?? "")
         let (states, groups) = (parameters.list(region), parameters.list(majors))
+        let limit = max(0, limit)
+        let unlisted = "NOT EXISTS (SELECT 1 FROM funder_summary s WHERE s.grantor_ein = p.ein)"
+        // The grants-paid filers are few: found from their filings (`coalesce` keeps the planner off the state index).
         return """
-            SELECT \(columns) FROM organizations o WHERE o.ein IN (
-                SELECT ein FROM organizations WHERE foundation = '04' AND state = \(here)
-                UNION SELECT ein FROM organizations WHERE foundation = '04' AND state \(states) AND ntee_major \(groups)
-                UNION SELECT p.ein FROM filings f JOIN organizations p ON p.ein = f.ein
-                      WHERE f.grants_paid > 0 AND (p.state = \(here) OR (p.state \(states) AND p.ntee_major \(groups))))
-              AND NOT EXISTS (SELECT 1 FROM funder_summary s WHERE s.grantor_ein = o.ein)
-            ORDER BY CASE WHEN o.state = \(here) THEN 0 ELSE 1 END, o.assets DESC NULLS LAST, o.ein
-            LIMIT \(max(0, limit))
+            SELECT \(columns) FROM (
+                SELECT * FROM (SELECT p.ein, 0 AS near, p.assets FROM organizations p WHERE p.foundation = '04' AND p.state = \(here) AND \(unlisted)
+                               ORDER BY p.assets DESC NULLS LAST, p.ein LIMIT \(limit)) local
+                UNION SELECT * FROM (SELECT p.ein, 1 AS near, p.assets FROM organizations p
+                                     WHERE p.foundation = '04' AND p.state \(states) AND p.ntee_major \(groups) AND \(unlisted)
+                                       AND (SELECT COUNT(*) FROM organizations q WHERE q.foundation = '04' AND q.state = \(here)) < \(limit)
+                                     ORDER BY p.assets DESC NULLS LAST, p.ein LIMIT \(limit)) regional
+                UNION SELECT * FROM (SELECT p.ein, CASE WHEN coalesce(p.state, '') = \(here) THEN 0 ELSE 1 END AS near, p.assets
+                                     FROM organizations p WHERE p.ein IN (SELECT f.ein FROM filings f WHERE f.grants_paid > 0)
+                                       AND (coalesce(p.state, '') = \(here) OR (coalesce(p.state, '') \(states) AND p.ntee_major \(groups))) AND \(unlisted)
+                                     ORDER BY p.assets DESC NULLS LAST, p.ein LIMIT \(limit)) paying
+            ) c JOIN organizations o ON o.ein = c.ein
+            ORDER BY c.near, c.assets DESC NULLS LAST, o.ein
+            LIMIT \(limit)
             """
     }
 
@@ -293,8 +308,10 @@ enum OrganizationSchemaChanges {
     /// by place and recipients by exact name.
     static let v5 = [
         "DROP INDEX IF EXISTS organizations_foundation",
-        "CREATE INDEX organizations_foundation ON organizations (foundation, state)",
+        "CREATE INDEX organizations_foundation ON organizations (foundation, state, assets)",
         "CREATE INDEX IF NOT EXISTS \(GivingSummaries.nameIndex.name) ON organizations (\(GivingSummaries.nameIndex.columns))",
+        // A grant named without an EIN is found by its recipient's name (past funders, grants to peers).
+        "CREATE INDEX IF NOT EXISTS grants_recipient_name ON grants (upper(recipient_name))",
     ] + GivingSummaries.tables + GivingSummaries.refresh(filter: "1 = 1")
 
     /// Relabels what earlier versions stored under an e-file return's `TaxYr` (the year its fiscal

@@ -147,6 +147,23 @@ public struct Grant: Sendable, Hashable, Codable, FetchableRecord, PersistableRe
     /// `schedule_i` or `990pf`.
     public var source: String
 
+    public init(grantorEIN: String, recipientEIN: String?, recipientName: String, recipientStreet: String? = nil, recipientCity: String? = nil,
+                recipientState: String?, recipientZip: String? = nil, recipientKind: String, amount: Int, purpose: String?, taxYear: Int,
+                source: String) {
+        self.grantorEIN = grantorEIN
+        self.recipientEIN = recipientEIN
+        self.recipientName = recipientName
+        self.recipientStreet = recipientStreet
+        self.recipientCity = recipientCity
+        self.recipientState = recipientState
+        self.recipientZip = recipientZip
+        self.recipientKind = recipientKind
+        self.amount = amount
+        self.purpose = purpose
+        self.taxYear = taxYear
+        self.source = source
+    }
+
     enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case grantorEIN = "grantor_ein", recipientEIN = "recipient_ein", recipientName = "recipient_name"
         case recipientStreet = "recipient_street", recipientCity = "recipient_city", recipientState = "recipient_state"

@@ -22,9 +22,10 @@ extension PostgresOrganizationDatabase {
     }
 
     public func givingEvidence(_ giving: GivingQuery) async throws -> [GivingEvidence] {
-        var query = Query()
-        query.sql = giving.evidenceSQL(&query)
-        return try await fetch(query)
+        var (rows, summaries) = (Query(), Query())
+        rows.sql = giving.rowsSQL(&rows)
+        summaries.sql = giving.summariesSQL(&summaries)
+        return giving.weigh(rows: try await fetch(rows), summaries: try await fetch(summaries))
     }
 
     public func grantmakersWithoutGrants(state: String?, region: [String], majors: [String], limit: Int) async throws -> [Organization] {
@@ -62,7 +63,7 @@ extension PostgresOrganizationDatabase {
         var query = Query()
         query.sql = """
             SELECT \(Self.grantColumns) FROM grants WHERE recipient_ein = ANY(\(query.bind(Array(Set(eins)).sorted())))
-            UNION SELECT \(Self.grantColumns) FROM grants WHERE upper(recipient_name) = ANY(\(query.bind(upper))) AND recipient_ein IS NULL
+            UNION SELECT \(Self.grantColumns) FROM grants WHERE upper(recipient_name) = ANY(\(query.bind(upper))) AND \(OrganizationQueries.namedWithoutEIN)
             ORDER BY tax_year DESC, amount DESC, grantor_ein, recipient_name
             """
         return try await fetch(query)

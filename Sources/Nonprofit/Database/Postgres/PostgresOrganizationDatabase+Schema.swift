@@ -17,7 +17,7 @@ extension PostgresOrganizationDatabase {
         ("organizations_ntee", "CREATE INDEX organizations_ntee ON organizations (ntee_code)"),
         ("organizations_state", "CREATE INDEX organizations_state ON organizations (state, ntee_code)"),
         ("organizations_zip", "CREATE INDEX organizations_zip ON organizations (zip)"),
-        ("organizations_foundation", "CREATE INDEX organizations_foundation ON organizations (foundation, state)"),
+        ("organizations_foundation", "CREATE INDEX organizations_foundation ON organizations (foundation, state, assets)"),
         (GivingSummaries.nameIndex.name, "CREATE INDEX \(GivingSummaries.nameIndex.name) ON organizations (\(GivingSummaries.nameIndex.columns))"),
         ("organizations_search", "CREATE INDEX organizations_search ON organizations USING gin (search)"),
     ]

@@ -22,11 +22,17 @@ extension SQLiteOrganizationDatabase {
     }
 
     public func givingEvidence(_ query: GivingQuery) async throws -> [GivingEvidence] {
-        var parameters = SQLiteParameters()
-        let sql = query.evidenceSQL(&parameters)
-        let arguments = parameters.arguments
+        var (rowParameters, summaryParameters) = (SQLiteParameters(), SQLiteParameters())
+        let (rowsSQL, summariesSQL) = (query.rowsSQL(&rowParameters), query.summariesSQL(&summaryParameters))
+        let (rowArguments, summaryArguments) = (rowParameters.arguments, summaryParameters.arguments)
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map(GivingEvidence.init(row:))
+            var rows: [GivingRow] = []
+            let cursor = try Row.fetchCursor(db, sql: rowsSQL, arguments: rowArguments)
+            while let row = try cursor.next() {
+                rows.append(GivingRow(grantorEIN: row[0], recipientState: row[1], recipientNTEE: row[2], dollars: row[3], grants: row[4]))
+            }
+            let summaries = try Row.fetchAll(db, sql: summariesSQL, arguments: summaryArguments).map(GivingSummary.init(row:))
+            return query.weigh(rows: rows, summaries: summaries)
         }
     }
 
@@ -66,7 +72,7 @@ extension SQLiteOrganizationDatabase {
         var parameters = SQLiteParameters()
         let sql = """
             SELECT * FROM grants WHERE recipient_ein \(parameters.list(Array(Set(eins)).sorted()))
-            UNION SELECT * FROM grants WHERE upper(recipient_name) \(parameters.list(upper)) AND recipient_ein IS NULL
+            UNION SELECT * FROM grants WHERE upper(recipient_name) \(parameters.list(upper)) AND \(OrganizationQueries.namedWithoutEIN)
             ORDER BY tax_year DESC, amount DESC, grantor_ein, recipient_name
             """
         let arguments = parameters.arguments
@@ -140,14 +146,11 @@ struct SQLiteParameters: SQLParameters {
     }
 }
 
-extension GivingEvidence {
-    /// From a row of `GivingQuery.evidenceSQL`.
+extension GivingSummary {
+    /// From a row of `GivingQuery.summariesSQL` (its columns in `CodingKeys` order).
     init(row: Row) {
-        self.init(grantorEIN: row["grantor_ein"], grants: row["grants"], dollars: row["dollars"], placedDollars: row["placed_dollars"],
-                  inStateDollars: row["in_state_dollars"], inRegionDollars: row["in_region_dollars"], knownCauseDollars: row["known_cause_dollars"],
-                  closeDollars: row["close_dollars"], alikeGrants: row["alike_grants"], alikeInStateGrants: row["alike_in_state_grants"],
-                  weightedDollars: row["weighted_dollars"], medianGrant: row["median_grant"], smallestGrant: row["smallest_grant"],
-                  largestGrant: row["largest_grant"], firstYear: row["first_year"], latestYear: row["latest_year"],
-                  latestPaidYear: row["latest_paid_year"], latestNewShare: row["latest_new_share"], mainState: row["main_state"], assets: row["assets"])
+        self.init(grantorEIN: row[0], grants: row[1], dollars: row[2], placedDollars: row[3], knownCauseDollars: row[4], medianGrant: row[5],
+                  smallestGrant: row[6], largestGrant: row[7], firstYear: row[8], latestYear: row[9], latestPaidYear: row[10],
+                  latestNewShare: row[11], mainState: row[12], assets: row[13])
     }
 }

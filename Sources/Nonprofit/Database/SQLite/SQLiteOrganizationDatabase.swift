@@ -30,7 +30,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
     /// (and on open, should a bulk import have been interrupted).
     static let organizationIndexes: [(name: String, columns: String)] = [
         ("organizations_ntee", "ntee_code"), ("organizations_state", "state, ntee_code"),
-        ("organizations_zip", "zip"), ("organizations_foundation", "foundation, state"), GivingSummaries.nameIndex,
+        ("organizations_zip", "zip"), ("organizations_foundation", "foundation, state, assets"), GivingSummaries.nameIndex,
     ]
 
     /// Restores what an import that died left behind (dropped indexes, a stale search index),
