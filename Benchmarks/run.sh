@@ -274,8 +274,35 @@ print(f"  PostgreSQL workers: 1 → {w1:,.0f}, 2 → {w2:,.0f}, 4 → {w4:,.0f} 
 print(f"workers: {w4:.0f} steps/s (4 workers) vs langgraph-postgres {peer:.0f} steps/s = {w4/peer:.1f}x")
 PY
     ;;
+funders)
+    applicants="${2:-200}"
+    peer_applicants="${3:-30}"
+    build
+    csv="/tmp/catalynx-eo-national-1970000.csv"
+    db="/tmp/catalynx-funders-1970000.sqlite"
+    [ -f "$csv" ] || python3 "$here/peers/make_bmf_scale.py" --rows 1970000 --national --out "$csv" --src "$here/../data/eo_bmf" >&2
+    if [ ! -f "$db" ]; then
+        echo "== setting up: 1,970,000 organizations, 110,000 grantors, about 1.5M grants resampled from the real ones (cached in $db)" >&2
+        # Set up under another name, so that an interrupted setup is never taken for a finished one.
+        "$bench" funders-setup --bmf "$csv" --db "$db.partial" --root "$here/.." >&2
+        for suffix in "" -wal -shm; do [ ! -f "$db.partial$suffix" ] || mv "$db.partial$suffix" "$db$suffix"; done
+    fi
+    echo "== Catalynx: FunderScoring.score for $applicants applicants (evidence, every candidate scored, the 25 kept with their profiles)" >&2
+    ours=$("$bench" funders --db "$db" --applicants "$applicants" --out "$work/applicants.txt" | grep '^result')
+    echo "  $ours" >&2
+    echo "== plain Python + sqlite3, the same matching on the raw grants and organizations, first $peer_applicants applicants" >&2
+    peer=$(python3 "$here/peers/funders_python.py" "$db" "$work/applicants.txt" "$peer_applicants")
+    echo "  $peer" >&2
+    python3 - "$ours" "$peer" <<'PY'
+import json, re, sys
+ours = json.loads(sys.argv[1].split(' ', 1)[1])
+peer = float(re.search(r"p50 ([0-9.]+) ms", sys.argv[2]).group(1))
+print(f"  Catalynx p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms, {ours['candidates_per_applicant']:,.0f} candidates per applicant (target p50 < 100 ms, >= 5x the peer)", file=sys.stderr)
+print(f"funders: {ours['p50_ms']:.1f} ms p50 vs python-sqlite3 {peer:.1f} ms p50 = {peer / ours['p50_ms']:.1f}x")
+PY
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|hostile-fuzz|http-lookup|workers [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|hostile-fuzz|http-lookup|workers|funders [SIZE]" >&2
     exit 2
     ;;
 esac

@@ -46,7 +46,7 @@ func everyOrganization(_ database: SQLiteOrganizationDatabase, chunk: Int = 20_0
 /// import keeps them.
 func setupFunders() async throws {
     let (csv, path) = (option("bmf", "/tmp/catalynx-eo-national-1970000.csv"), option("db", "/tmp/catalynx-funders.sqlite"))
-    let target = Int(option("grants", "1500000")) ?? 1_500_000
+    let target = Int(option("grants", "1530000")) ?? 1_530_000
     let grantorCount = Int(option("grantors", "110000")) ?? 110_000
     let root = option("root", FileManager.default.currentDirectoryPath)
     var random = SeededGenerator(seed: UInt64(option("seed", "15")) ?? 15)

@@ -85,7 +85,10 @@ public struct RiskAssessment: Sendable, Hashable, Codable {
         level = knownWeight > 0 ? RiskModel.level(score) : "unknown"
         let recency = age.map { $0 <= 2 ? 1.0 : $0 <= 4 ? 0.8 : 0.6 } ?? 0
         let completenessFactor = 0.75 + 0.25 * (completeness ?? 1)
-        confidence = ((knownWeight / RiskModel.weights.values.reduce(0, +)) * recency * completenessFactor * 100).rounded() / 100
+        // The weights summed in one order: a dictionary's order changes from process to process, and with it the last bit of
+        // the sum, which could round the confidence differently between two runs of the same analysis.
+        let totalWeight = RiskModel.weights.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }
+        confidence = ((knownWeight / totalWeight) * recency * completenessFactor * 100).rounded() / 100
         self.dimensions = dimensions
     }
 }
