@@ -3,7 +3,7 @@
 
 For each applicant (and its peers) listed in APPLICANTS (as `catalynx-bench funders --out` writes
 them), from the raw `grants` and `organizations` tables of the same database: the grants to it and
-to its peers; the candidate grantors (those that gave in its state or to its cause family in its
+to its peers; the candidate grantors (those that gave in its state to a related cause or to its cause family in its
 region); every grant of each candidate, each recipient's cause found by EIN or by its exact name in
 its state; the seven dimensions of the funder model (FunderModel.swift) and the composite; the
 grantmakers with no grant list; the ranking and the giving profiles of the 25 kept. It may add the
@@ -101,14 +101,19 @@ class Matcher:
         peers_by_grantor = {}
         for g in to_peers:
             peers_by_grantor.setdefault(g[0], set()).add(g[2])
-        # The candidates: gave in the state, or to the cause family in the region.
-        candidates = {r[0] for r in self.db.execute("SELECT DISTINCT grantor_ein FROM grants WHERE recipient_state = ?", (state,))}
+        # The candidates: gave in the state to a related cause (the super-group), or to the cause family in the region.
+        group = next((g for g in SUPER_GROUPS if code and code[0] in g), None)
+        in_state = self.db.execute("SELECT grantor_ein, recipient_ein, recipient_name, recipient_state, recipient_kind, amount, tax_year FROM grants WHERE recipient_state = ?",
+                                   (state,)).fetchall()
+        candidates = {g[0] for g in in_state if group is None or ((self.recipient(g) or (None,) * 4)[3] or " ")[0] in group}
         if code and region:
             family = self.db.execute(f"SELECT ein, name FROM organizations WHERE ntee_code >= ? AND ntee_code < ? AND state IN ({','.join('?' * len(region))})",
                                      (code[:3], code[:2] + chr(ord(code[2]) + 1), *sorted(region))).fetchall()
             candidates |= {g[0] for g in self.grants_to([f[0] for f in family], [f[1] for f in family])
                            if (self.recipient(g) or (None,) * 4)[3] and self.recipient(g)[3].startswith(code[:3])}
         candidates |= {g[0] for g in past + to_peers}
+        if len(candidates) < 100:   # few nearby: any cause in the state too
+            candidates |= {g[0] for g in in_state}
         fits = []
         for grantor in candidates:
             grants = self.db.execute("SELECT grantor_ein, recipient_ein, recipient_name, recipient_state, recipient_kind, amount, tax_year FROM grants WHERE grantor_ein = ?", (grantor,)).fetchall()

@@ -63,6 +63,7 @@ func setupFunders() async throws {
     let real = try SQLiteOrganizationDatabase(path: realPath)
     _ = try await Form990Importer(database: real).importPaths([root + "/data/irs990_xml"])
     let realGrants = try await real.grants(madeByAny: try real.allEINs().map(\.digits)).values.joined().filter { $0.amount > 0 }
+        .sorted { ($0.grantorEIN, $0.taxYear, $0.recipientName, $0.amount) < ($1.grantorEIN, $1.taxYear, $1.recipientName, $1.amount) }   // one order on every run
     guard !realGrants.isEmpty else { throw ToolError("Bench", "no real grants under \(root)/data/irs990_xml") }
     let amounts = realGrants.map(\.amount), purposes = realGrants.compactMap(\.purpose)
 

@@ -13,7 +13,7 @@ struct FunderEvidence {
 
     /// How many grantmakers with no grant list are scored (nearest first, then the largest): they
     /// can only fill the list, never fit well, so a bounded number is enough.
-    static let withoutGrantsLimit = 200
+    static let withoutGrantsLimit = 100
 
     /// Fewer grantors than this near the applicant (in its state, or giving to its cause family in its
     /// region), and those giving to its cause family anywhere and to its major group in its region are
@@ -26,27 +26,28 @@ struct FunderEvidence {
         let regionStates = FunderModel.regions.first { $0.0 == region }?.1.filter { $0 != profile.state }.sorted() ?? []
         // A past funder gave to the organization: by its EIN, or by its exact name in its state.
         let names = [profile.name].filter { !$0.isEmpty }
-        let pastGrants = try await database.grants(toRecipients: [profile.digits], named: names)
-            .filter { $0.recipientEIN != nil || $0.recipientState == nil || $0.recipientState == profile.state }
         let peerList = peers?.peers ?? []
-        let grantsToPeers = try await database.grants(toRecipients: peerList.map { $0.ein.filter(\.isNumber) }, named: peerList.map(\.name))
+        let related = code.map { FunderModel.causeLevels($0) }?.compactMap { level -> [String]? in
+            if case .majors(let majors, _) = level { return majors } else { return nil }
+        }.first ?? []
+        // The reads that do not depend on each other run side by side.
+        async let past = database.grants(toRecipients: [profile.digits], named: names)
+        async let toPeers = database.grants(toRecipients: peerList.map { $0.ein.filter(\.isNumber) }, named: peerList.map(\.name))
+        async let unlisted = withoutGrantList(near: profile, region: regionStates, majors: related, database: database)
+        async let considered = database.grantmakerCount()
+        let pastGrants = try await past.filter { $0.recipientEIN != nil || $0.recipientState == nil || $0.recipientState == profile.state }
+        let grantsToPeers = try await toPeers
         var query = GivingQuery(
             state: profile.state, region: regionStates, regionWeight: FunderModel.regionShare, elsewhereWeight: FunderModel.evidenceFloor,
             causes: code.map(FunderModel.causeLevels) ?? [], causeFloor: FunderModel.evidenceFloor,
             major: code.map { String($0.prefix(1)) }, family: code.map { String($0.prefix(3)) },
             including: Array(Set((pastGrants + grantsToPeers).map(\.grantorEIN))).sorted())
-        let related = code.map { FunderModel.causeLevels($0) }?.compactMap { level -> [String]? in
-            if case .majors(let majors, _) = level { return majors } else { return nil }
-        }.first ?? []
-
         var giving = try await database.givingEvidence(query)
         if giving.count < enoughNearby {
             query.reach = .wide
             giving = try await database.givingEvidence(query)
         }
-        let withoutGrants = try await database.grantmakersWithoutGrants(state: profile.state, region: regionStates, majors: related,
-                                                                       limit: withoutGrantsLimit)
-        let filings = try await database.filings(ofAny: withoutGrants.map(\.ein))
+        let (withoutGrants, filings) = try await unlisted
         let peersByGrantor = Dictionary(grouping: grantsToPeers, by: \.grantorEIN).mapValues { $0.map { NameCase.display($0.recipientName) } }
         var facts = giving.filter { $0.grantorEIN != profile.digits }.map { evidence in
             FunderFacts(ein: evidence.grantorEIN, giving: evidence, peersFunded: peersByGrantor[evidence.grantorEIN] ?? [])
@@ -57,7 +58,14 @@ struct FunderEvidence {
             facts.append(FunderFacts(ein: organization.ein, state: organization.state, nteeCode: organization.nteeCode, taxPeriod: organization.taxPeriod,
                                      assets: organization.assets ?? own.first?.totalAssets, grantsPaid: paid))
         }
-        return FunderEvidence(facts: facts, considered: try await database.grantmakerCount(), pastGrants: pastGrants, grantsToPeers: grantsToPeers)
+        return FunderEvidence(facts: facts, considered: try await considered, pastGrants: pastGrants, grantsToPeers: grantsToPeers)
+    }
+
+    /// The grantmakers with no grant list near the applicant, and their filings.
+    static func withoutGrantList(near profile: OrganizationProfile, region: [String], majors: [String],
+                                 database: any OrganizationDatabase) async throws -> ([Organization], [String: [Filing]]) {
+        let organizations = try await database.grantmakersWithoutGrants(state: profile.state, region: region, majors: majors, limit: withoutGrantsLimit)
+        return (organizations, try await database.filings(ofAny: organizations.map(\.ein)))
     }
 
     /// A funder kept: its record, grants (latest and largest first), filings and giving profile.
@@ -71,8 +79,8 @@ struct FunderEvidence {
     /// The details of the funders kept, keyed by EIN (those the database knows).
     static func details(of eins: [String], database: any OrganizationDatabase) async throws -> [String: Detail] {
         let organizations = try await database.organizations(withEINs: eins)
-        let grants = try await database.grants(madeByAny: organizations.map(\.ein))
-        let filings = try await database.filings(ofAny: organizations.map(\.ein))
+        let grants = try await database.grants(madeByAny: eins)
+        let filings = try await database.filings(ofAny: eins)
         let recipients = try await recipientCauses(of: Array(grants.values.joined()), database: database)
         var details: [String: Detail] = [:]
         for organization in organizations {

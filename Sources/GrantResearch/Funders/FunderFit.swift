@@ -29,17 +29,20 @@ struct FunderFit: Sendable {
     var assets: Int?
     var hasGivingHistory: Bool
     /// Which dimensions rest on its grants or filings, and which on its own BMF record (their reasons name the source).
-    var fromReturns: Set<String>
-    var fromRecord: Set<String>
+    var fromReturns: DimensionSet
+    var fromRecord: DimensionSet
 
     /// - Parameter explained: whether to write each dimension's reason (only the funders shown need them).
     init(_ facts: FunderFacts, applicant: OrganizationProfile, currentYear: Int, explained: Bool = true) {
-        var scores: [String: (Double, String)] = [:]
+        // Thousands of candidates are scored per applicant: one array per fit, and reasons only when asked for.
+        var dimensions = FunderModel.weights.map { FunderScoring.Dimension(name: $0.name, weight: $0.weight, score: 0, explanation: "not assessed") }
         func set(_ dimension: String, _ score: Double, _ reason: @autoclosure () -> String) {
-            scores[dimension] = (score, explained ? reason() : "")
+            guard let index = FunderModel.dimensionIndex[dimension] else { return }
+            dimensions[index].score = (score * 100).rounded() / 100
+            if explained { dimensions[index].explanation = reason() }
         }
-        var fromReturns: Set<String> = []
-        var fromRecord: Set<String> = []
+        var fromReturns = DimensionSet()
+        var fromRecord = DimensionSet()
         let prior = FunderModel.priorWeight
         let state = applicant.state
         let region = FunderModel.region(state)
@@ -141,13 +144,10 @@ struct FunderFit: Sendable {
         let assets = facts.assets ?? giving?.assets
         set("capacity", FunderModel.capacity(assets: assets), assets.map { "assets of \(Money.short($0))" } ?? "assets unknown")
 
-        dimensions = FunderModel.weights.map { dimension in
-            let (score, explanation) = scores[dimension.name] ?? (0, "not assessed")
-            return FunderScoring.Dimension(name: dimension.name, weight: dimension.weight, score: (score * 100).rounded() / 100, explanation: explanation)
-        }
         // A funder whose giving all went far from the applicant (or, without a grant list, based far away) fits it little.
         let focus = givesElsewhere ? FunderModel.elsewhereFactor : 1
         score = (dimensions.reduce(0) { $0 + $1.score * $1.weight } * focus * 1000).rounded() / 1000
+        self.dimensions = dimensions
         ein = facts.ein
         evidence = (giving?.weightedDollars ?? 0).rounded()
         self.assets = assets
@@ -159,10 +159,27 @@ struct FunderFit: Sendable {
     /// Ranks fits: past funders first, then by score; ties go to the stronger evidence (grant
     /// dollars to the cause and place), then to capacity, never to the name.
     static func ranked(_ fits: [FunderFit], pastFunders: Set<String>) -> [FunderFit] {
-        fits.sorted { a, b in
-            let (aPast, bPast) = (pastFunders.contains(a.ein), pastFunders.contains(b.ein))
-            if aPast != bPast { return aPast }
-            return (a.score, a.evidence, a.assets ?? 0, b.ein) > (b.score, b.evidence, b.assets ?? 0, a.ein)
+        // Sorted by key, then gathered: thousands of fits are ranked per applicant, and moving each one is dear.
+        let keys = fits.map { (past: pastFunders.contains($0.ein), score: $0.score, evidence: $0.evidence, assets: $0.assets ?? 0) }
+        let order = fits.indices.sorted { i, j in
+            let (a, b) = (keys[i], keys[j])
+            if a.past != b.past { return a.past }
+            if (a.score, a.evidence, a.assets) != (b.score, b.evidence, b.assets) { return (a.score, a.evidence, a.assets) > (b.score, b.evidence, b.assets) }
+            return fits[i].ein < fits[j].ein
         }
+        return order.map { fits[$0] }
+    }
+}
+
+/// A set of the funder model's dimensions, by name (a bit each: one is made per candidate).
+struct DimensionSet: Sendable {
+    private var bits: UInt16 = 0
+
+    mutating func insert(_ dimension: String) {
+        if let index = FunderModel.dimensionIndex[dimension] { bits |= 1 << index }
+    }
+
+    func contains(_ dimension: String) -> Bool {
+        FunderModel.dimensionIndex[dimension].map { bits & (1 << $0) != 0 } ?? false
     }
 }

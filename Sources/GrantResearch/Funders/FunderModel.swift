@@ -9,6 +9,9 @@ public enum FunderModel {
         ("capacity", 0.05),
     ]
 
+    /// Each dimension's position in `weights`.
+    static let dimensionIndex = Dictionary(uniqueKeysWithValues: weights.enumerated().map { ($0.element.name, $0.offset) })
+
     /// A funder fits well at this composite score or above.
     public static let passThreshold = 0.5
 

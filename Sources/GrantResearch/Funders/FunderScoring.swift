@@ -124,18 +124,17 @@ public struct FunderScoring: Sendable, Hashable, Codable {
         // Every candidate is scored; only the funders kept get their reasons written.
         let fits = FunderFit.ranked(evidence.facts.map { FunderFit($0, applicant: profile, currentYear: currentYear, explained: false) },
                                     pastFunders: pastFunders)
-        let facts = Dictionary(evidence.facts.map { ($0.ein, $0) }, uniquingKeysWith: { first, _ in first })
         // The best, in order, among those the database has a record of (a grantor may be known only from its grants).
         let wanted = max(limit, pastFunders.count)
         var kept: [Funder] = []
         var start = 0
         while kept.count < wanted, start < fits.count {
-            let batch = Array(fits[start..<min(fits.count, start + wanted - kept.count + 10)])
+            let batch = Array(fits[start..<min(fits.count, start + wanted - kept.count + 3)])   // a few spare: a grantor may have no record
             start += batch.count
             let details = try await FunderEvidence.details(of: batch.map(\.ein), database: database)
             for fit in batch where kept.count < wanted {
                 guard let detail = details[fit.ein] else { continue }
-                let explained = facts[fit.ein].map { FunderFit($0, applicant: profile, currentYear: currentYear) } ?? fit
+                let explained = evidence.facts.first { $0.ein == fit.ein }.map { FunderFit($0, applicant: profile, currentYear: currentYear) } ?? fit
                 kept.append(funder(explained, detail, applicant: profile, threshold: threshold,
                                    pastGrants: evidence.pastGrants.filter { $0.grantorEIN == fit.ein }))
             }

@@ -38,7 +38,8 @@ public enum GivingSummaries {
             latest_paid_year INTEGER,
             latest_new_share REAL,
             main_state TEXT,
-            assets INTEGER
+            assets INTEGER,
+            giving TEXT NOT NULL
         )
         """,
         "CREATE TABLE funder_counts (id INTEGER PRIMARY KEY CHECK (id = 1), grantmakers INTEGER NOT NULL)",
@@ -59,8 +60,10 @@ public enum GivingSummaries {
 
     /// The statements that replace the summaries of the grantors `filter` selects (a condition on
     /// `grantor_ein`, e.g. `grantor_ein IN (…)`, or `1 = 1` for all), in order, then the count of
-    /// grantmakers.
-    static func refresh(filter: String) -> [String] {
+    /// grantmakers. `concatenate` is the dialect's string aggregate (`group_concat`, `string_agg`): each
+    /// summary carries its grantor's `funder_giving` rows packed (`giving`), so that a funder search reads
+    /// one row per candidate.
+    static func refresh(filter: String, concatenate: String) -> [String] {
         [
             "DELETE FROM funder_giving WHERE \(filter)",
             "DELETE FROM funder_summary WHERE \(filter)",
@@ -73,7 +76,7 @@ public enum GivingSummaries {
             """,
             """
             INSERT INTO funder_summary (grantor_ein, grants, dollars, placed_dollars, known_cause_dollars, median_grant, smallest_grant,
-                                        largest_grant, first_year, latest_year, latest_paid_year, latest_new_share, main_state, assets)
+                                        largest_grant, first_year, latest_year, latest_paid_year, latest_new_share, main_state, assets, giving)
             WITH given AS (
                 SELECT grantor_ein, amount, tax_year, COALESCE(recipient_ein, upper(recipient_name)) AS recipient FROM grants WHERE \(filter)
             ), totals AS (
@@ -110,16 +113,21 @@ public enum GivingSummaries {
                 SELECT grantor_ein, SUM(CASE WHEN recipient_state IS NOT NULL THEN dollars ELSE 0 END) AS placed,
                        SUM(CASE WHEN recipient_ntee IS NOT NULL THEN dollars ELSE 0 END) AS caused
                 FROM funder_giving WHERE \(filter) GROUP BY grantor_ein
+            ), packed AS (
+                SELECT grantor_ein, \(concatenate)(COALESCE(recipient_state, '') || ':' || COALESCE(recipient_ntee, '') || ':' || dollars || ':' || grants, ';') AS giving
+                FROM funder_giving WHERE \(filter) GROUP BY grantor_ein
             )
             SELECT totals.grantor_ein, totals.grants, totals.dollars, COALESCE(known.placed, 0), COALESCE(known.caused, 0), medians.median,
                    totals.smallest, totals.largest, totals.first_year, totals.latest_year,
                    (SELECT MAX(f.tax_year) FROM filings f WHERE f.ein = totals.grantor_ein AND f.grants_paid > 0), openness.share, main.recipient_state,
-                   COALESCE(o.assets, (SELECT f.total_assets FROM filings f WHERE f.ein = totals.grantor_ein ORDER BY f.tax_period DESC LIMIT 1))
+                   COALESCE(o.assets, (SELECT f.total_assets FROM filings f WHERE f.ein = totals.grantor_ein ORDER BY f.tax_period DESC LIMIT 1)),
+                   COALESCE(packed.giving, '')
             FROM totals
             LEFT JOIN medians ON medians.grantor_ein = totals.grantor_ein
             LEFT JOIN openness ON openness.grantor_ein = totals.grantor_ein
             LEFT JOIN main ON main.grantor_ein = totals.grantor_ein
             LEFT JOIN known ON known.grantor_ein = totals.grantor_ein
+            LEFT JOIN packed ON packed.grantor_ein = totals.grantor_ein
             LEFT JOIN organizations o ON o.ein = totals.grantor_ein
             """,
             "DELETE FROM funder_counts",
@@ -172,10 +180,18 @@ public struct GivingQuery: Sendable {
     public var causes: [CauseLevel]
     /// The floor of a grant's closeness in the evidence (a grant far from the cause still counts a little).
     public var causeFloor: Double
-    /// Which grantors are candidates: `near`, those that gave in the state or to the cause family in the
-    /// region; `wide`, also those that gave to the family anywhere or to the major group in the region.
+    /// Which grantors are candidates: `near`, those that gave in the state to a related cause (its
+    /// super-group, the `majors` level of `causes`; any cause without one) or to the cause family in the
+    /// region; `wide`, also those that gave in the state to any cause, to the family anywhere or to the
+    /// major group in the region.
     public enum Reach: Sendable { case near, wide }
     public var reach: Reach
+
+    /// The major groups related to the applicant's (its super-group), sorted.
+    var relatedMajors: [String] {
+        for case .majors(let majors, _) in causes { return majors.sorted() }
+        return []
+    }
     /// The applicant's NTEE major group: with `wide` reach, grantors giving to it in the region are candidates.
     public var major: String?
     /// The applicant's NTEE code family (its first three characters): grants to it are to "organizations like it",
@@ -250,16 +266,77 @@ protocol SQLParameters {
     mutating func list(_ values: [String]) -> String
 }
 
-/// One row of `funder_giving`: a grantor's dollars and grants to one recipient state and cause.
-struct GivingRow: Sendable, Decodable {
-    var grantorEIN: String
-    var recipientState: String?
-    var recipientNTEE: String?
+/// One row of `funder_giving`, as `funder_summary.giving` packs it: a grantor's dollars and grants
+/// to one recipient state and cause. State and code are kept as their bytes (`Code`): thousands of
+/// summaries, ten rows each, are weighed per funder search, and no string is made for them.
+struct GivingRow: Sendable, Hashable {
+    /// Up to eight ASCII bytes, left-aligned in a UInt64 (0: unknown), so that a prefix is a mask.
+    struct Code: Sendable, Hashable {
+        var bits: UInt64
+        var count: Int
+
+        init<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+            (bits, count) = (0, min(8, bytes.count))
+            for (offset, byte) in bytes.prefix(8).enumerated() { bits |= UInt64(byte) << (56 - 8 * offset) }
+        }
+
+        init(_ text: String?) { self.init(Array((text ?? "").utf8)) }
+
+        var isEmpty: Bool { count == 0 }
+
+        /// Whether these bytes start with `prefix`'s.
+        func hasPrefix(_ prefix: Code) -> Bool {
+            guard prefix.count <= count else { return false }
+            let mask: UInt64 = prefix.count == 0 ? 0 : ~0 << (64 - 8 * prefix.count)
+            return bits & mask == prefix.bits
+        }
+
+        var text: String {
+            String(decoding: (0..<count).map { UInt8(truncatingIfNeeded: bits >> (56 - 8 * $0)) }, as: UTF8.self)
+        }
+    }
+
+    var recipientState: Code
+    var recipientNTEE: Code
     var dollars: Int
     var grants: Int
 
-    enum CodingKeys: String, CodingKey {
-        case grantorEIN = "grantor_ein", recipientState = "recipient_state", recipientNTEE = "recipient_ntee", dollars, grants
+    /// Calls `body` with each row of a packed `giving` ("state:ntee:dollars:grants;…", blanks for
+    /// unknowns), in the database's order, without allocating; returns how many rows it read.
+    @discardableResult
+    static func forEach(in packed: String, _ body: (GivingRow) -> Void) -> Int {
+        var packed = packed
+        return packed.withUTF8 { bytes in
+            var (count, field, start) = (0, 0, 0)
+            var (state, code, dollars, grants) = (Code([]), Code([]), 0, 0)
+            var valid = true
+            for index in 0...bytes.count {
+                let byte: UInt8 = index < bytes.count ? bytes[index] : 0x3B
+                if byte != 0x3A && byte != 0x3B {   // ':' ends a field, ';' an entry
+                    if field >= 2 {
+                        if (0x30...0x39).contains(byte) {
+                            if field == 2 { dollars = dollars &* 10 &+ Int(byte - 0x30) } else { grants = grants &* 10 &+ Int(byte - 0x30) }
+                        } else { valid = false }
+                    }
+                    continue
+                }
+                switch field {
+                case 0: state = Code(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                case 1: code = Code(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                default: if index == start { valid = false }
+                }
+                field += 1
+                start = index + 1
+                if byte == 0x3B {
+                    if valid && field == 4 {
+                        body(GivingRow(recipientState: state, recipientNTEE: code, dollars: dollars, grants: grants))
+                        count += 1
+                    }
+                    (field, dollars, grants, valid) = (0, 0, 0, true)
+                }
+            }
+            return count
+        }
     }
 }
 
@@ -279,11 +356,14 @@ struct GivingSummary: Sendable, Decodable {
     var latestNewShare: Double?
     var mainState: String?
     var assets: Int?
+    /// Its `funder_giving` rows, packed (see `GivingRow.unpack`).
+    var giving: String
 
     enum CodingKeys: String, CodingKey {
         case grantorEIN = "grantor_ein", grants, dollars, placedDollars = "placed_dollars", knownCauseDollars = "known_cause_dollars"
         case medianGrant = "median_grant", smallestGrant = "smallest_grant", largestGrant = "largest_grant", firstYear = "first_year"
         case latestYear = "latest_year", latestPaidYear = "latest_paid_year", latestNewShare = "latest_new_share", mainState = "main_state", assets
+        case giving
     }
 
     static let columns = CodingKeys.allCases.map { "s.\($0.rawValue)" }.joined(separator: ", ")
@@ -292,33 +372,36 @@ struct GivingSummary: Sendable, Decodable {
 extension GivingSummary.CodingKeys: CaseIterable {}
 
 extension GivingQuery {
-    /// The candidates: the grantors giving in the applicant's state, to its cause family in its
-    /// region (`near`; `wide` adds its family anywhere and its major group in its region), and the ones named.
+    /// The candidates: the grantors giving in the applicant's state to a related cause and to its cause
+    /// family in its region (`near`; `wide`: giving in its state to any cause, to its family anywhere, to
+    /// its major group in its region), and the ones named.
     func candidatesSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
         // Each placeholder is written only where it is used (SQLite refuses arguments a statement does not name).
         let state = parameters.text(state ?? "")
         func range(_ prefix: String) -> String {
             "f.recipient_ntee >= \(parameters.text(prefix)) AND f.recipient_ntee < \(parameters.text(OrganizationQueries.successor(of: prefix)))"
         }
-        var candidates = ["SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state)"]
+        var candidates: [String] = []
         switch reach {
         case .near:
+            // In the state, to a related cause (the applicant's super-group) when it has one.
+            let related = relatedMajors
+            if let first = related.first, let last = related.last, related.count == Int(last.unicodeScalars.first!.value - first.unicodeScalars.first!.value) + 1 {
+                candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state) AND f.recipient_ntee >= \(parameters.text(first)) "
+                                  + "AND f.recipient_ntee < \(parameters.text(OrganizationQueries.successor(of: last)))")
+            } else if !related.isEmpty {
+                candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state) AND substr(f.recipient_ntee, 1, 1) \(parameters.list(related))")
+            } else {
+                candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state)")
+            }
             if let family { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state \(parameters.list(region)) AND \(range(family))") }
         case .wide:
+            candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state = \(state)")
             if let family { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE \(range(family))") }
             if let major { candidates.append("SELECT grantor_ein FROM funder_giving f WHERE f.recipient_state \(parameters.list(region)) AND \(range(major))") }
         }
         if !including.isEmpty { candidates.append("SELECT grantor_ein FROM funder_summary WHERE grantor_ein \(parameters.list(including))") }
         return "WITH candidates AS (\(candidates.joined(separator: " UNION ")))"
-    }
-
-    /// Every `funder_giving` row of the candidates.
-    func rowsSQL<Parameters: SQLParameters>(_ parameters: inout Parameters) -> String {
-        candidatesSQL(&parameters) + """
-
-            SELECT f.grantor_ein, f.recipient_state, f.recipient_ntee, f.dollars, f.grants
-            FROM candidates c JOIN funder_giving f ON f.grantor_ein = c.grantor_ein
-            """
     }
 
     /// The candidates' `funder_summary` rows.
@@ -340,33 +423,42 @@ extension GivingQuery {
         return 0
     }
 
-    /// Each candidate's evidence, from its rows and its summary, in EIN order (a candidate needs both).
-    func weigh(rows: [GivingRow], summaries: [GivingSummary]) -> [GivingEvidence] {
-        let regionStates = Set(region)
-        var closenessOf: [String: Double] = [:]
-        var weighed: [String: (inState: Int, inRegion: Int, close: Double, alike: Int, alikeInState: Int, weighted: Double)] = [:]
-        for row in rows {
-            let code = row.recipientNTEE ?? ""
-            let closeness = closenessOf[code] ?? { let value = self.closeness(row.recipientNTEE); closenessOf[code] = value; return value }()
-            let inState = state != nil && row.recipientState == state
-            let inRegion = row.recipientState.map(regionStates.contains) ?? false
-            let alike = family.map { code.hasPrefix($0) } ?? false
-            let place = inState ? 1 : inRegion ? regionWeight : elsewhereWeight
-            var total = weighed[row.grantorEIN] ?? (0, 0, 0, 0, 0, 0)
-            if inState { total.inState += row.dollars }
-            if inRegion { total.inRegion += row.dollars }
-            total.close += Double(row.dollars) * closeness
-            if alike { total.alike += row.grants }
-            if alike && inState { total.alikeInState += row.grants }
-            total.weighted += Double(row.dollars) * max(closeness, causeFloor) * place
-            weighed[row.grantorEIN] = total
-        }
+    /// Each candidate's evidence, from its summary and its packed giving, in EIN order. Weighted dollars
+    /// are summed as whole numbers, weights in hundredths (the model's are multiples of 0.05), so that the
+    /// sums do not depend on the order each database packs the rows in.
+    func weigh(summaries: [GivingSummary]) -> [GivingEvidence] {
+        let scale = 100.0
+        func units(_ weight: Double) -> Int { Int((weight * scale).rounded()) }
+        let (here, regionStates) = (GivingRow.Code(state), Set(region.map { GivingRow.Code($0) }))
+        let familyCode = family.map { GivingRow.Code($0) }
+        let (regionUnits, elsewhereUnits, floorUnits) = (units(regionWeight), units(elsewhereWeight), units(causeFloor))
+        var closenessOf: [GivingRow.Code: Int] = [:]
         return summaries.compactMap { summary -> GivingEvidence? in
-            guard let total = weighed[summary.grantorEIN] else { return nil }
+            var total = (inState: 0, inRegion: 0, close: 0, alike: 0, alikeInState: 0, weighted: 0)
+            let rows = GivingRow.forEach(in: summary.giving) { row in
+                let code = row.recipientNTEE
+                let closeness = closenessOf[code] ?? {
+                    let value = units(self.closeness(code.isEmpty ? nil : code.text))
+                    closenessOf[code] = value
+                    return value
+                }()
+                let inState = !here.isEmpty && row.recipientState == here
+                let inRegion = !inState && regionStates.contains(row.recipientState)
+                let alike = familyCode.map { !$0.isEmpty && code.hasPrefix($0) } ?? false
+                let place = inState ? Int(scale) : inRegion ? regionUnits : elsewhereUnits
+                if inState { total.inState += row.dollars }
+                if inRegion { total.inRegion += row.dollars }
+                total.close += row.dollars * closeness
+                if alike { total.alike += row.grants }
+                if alike && inState { total.alikeInState += row.grants }
+                // Units of 1/scale²: dollars × cause × place.
+                total.weighted += row.dollars * max(closeness, floorUnits) * place
+            }
+            guard rows > 0 else { return nil }
             return GivingEvidence(grantorEIN: summary.grantorEIN, grants: summary.grants, dollars: summary.dollars, placedDollars: summary.placedDollars,
                                   inStateDollars: total.inState, inRegionDollars: total.inRegion, knownCauseDollars: summary.knownCauseDollars,
-                                  closeDollars: total.close, alikeGrants: total.alike, alikeInStateGrants: total.alikeInState,
-                                  weightedDollars: total.weighted, medianGrant: summary.medianGrant, smallestGrant: summary.smallestGrant,
+                                  closeDollars: Double(total.close) / scale, alikeGrants: total.alike, alikeInStateGrants: total.alikeInState,
+                                  weightedDollars: Double(total.weighted) / (scale * scale), medianGrant: summary.medianGrant, smallestGrant: summary.smallestGrant,
                                   largestGrant: summary.largestGrant, firstYear: summary.firstYear, latestYear: summary.latestYear,
                                   latestPaidYear: summary.latestPaidYear, latestNewShare: summary.latestNewShare, mainState: summary.mainState,
                                   assets: summary.assets)

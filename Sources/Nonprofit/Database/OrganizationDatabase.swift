@@ -306,13 +306,13 @@ enum OrganizationSchemaChanges {
 
     /// The giving summaries, filled from the grants there, and the indexes that find grantmakers
     /// by place and recipients by exact name.
-    static let v5 = [
+    static func v5(concatenate: String) -> [String] { [
         "DROP INDEX IF EXISTS organizations_foundation",
         "CREATE INDEX organizations_foundation ON organizations (foundation, state, assets)",
         "CREATE INDEX IF NOT EXISTS \(GivingSummaries.nameIndex.name) ON organizations (\(GivingSummaries.nameIndex.columns))",
         // A grant named without an EIN is found by its recipient's name (past funders, grants to peers).
         "CREATE INDEX IF NOT EXISTS grants_recipient_name ON grants (upper(recipient_name))",
-    ] + GivingSummaries.tables + GivingSummaries.refresh(filter: "1 = 1")
+    ] + GivingSummaries.tables + GivingSummaries.refresh(filter: "1 = 1", concatenate: concatenate) }
 
     /// Relabels what earlier versions stored under an e-file return's `TaxYr` (the year its fiscal
     /// year begins) with the one convention, the year the period ends (`FiscalYear`): its grants and

@@ -22,10 +22,9 @@ extension PostgresOrganizationDatabase {
     }
 
     public func givingEvidence(_ giving: GivingQuery) async throws -> [GivingEvidence] {
-        var (rows, summaries) = (Query(), Query())
-        rows.sql = giving.rowsSQL(&rows)
+        var summaries = Query()
         summaries.sql = giving.summariesSQL(&summaries)
-        return giving.weigh(rows: try await fetch(rows), summaries: try await fetch(summaries))
+        return giving.weigh(summaries: try await fetch(summaries))
     }
 
     public func grantmakersWithoutGrants(state: String?, region: [String], majors: [String], limit: Int) async throws -> [Organization] {

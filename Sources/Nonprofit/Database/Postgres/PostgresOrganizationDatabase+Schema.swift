@@ -94,7 +94,7 @@ extension PostgresOrganizationDatabase {
               OrganizationSchemaChanges.v3.map { $0.replacingOccurrences(of: " INTEGER", with: " BIGINT") }
                 + OrganizationSchemaChanges.relabelFiscalYears(containsXML: "position('irs990_xml' in f.sources) > 0")),
         .init(3, "indexes for funder research", OrganizationSchemaChanges.v4),
-        .init(4, "giving summaries", OrganizationSchemaChanges.v5.map {
+        .init(4, "giving summaries", OrganizationSchemaChanges.v5(concatenate: "string_agg").map {
             $0.replacingOccurrences(of: " TEXT", with: " \(text)").replacingOccurrences(of: " INTEGER", with: " BIGINT")
                 .replacingOccurrences(of: " REAL", with: " DOUBLE PRECISION")
         }),

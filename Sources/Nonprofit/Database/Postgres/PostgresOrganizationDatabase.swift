@@ -172,7 +172,7 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
 
     /// Replaces the giving summaries of the grantors `filter` selects.
     static func refreshGiving(on connection: PostgresConnection, filter: String, binds: PostgresBindings, _ logger: Logger) async throws {
-        for statement in GivingSummaries.refresh(filter: filter) {
+        for statement in GivingSummaries.refresh(filter: filter, concatenate: "string_agg") {
             try await connection.query(PostgresQuery(unsafeSQL: statement, binds: statement.contains(filter) ? binds : .init()), logger: logger)
         }
     }

@@ -22,18 +22,16 @@ extension SQLiteOrganizationDatabase {
     }
 
     public func givingEvidence(_ query: GivingQuery) async throws -> [GivingEvidence] {
-        var (rowParameters, summaryParameters) = (SQLiteParameters(), SQLiteParameters())
-        let (rowsSQL, summariesSQL) = (query.rowsSQL(&rowParameters), query.summariesSQL(&summaryParameters))
-        let (rowArguments, summaryArguments) = (rowParameters.arguments, summaryParameters.arguments)
-        return try await pool.read { db in
-            var rows: [GivingRow] = []
-            let cursor = try Row.fetchCursor(db, sql: rowsSQL, arguments: rowArguments)
-            while let row = try cursor.next() {
-                rows.append(GivingRow(grantorEIN: row[0], recipientState: row[1], recipientNTEE: row[2], dollars: row[3], grants: row[4]))
-            }
-            let summaries = try Row.fetchAll(db, sql: summariesSQL, arguments: summaryArguments).map(GivingSummary.init(row:))
-            return query.weigh(rows: rows, summaries: summaries)
+        var parameters = SQLiteParameters()
+        let sql = query.summariesSQL(&parameters)
+        let arguments = parameters.arguments
+        let summaries = try await pool.read { db in
+            var summaries: [GivingSummary] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() { summaries.append(GivingSummary(row: row)) }
+            return summaries
         }
+        return query.weigh(summaries: summaries)
     }
 
     public func grantmakersWithoutGrants(state: String?, region: [String], majors: [String], limit: Int) async throws -> [Organization] {
@@ -151,6 +149,6 @@ extension GivingSummary {
     init(row: Row) {
         self.init(grantorEIN: row[0], grants: row[1], dollars: row[2], placedDollars: row[3], knownCauseDollars: row[4], medianGrant: row[5],
                   smallestGrant: row[6], largestGrant: row[7], firstYear: row[8], latestYear: row[9], latestPaidYear: row[10],
-                  latestNewShare: row[11], mainState: row[12], assets: row[13])
+                  latestNewShare: row[11], mainState: row[12], assets: row[13], giving: row[14])
     }
 }

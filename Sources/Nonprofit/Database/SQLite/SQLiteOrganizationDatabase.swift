@@ -131,7 +131,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
             for statement in OrganizationSchemaChanges.v4 { try db.execute(sql: statement) }
         }
         migrator.registerMigration("v5: giving summaries") { db in
-            for statement in OrganizationSchemaChanges.v5 { try db.execute(sql: statement) }
+            for statement in OrganizationSchemaChanges.v5(concatenate: "group_concat") { try db.execute(sql: statement) }
         }
         return migrator
     }
@@ -247,7 +247,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
 
     /// Replaces the giving summaries of the grantors `filter` selects.
     static func refreshGiving(_ db: Database, filter: String, arguments: StatementArguments) throws {
-        for statement in GivingSummaries.refresh(filter: filter) {
+        for statement in GivingSummaries.refresh(filter: filter, concatenate: "group_concat") {
             // Each statement takes the filter's arguments if it names them (the count takes none).
             try db.execute(sql: statement, arguments: statement.contains(filter) ? arguments : [])
         }
