@@ -68,7 +68,7 @@ func setupFunders() async throws {
     let amounts = realGrants.map(\.amount), purposes = realGrants.compactMap(\.purpose)
 
     let organizations = try await everyOrganization(database)
-    let recipients = organizations.filter { !["02", "03", "04"].contains($0.foundation ?? "") && $0.subsection == "03" && !($0.nteeCode ?? "").isEmpty && $0.state != nil }
+    let recipients = organizations.filter { !$0.isPrivateFoundation && $0.subsection == "03" && !($0.nteeCode ?? "").isEmpty && $0.state != nil }
     var byState: [String: [Int]] = [:], byStateMajor: [String: [Int]] = [:]
     for (index, recipient) in recipients.enumerated() {
         byState[recipient.state!, default: []].append(index)

@@ -27,9 +27,7 @@ struct FunderEvidence {
         // A past funder gave to the organization: by its EIN, or by its exact name in its state.
         let names = [profile.name].filter { !$0.isEmpty }
         let peerList = peers?.peers ?? []
-        let related = code.map { FunderModel.causeLevels($0) }?.compactMap { level -> [String]? in
-            if case .majors(let majors, _) = level { return majors } else { return nil }
-        }.first ?? []
+        let related = code.map(FunderModel.relatedMajors) ?? []
         // The reads that do not depend on each other run side by side.
         async let past = database.grants(toRecipients: [profile.digits], named: names)
         async let toPeers = database.grants(toRecipients: peerList.map { $0.ein.filter(\.isNumber) }, named: peerList.map(\.name))

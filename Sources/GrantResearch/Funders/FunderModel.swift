@@ -26,23 +26,18 @@ public enum FunderModel {
     /// How close two NTEE codes are: same code 1, same three characters 0.85, same major group 0.7,
     /// same super-group 0.4, else 0 (the first of `causeLevels` that matches).
     public static func closeness(_ code: String?, to applicant: String) -> Double {
-        guard let code, !code.isEmpty else { return 0 }
-        for level in causeLevels(applicant) {
-            switch level {
-            case .code(let exact, let weight) where code == exact: return weight
-            case .prefix(let prefix, let weight) where code.hasPrefix(prefix): return weight
-            case .majors(let majors, let weight) where majors.contains(String(code.prefix(1))): return weight
-            default: continue
-            }
-        }
-        return 0
+        GivingQuery.CauseLevel.closeness(code, levels: causeLevels(applicant))
     }
 
     /// The levels of `closeness` to an applicant's NTEE code, most specific first, as the database weighs them.
     public static func causeLevels(_ applicant: String) -> [GivingQuery.CauseLevel] {
         let major = String(applicant.prefix(1))
-        let related = NTEE.superGroup(major).map { group in NTEE.majorGroups.keys.filter { NTEE.superGroup($0) == group }.sorted() } ?? []
-        return [.code(applicant, 1), .prefix(String(applicant.prefix(3)), 0.85), .prefix(major, 0.7), .majors(related, 0.4)]
+        return [.code(applicant, 1), .prefix(String(applicant.prefix(3)), 0.85), .prefix(major, 0.7), .majors(relatedMajors(applicant), 0.4)]
+    }
+
+    /// The major groups of an NTEE code's super-group (`E31` → E, F, G, H), sorted.
+    public static func relatedMajors(_ code: String) -> [String] {
+        NTEE.superGroup(String(code.prefix(1))).map { group in NTEE.majorGroups.keys.filter { NTEE.superGroup($0) == group }.sorted() } ?? []
     }
 
     /// A dollar given elsewhere in the applicant's region counts this much toward place (a dollar in its state counts 1).

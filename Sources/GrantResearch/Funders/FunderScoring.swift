@@ -100,7 +100,7 @@ public struct FunderScoring: Sendable, Hashable, Codable {
 
     /// Whether an organization is itself a grantmaker (a private foundation) rather than an applicant.
     public static func isGrantmaker(_ profile: OrganizationProfile) -> Bool {
-        ["02", "03", "04"].contains(profile.foundation ?? "") || profile.filings.first?.formType == "990PF"
+        Organization.privateFoundationCodes.contains(profile.foundation ?? "") || profile.filings.first?.formType == "990PF"
     }
 
     /// Scores every grantmaker in the database for the organization.
@@ -183,7 +183,7 @@ public struct FunderScoring: Sendable, Hashable, Codable {
     static func caveat(for funder: Organization, filings: [Filing], applicant: OrganizationProfile) -> String? {
         guard applicant.subsection != "03" else { return nil }
         let kind = IRSCodes.subsection(applicant.subsection).map { "\($0) organizations" } ?? "organizations that are not 501(c)(3) public charities"
-        if ["02", "03", "04"].contains(funder.foundation ?? "") || filings.contains(where: { $0.formType == "990PF" }) {
+        if funder.isPrivateFoundation || filings.contains(where: { $0.formType == "990PF" }) {
             return "A private foundation: most give only to 501(c)(3) public charities, and a grant to \(kind) needs extra oversight (expenditure responsibility); ask before applying."
         }
         return "A public charity that makes grants: check that it funds \(kind) before applying."

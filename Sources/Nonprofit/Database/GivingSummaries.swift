@@ -166,6 +166,20 @@ public struct GivingQuery: Sendable {
         case prefix(String, Double)
         /// The recipient's NTEE major group is one of these.
         case majors([String], Double)
+
+        /// How close a code is to the applicant's: the weight of the first level it matches, 0 for none (or no code).
+        public static func closeness(_ code: String?, levels: [CauseLevel]) -> Double {
+            guard let code, !code.isEmpty else { return 0 }
+            for level in levels {
+                switch level {
+                case .code(let exact, let weight) where code == exact: return weight
+                case .prefix(let prefix, let weight) where code.hasPrefix(prefix): return weight
+                case .majors(let majors, let weight) where majors.contains(String(code.prefix(1))): return weight
+                default: continue
+                }
+            }
+            return 0
+        }
     }
 
     /// The applicant's state (its grants weigh most).
@@ -410,18 +424,7 @@ extension GivingQuery {
     }
 
     /// How close a recipient's cause is to the applicant's (the first of `causes` that matches; 0 for none).
-    func closeness(_ code: String?) -> Double {
-        guard let code else { return 0 }
-        for level in causes {
-            switch level {
-            case .code(let exact, let weight) where code == exact: return weight
-            case .prefix(let prefix, let weight) where code.hasPrefix(prefix): return weight
-            case .majors(let majors, let weight) where code.first.map({ majors.contains(String($0)) }) == true: return weight
-            default: continue
-            }
-        }
-        return 0
-    }
+    func closeness(_ code: String?) -> Double { CauseLevel.closeness(code, levels: causes) }
 
     /// Each candidate's evidence, from its summary and its packed giving, in EIN order. Weighted dollars
     /// are summed as whole numbers, weights in hundredths (the model's are multiples of 0.05), so that the

@@ -53,7 +53,7 @@ public struct Organization: Sendable, Hashable, Codable, FetchableRecord, Persis
     public var isPrivateFoundation: Bool { Self.privateFoundationCodes.contains(foundation ?? "") }
 
     /// The BMF foundation codes of private foundations.
-    static let privateFoundationCodes: Set<String> = ["02", "03", "04"]
+    public static let privateFoundationCodes: Set<String> = ["02", "03", "04"]
 
     /// The EIN as `XX-XXXXXXX`.
     public var formattedEIN: String { EIN(trusted: ein).formatted }
