@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
@@ -54,8 +55,10 @@ let package = Package(
             "AgentCore", "PostgresSupport", "SQLiteSupport", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        // Nonprofit data: EINs, the organization database (SQLite or PostgreSQL), BMF / 990 XML / ProPublica ingest.
+        // Nonprofit data: EINs, the organization database (SQLite or PostgreSQL), BMF / 990 XML (loose or in the
+        // IRS's ZIP archives) / ProPublica ingest, downloads of the IRS's published files.
         .target(name: "Nonprofit", dependencies: [
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             "PostgresSupport", "SQLiteSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -92,10 +95,10 @@ let package = Package(
             .product(name: "MCP", package: "swift-sdk"),
         ]),
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore", "AgentStore", "TestSupport"]),
-        // Shared by the test targets: a local HTTP server (ProPublica and LLM fakes).
+        // Shared by the test targets: a local HTTP server (ProPublica, LLM and IRS fakes), ZIP archives of returns.
         .target(name: "TestSupport", dependencies: [
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "AgentServerTests", dependencies: [

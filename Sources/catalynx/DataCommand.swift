@@ -69,28 +69,116 @@ struct DataCommand: AsyncParsableCommand {
     struct Import990: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-990",
-            abstract: "Import IRS 990, 990-EZ and 990-PF e-file XML returns (files or directories).",
+            abstract: "Import IRS 990, 990-EZ and 990-PF e-file returns: XML files, the IRS's ZIP archives, or folders of them.",
             discussion: """
                 Filings, Schedule I and 990-PF grants, and officers, with the filer's name and address from the \
-                return header (they fill what the BMF row lacks; a BMF row keeps what it has). A file that is not \
-                a complete, well-formed return (truncated, not XML, a DOCTYPE or unknown entity) is reported with \
-                its line and column and nothing of it is stored. Exit code 2 when no file could be imported.
+                return header (they fill what the BMF row lacks; a BMF row keeps what it has). Archives \
+                (YYYY_TEOS_XML_MMx.zip) are read entry by entry without unpacking; returns are parsed on every core \
+                and written in batches.
+                Incremental: a return whose e-file object id (OBJECTID_public.xml) was imported before is passed \
+                over, so a re-run after an interruption or on next month's archive adds only what is new (--force \
+                reads them again). With the year's index (index_YYYY.csv beside the archive, or --index), --forms \
+                selects returns without reading the others.
+                A return that is not complete, well-formed XML (truncated, not XML, a DOCTYPE or unknown entity) is \
+                reported with its archive, entry and reason (line and column for broken XML), and nothing of it is \
+                stored; the others are imported.
+                Exit codes: 0 when every return read was imported or already there, 1 when some were rejected, 2 when all were.
                 """)
 
-        @Argument(help: "XML files or directories of them.")
+        @Argument(help: "XML files, ZIP archives, or folders of them.")
         var paths: [String]
+
+        @Option(help: "Only these return types, comma-separated: 990, 990EZ, 990PF.")
+        var forms: String?
+
+        @Option(help: "The e-file index CSV to select by (default: index_YYYY.csv beside each archive).")
+        var index: String?
+
+        @Flag(help: "Read returns imported before again.")
+        var force = false
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        func validate() throws {
+            for path in paths where !FileManager.default.fileExists(atPath: path) { throw ValidationError("no such file or folder: \(path)") }
+            if let index, !FileManager.default.fileExists(atPath: index) { throw ValidationError("no such index file: \(index)") }
+            for form in selectedForms ?? [] where !["990", "990EZ", "990PF"].contains(form) {
+                throw ValidationError("--forms: '\(form)' is not 990, 990EZ or 990PF")
+            }
+        }
+
+        private var selectedForms: Set<String>? {
+            forms.map { Set($0.split(separator: ",").map { EfileIndex.normalizedForm(String($0)) }) }
+        }
 
         func run() async throws {
             let database = try await CLIContext().openOrganizations()
-            let summary = try await Form990Importer(database: database).importPaths(paths)
-            for skipped in summary.skipped { Console.error("error: \(skipped)") }
-            for parsed in summary.returns {
-                let form = parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)
-                Console.out("\(parsed.ein.formatted)  \(form) \(parsed.filing.fiscalYear)  \(parsed.organization.name)  — "
-                            + "\(Plural.count(parsed.grants.count, "grant")), \(Plural.count(parsed.officers.count, "officer"))")
+            let bar = ProgressBar(label: "importing", unit: "returns")
+            let summary: Form990Importer.Summary
+            do {
+                summary = try await Form990Importer(database: database).importPaths(
+                    paths, options: .init(forms: selectedForms, force: force, index: index)) { progress in
+                        bar.update(count: progress.done, fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : nil)
+                    }
+            } catch let error as EfileIndex.FormatError {
+                throw CLIExit.badInput("error: \(error)")
             }
-            Console.out("\(Plural.count(summary.returns.count, "return")) imported, \(summary.skipped.count) skipped")
-            if summary.returns.isEmpty, !summary.skipped.isEmpty { throw CLIExit(code: .badInput, message: nil) }
+            bar.finish()
+            switch format {
+            case .json: Console.out(Self.json(summary).jsonString(pretty: true))
+            case .table: Self.print(summary)
+            }
+            let failed = summary.rejected.count + summary.unreadable.count
+            guard failed > 0 else { return }
+            throw CLIExit(code: summary.importedCount + summary.alreadyPresentCount == 0 ? .badInput : .failed, message: nil)
+        }
+
+        static func print(_ summary: Form990Importer.Summary) {
+            for archive in summary.unreadable { Console.error("error: \(archive.path): \(archive.reason)") }
+            for rejected in summary.rejected.prefix(50) { Console.error("rejected \(rejected)") }
+            if summary.rejected.count > 50 { Console.error("… and \(summary.rejected.count - 50) more rejected returns (--format json lists them all)") }
+            if summary.importedCount <= Form990Importer.Summary.listedReturns {
+                for parsed in summary.returns {
+                    let form = parsed.formType.padding(toLength: 5, withPad: " ", startingAt: 0)
+                    Console.out("\(parsed.ein.formatted)  \(form) FY\(parsed.fiscalYear)  \(parsed.name)  — "
+                                + "\(Plural.count(parsed.grants, "grant")), \(Plural.count(parsed.officers, "officer"))")
+                }
+            }
+            let forms = Set(summary.imported.keys).union(summary.alreadyPresent.keys).union(summary.notSelected.keys).union(summary.rejectedByForm.keys)
+            if forms.count > 1 || summary.importedCount > Form990Importer.Summary.listedReturns {
+                var table = TextTable("form", "imported", "already there", "left out", "rejected")
+                for form in forms.sorted() {
+                    table.add(form, (summary.imported[form] ?? 0).formatted(), (summary.alreadyPresent[form] ?? 0).formatted(),
+                              (summary.notSelected[form] ?? 0).formatted(), (summary.rejectedByForm[form] ?? 0).formatted())
+                }
+                Console.out(table.render())
+            }
+            let rate = summary.seconds > 0 ? Int(Double(summary.importedCount) / summary.seconds) : 0
+            var line = "\(Plural.count(summary.importedCount, "return")) imported (\(Plural.count(summary.grants, "grant")), "
+                + "\(Plural.count(summary.officers, "officer"))) in \(RunPresenter.formatDuration(summary.seconds))"
+            if summary.importedCount > Form990Importer.Summary.listedReturns { line += " (\(rate.formatted()) returns/s)" }
+            line += ", \(summary.alreadyPresentCount.formatted()) already there, \(summary.rejected.count.formatted()) rejected"
+            if summary.notSelectedCount > 0 { line += ", \(summary.notSelectedCount.formatted()) of other types left out" }
+            Console.out(line)
+        }
+
+        static func json(_ summary: Form990Importer.Summary) -> Value {
+            func counts(_ byForm: [String: Int]) -> Value { .object(byForm.mapValues { .int($0) }) }
+            return .object([
+                "imported": counts(summary.imported), "already_present": counts(summary.alreadyPresent),
+                "not_selected": counts(summary.notSelected), "rejected_by_form": counts(summary.rejectedByForm),
+                "grants": .int(summary.grants), "officers": .int(summary.officers), "seconds": .double(summary.seconds),
+                "rejected": .array(summary.rejected.map { rejected in
+                    var entry: [String: Value] = ["file": .string(rejected.source.path), "reason": .string(rejected.error.reason)]
+                    if let archiveEntry = rejected.source.entry { entry["entry"] = .string(archiveEntry) }
+                    if let form = rejected.form { entry["form"] = .string(form) }
+                    if let line = rejected.error.line { entry["line"] = .int(line) }
+                    if let column = rejected.error.column { entry["column"] = .int(column) }
+                    return .object(entry)
+                }),
+                "unreadable": .array(summary.unreadable.map { .object(["file": .string($0.path), "reason": .string($0.reason)]) }),
+            ])
         }
     }
 

@@ -66,6 +66,14 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     /// newer row of equal authority wins), the others filling the gaps; filings merge per tax
     /// period; grants and officers already there are left alone.
     func save(_ batch: RecordBatch) async throws
+    /// Stores one batch of a long import as `save` does, but leaves the name search index and the
+    /// giving summaries marked stale for `refreshDeferredIndexes` to bring up to date once, at the end
+    /// (or, on SQLite, the next open, should the import die first).
+    func saveDeferringIndexes(_ batch: RecordBatch) async throws
+    /// Brings up to date what `saveDeferringIndexes` left stale (nothing when nothing is).
+    func refreshDeferredIndexes() async throws
+    /// Which of these e-file returns (object ids) were imported before, with their return type.
+    func importedReturns(among objectIDs: [String]) async throws -> [String: String]
     /// Rebuilds the giving summaries of every grantor (writes keep them current; a BMF import rebuilds them).
     func refreshGivingSummaries() async throws
     /// Whether a named dataset was already imported (the embedded dataset records itself).
@@ -117,17 +125,35 @@ public struct RecordBatch: Sendable {
     public var filings: [Filing] = []
     public var grants: [Grant] = []
     public var officers: [Officer] = []
+    /// The e-file returns these records came from, recorded so that a later import passes over them.
+    public var returns: [ReturnReceipt] = []
 
-    public init(organizations: [Organization] = [], filings: [Filing] = [], grants: [Grant] = [], officers: [Officer] = []) {
+    public init(organizations: [Organization] = [], filings: [Filing] = [], grants: [Grant] = [], officers: [Officer] = [], returns: [ReturnReceipt] = []) {
         self.organizations = organizations
         self.filings = filings
         self.grants = grants
         self.officers = officers
+        self.returns = returns
     }
 
     /// SQL (both dialects) for how much the source in `column` is trusted: a row replaces one of
     /// lesser or equal rank (the BMF, then ProPublica, then a return's header).
     static func authority(of column: String) -> String { "CASE \(column) WHEN 'bmf' THEN 3 WHEN 'propublica' THEN 2 ELSE 1 END" }
+}
+
+/// An e-file return that was imported (the `efile_returns` table).
+public struct ReturnReceipt: Sendable, Hashable, Codable {
+    public var objectID: String
+    public var ein: String
+    public var taxPeriod: Int
+    public var formType: String
+    /// The archive or file it was read from (its name).
+    public var source: String
+    public var importedAt: Double = Date().timeIntervalSince1970
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case objectID = "object_id", ein, taxPeriod = "tax_period", formType = "form_type", source, importedAt = "imported_at"
+    }
 }
 
 /// Counts describing the organizations with an NTEE code prefix in one state.
@@ -313,6 +339,34 @@ enum OrganizationSchemaChanges {
         // A grant named without an EIN is found by its recipient's name (past funders, grants to peers).
         "CREATE INDEX IF NOT EXISTS grants_recipient_name ON grants (upper(recipient_name))",
     ] + GivingSummaries.tables + GivingSummaries.refresh(filter: "1 = 1", concatenate: concatenate) }
+
+    /// The record of imported e-file returns, and the history of BMF refreshes: each import's
+    /// counts, each organization's changes, and the mark of an organization the BMF no longer lists.
+    static let v6 = [
+        """
+        CREATE TABLE efile_returns (object_id TEXT PRIMARY KEY NOT NULL, ein TEXT NOT NULL, tax_period INTEGER NOT NULL,
+                                    form_type TEXT NOT NULL, source TEXT NOT NULL, imported_at REAL NOT NULL)
+        """,
+        "CREATE INDEX efile_returns_ein ON efile_returns (ein)",
+        """
+        CREATE TABLE bmf_imports (id INTEGER PRIMARY KEY NOT NULL, imported_at REAL NOT NULL, files TEXT NOT NULL, rows INTEGER NOT NULL,
+                                  added INTEGER NOT NULL, changed INTEGER NOT NULL, gone INTEGER NOT NULL, returned INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE organization_changes (import_id INTEGER NOT NULL, ein TEXT NOT NULL, change TEXT NOT NULL,
+                                           field TEXT, old_value TEXT, new_value TEXT)
+        """,
+        "CREATE INDEX organization_changes_ein ON organization_changes (ein, import_id)",
+        "ALTER TABLE organizations ADD COLUMN removed_from_bmf INTEGER",
+    ]
+
+    /// `INSERT` a batch's return receipts, replacing an earlier receipt of the same return (`--force`);
+    /// `rows` is the dialect's source of rows with the receipt columns.
+    static func recordReturns(from rows: String) -> String {
+        let columns = ReturnReceipt.CodingKeys.allCases.map(\.rawValue)
+        return "INSERT INTO efile_returns (\(columns.joined(separator: ", "))) \(rows) ON CONFLICT (object_id) DO UPDATE SET "
+            + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+    }
 
     /// Relabels what earlier versions stored under an e-file return's `TaxYr` (the year its fiscal
     /// year begins) with the one convention, the year the period ends (`FiscalYear`): its grants and

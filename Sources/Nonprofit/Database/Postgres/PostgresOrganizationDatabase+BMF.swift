@@ -47,6 +47,7 @@ extension PostgresOrganizationDatabase {
                         try await Self.createMissingIndexes(on: connection, logger)
                         // Recipients' causes and places come from the organizations: the summaries are rebuilt.
                         try await Self.refreshGiving(on: connection, filter: "1 = 1", binds: .init(), logger)
+                        try await connection.query("DELETE FROM imports WHERE source = \(Self.staleMarker)", logger: logger)
                     }))
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.stagingTable)"), logger: logger)
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)

@@ -98,5 +98,9 @@ extension PostgresOrganizationDatabase {
             $0.replacingOccurrences(of: " TEXT", with: " \(text)").replacingOccurrences(of: " INTEGER", with: " BIGINT")
                 .replacingOccurrences(of: " REAL", with: " DOUBLE PRECISION")
         }),
+        .init(5, "imported e-file returns, BMF history", OrganizationSchemaChanges.v6.map {
+            $0.replacingOccurrences(of: " TEXT", with: " \(text)").replacingOccurrences(of: " INTEGER", with: " BIGINT")
+                .replacingOccurrences(of: " REAL", with: " DOUBLE PRECISION")
+        }),
     ])
 }

@@ -51,6 +51,7 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
     static let filingColumns = Filing.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
     static let grantColumns = Grant.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
     static let officerColumns = Officer.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
+    static let receiptColumns = ReturnReceipt.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
 
     enum HistorySQL {
         static let filings = "SELECT \(filingColumns) FROM filings WHERE ein = $1 ORDER BY tax_period DESC"
@@ -142,6 +143,39 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
     }
 
     public func save(_ batch: RecordBatch) async throws {
+        try await save(batch, refreshingGiving: true)
+    }
+
+    public func saveDeferringIndexes(_ batch: RecordBatch) async throws {
+        try await save(batch, refreshingGiving: false)
+    }
+
+    /// The `imports` row that says the giving summaries are stale (a long import is under way, or died).
+    static let staleMarker = "giving-summaries-stale"
+
+    public func refreshDeferredIndexes() async throws {
+        struct Found: Decodable { var source: String }
+        let stale: [Found] = try await fetch("SELECT source FROM imports WHERE source = $1", Self.staleMarker)
+        guard !stale.isEmpty else { return }
+        let logger = pool.logger
+        try await pool.transaction { connection in
+            try await Self.refreshGiving(on: connection, filter: "1 = 1", binds: .init(), logger)
+            try await connection.query("DELETE FROM imports WHERE source = \(Self.staleMarker)", logger: logger)
+        }
+    }
+
+    public func importedReturns(among objectIDs: [String]) async throws -> [String: String] {
+        guard !objectIDs.isEmpty else { return [:] }
+        struct Found: Decodable { var object_id: String; var form_type: String }
+        var query = Query()
+        query.sql = "SELECT object_id, form_type FROM efile_returns WHERE object_id = ANY(\(query.bind(objectIDs)))"
+        let found: [Found] = try await fetch(query)
+        return Dictionary(found.map { ($0.object_id, $0.form_type) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Writes a batch in one transaction; the giving summaries of the grantors it touches are
+    /// refreshed with it, or all are marked stale (`refreshDeferredIndexes`).
+    private func save(_ batch: RecordBatch, refreshingGiving: Bool) async throws {
         let statements: [(String, String)] = [
             (Self.insert(into: "organizations", Self.organizationColumns)
                 + " \(OrganizationQueries.mergeOrganization)",
@@ -150,12 +184,21 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
              try Self.json(Self.deduplicated(batch.filings) { "\($0.ein) \($0.taxPeriod)" })),
             (Self.insert(into: "grants", Self.grantColumns) + " ON CONFLICT DO NOTHING", try Self.json(batch.grants)),
             (Self.insert(into: "officers", Self.officerColumns) + " ON CONFLICT DO NOTHING", try Self.json(batch.officers)),
+            (OrganizationSchemaChanges.recordReturns(from: "SELECT \(Self.receiptColumns) FROM json_populate_recordset(NULL::efile_returns, $1::json)"),
+             try Self.json(Self.deduplicated(batch.returns, by: \.objectID))),
         ]
         let logger = pool.logger
         var touched = Query()
-        let filter = GivingSummaries.touched(by: batch) { touched.list($0) }
+        let filter = refreshingGiving ? GivingSummaries.touched(by: batch) { touched.list($0) } : nil
         let filterBinds = touched.binds
         try await pool.transaction { connection in
+            if !refreshingGiving {
+                let now = Date().timeIntervalSince1970
+                try await connection.query("""
+                    INSERT INTO imports (source, imported_at, detail) VALUES (\(Self.staleMarker), \(now), 'an e-file import')
+                    ON CONFLICT (source) DO UPDATE SET imported_at = excluded.imported_at
+                    """, logger: logger)
+            }
             for (sql, rows) in statements {
                 var binds = PostgresBindings()
                 binds.append(rows)

@@ -3,6 +3,19 @@ import GRDB
 /// Writing filings, grants and officers so that importing the same data twice changes nothing,
 /// and two sources for one tax period merge into one row.
 enum FilingStore {
+    /// Writes every record of a batch, and the receipts of the returns they came from.
+    static func save(_ batch: RecordBatch, in db: Database) throws {
+        for organization in batch.organizations { try save(organization, in: db) }
+        for filing in batch.filings { try upsert(filing, in: db) }
+        for grant in batch.grants { try insert(grant, in: db) }
+        for officer in batch.officers { try insert(officer, in: db) }
+        let columns = ReturnReceipt.CodingKeys.allCases
+        let record = try db.cachedStatement(sql: OrganizationSchemaChanges.recordReturns(from: "VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"))
+        for receipt in batch.returns {
+            try record.execute(arguments: [receipt.objectID, receipt.ein, receipt.taxPeriod, receipt.formType, receipt.source, receipt.importedAt])
+        }
+    }
+
     /// Inserts a filing, or fills the gaps of the one already there for that period: values
     /// already known are kept, missing ones are taken from `filing`, and its source is added.
     static func upsert(_ filing: Filing, in db: Database) throws {

@@ -39,22 +39,34 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
     private func restoreAfterInterruptedImport() throws {
         let (indexes, marker) = try pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN (\(Self.organizationIndexes.map { "'\($0.name)'" }.joined(separator: ", ")))") ?? 0,
-             try String.fetchOne(db, sql: "SELECT detail FROM imports WHERE source = 'search-index-stale'"))
+             try String.fetchOne(db, sql: "SELECT detail FROM imports WHERE source = ?", arguments: [Self.staleMarker]))
         }
         if let marker, let pid = Int32(marker.dropFirst("pid ".count)), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { return }
         guard indexes < Self.organizationIndexes.count || marker != nil else { return }
         try pool.write { db in try Self.restoreIndexes(db) }
     }
 
-    /// Recreates missing indexes and, when an import ended before refreshing it, the search index.
+    /// Recreates missing indexes and, when an import left them stale (`staleMarker`), the search
+    /// index and the giving summaries (recipients' causes and places come from the organizations).
     private static func restoreIndexes(_ db: Database) throws {
         for index in organizationIndexes {
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS \(index.name) ON organizations(\(index.columns))")
         }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = 'search-index-stale'") ?? false {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM imports WHERE source = ?", arguments: [staleMarker]) ?? false {
             try db.execute(sql: "INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')")
-            try db.execute(sql: "DELETE FROM imports WHERE source = 'search-index-stale'")
+            try refreshGiving(db, filter: "1 = 1", arguments: [])
+            try db.execute(sql: "DELETE FROM imports WHERE source = ?", arguments: [staleMarker])
         }
+    }
+
+    /// The `imports` row of an import that writes without keeping the search index and the giving
+    /// summaries current; its detail names the importing process.
+    static let staleMarker = "search-index-stale"
+
+    /// Marks the search index and giving summaries stale, in the transaction that makes them so.
+    private static func markStale(_ db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES (?, ?, ?)",
+                       arguments: [staleMarker, Date().timeIntervalSince1970, "pid \(getpid())"])
     }
 
     static var migrator: DatabaseMigrator {
@@ -132,6 +144,9 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         }
         migrator.registerMigration("v5: giving summaries") { db in
             for statement in OrganizationSchemaChanges.v5(concatenate: "group_concat") { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration("v6: imported e-file returns, BMF history") { db in
+            for statement in OrganizationSchemaChanges.v6 { try db.execute(sql: statement) }
         }
         return migrator
     }
@@ -229,15 +244,32 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
 
     public func save(_ batch: RecordBatch) async throws {
         try await pool.write { db in
-            for organization in batch.organizations { try FilingStore.save(organization, in: db) }
-            for filing in batch.filings { try FilingStore.upsert(filing, in: db) }
-            for grant in batch.grants { try FilingStore.insert(grant, in: db) }
-            for officer in batch.officers { try FilingStore.insert(officer, in: db) }
+            try FilingStore.save(batch, in: db)
             if !batch.organizations.isEmpty { try rebuildSearchIndex(db) }
             var parameters = SQLiteParameters()
             if let touched = GivingSummaries.touched(by: batch, list: { parameters.list($0) }) {
                 try Self.refreshGiving(db, filter: touched, arguments: parameters.arguments)
             }
+        }
+    }
+
+    public func saveDeferringIndexes(_ batch: RecordBatch) async throws {
+        try await pool.write { db in
+            try Self.markStale(db)
+            try FilingStore.save(batch, in: db)
+        }
+    }
+
+    public func refreshDeferredIndexes() async throws {
+        try await pool.write { db in try Self.restoreIndexes(db) }
+    }
+
+    public func importedReturns(among objectIDs: [String]) async throws -> [String: String] {
+        guard !objectIDs.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let sql = "SELECT object_id, form_type FROM efile_returns WHERE object_id IN (\(objectIDs.map { _ in "?" }.joined(separator: ", ")))"
+            return Dictionary(try Row.fetchAll(db, sql: sql, arguments: StatementArguments(objectIDs)).map { ($0[0], $0[1]) },
+                              uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -275,19 +307,16 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
     func beginImport(bulk: Bool) throws {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -400000")
-            try db.execute(sql: "INSERT OR REPLACE INTO imports (source, imported_at, detail) VALUES ('search-index-stale', ?, ?)",
-                           arguments: [Date().timeIntervalSince1970, "pid \(getpid())"])
+            try Self.markStale(db)
             if bulk {
                 for index in Self.organizationIndexes { try db.execute(sql: "DROP INDEX IF EXISTS \(index.name)") }
             }
         }
     }
 
-    /// Restores the indexes and the search index after an import, and the normal page cache; the
-    /// giving summaries are rebuilt (recipients' causes and places come from the organizations).
+    /// Restores the indexes, the search index and the giving summaries after an import, and the normal page cache.
     func finishImport() throws {
         try pool.write { db in try Self.restoreIndexes(db) }
-        try pool.write { db in try Self.refreshGiving(db, filter: "1 = 1", arguments: []) }
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") }
     }
 
