@@ -124,6 +124,13 @@ public final class CatalynxApplication: Sendable {
         return client
     }
 
+    /// The IRS's files, downloaded into `$CATALYNX_HOME/downloads` from the IRS or a mirror (`mirror`, else `CATALYNX_IRS_MIRROR`).
+    public static func irsDownloads(_ configuration: Configuration, mirror: String? = nil) -> IRSDownloads {
+        var downloads = IRSDownloads(directory: configuration.inHome("downloads"), mirror: mirror ?? configuration.irsMirror)
+        if let backoff = configuration.httpBackoff { downloads.downloader.initialBackoff = backoff }
+        return downloads
+    }
+
     /// Opens the organization database, loading the embedded dataset the first time: on the
     /// PostgreSQL server of `CATALYNX_DATABASE_URL` when it names one (beside the runs), else
     /// `$CATALYNX_HOME/organizations.sqlite`.

@@ -27,7 +27,9 @@ public struct Configuration: Sendable {
     public let proPublicaOnline: Bool
     /// `CATALYNX_PROPUBLICA_URL`: the ProPublica API (a local mirror in tests).
     public let proPublicaURL: String?
-    /// `CATALYNX_HTTP_BACKOFF_MS`: the first retry's delay of ProPublica fetches and outbound webhooks.
+    /// `CATALYNX_IRS_MIRROR`: a mirror of the IRS's files (scheme and host replacing `www.irs.gov` and `apps.irs.gov`).
+    public let irsMirror: String?
+    /// `CATALYNX_HTTP_BACKOFF_MS`: the first retry's delay of ProPublica fetches, IRS downloads and outbound webhooks.
     public let httpBackoff: Duration?
     /// The user running the process (`USER`), who answers a review from the CLI by default.
     public let user: String?
@@ -61,6 +63,7 @@ public struct Configuration: Sendable {
             .filter { !$0.isEmpty }
         proPublicaOnline = ["1", "true", "yes"].contains(environment["CATALYNX_PROPUBLICA_ONLINE"]?.lowercased() ?? "")
         proPublicaURL = environment["CATALYNX_PROPUBLICA_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        irsMirror = environment["CATALYNX_IRS_MIRROR"].flatMap { $0.isEmpty ? nil : $0 }
         httpBackoff = environment["CATALYNX_HTTP_BACKOFF_MS"].flatMap(Int.init).map { .milliseconds($0) }
         user = environment["USER"]
     }

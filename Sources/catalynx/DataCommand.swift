@@ -5,13 +5,13 @@ import Foundation
 import GrantResearch
 import Nonprofit
 
-/// `catalynx data import-bmf|import-990|import-propublica`
+/// `catalynx data download|import-bmf|import-990|import-propublica|fetch`
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Fill the organization database from IRS and ProPublica files.",
         discussion: "The database is $CATALYNX_HOME/organizations.sqlite, or the PostgreSQL server of CATALYNX_DATABASE_URL when it names one; the embedded dataset is loaded into it on first use.",
-        subcommands: [ImportBMF.self, Import990.self, ImportProPublica.self, Fetch.self])
+        subcommands: [Download.self, ImportBMF.self, Import990.self, ImportProPublica.self, Fetch.self])
 
     struct ImportBMF: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -33,6 +33,12 @@ struct DataCommand: AsyncParsableCommand {
             for file in files where !FileManager.default.fileExists(atPath: file) {
                 throw CLIExit.badInput("error: no such file: \(file)")
             }
+            try await Self.importFiles(files, format: format)
+        }
+
+        /// Imports the files and prints the summary (also `data download bmf --import`, whose JSON
+        /// document `document` makes of the summary's).
+        static func importFiles(_ files: [String], format: OutputFormat, document: (Value) -> Value = { $0 }) async throws {
             let database = try await CLIContext().openOrganizations()
             let bar = ProgressBar(label: "importing", unit: "rows")
             let summary = try await BMFImporter(database: database).importFiles(files) { progress in
@@ -41,13 +47,13 @@ struct DataCommand: AsyncParsableCommand {
             bar.finish()
             switch format {
             case .json:
-                Console.out(Value.object([
+                Console.out(document(Value.object([
                     "rows": .int(summary.rows), "inserted": .int(summary.inserted), "updated": .int(summary.updated),
                     "unchanged": .int(summary.unchanged), "duplicates": .int(summary.duplicates), "skipped": .int(summary.rejected.count),
                     "seconds": .double(summary.seconds),
                     "rejected": .array(summary.rejected.map { ["file": .string($0.file), "line": .int($0.line), "reason": .string($0.reason)] }),
                     "refused_files": .array(summary.refusedFiles.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
-                ]).jsonString(pretty: true))
+                ])).jsonString(pretty: true))
             case .table:
                 for file in summary.refusedFiles { Console.error("error: \(file.file): \(file.reason)") }
                 for row in summary.rejected.prefix(50) { Console.error("skipped \(row)") }
@@ -113,12 +119,18 @@ struct DataCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try await Self.importPaths(paths, options: .init(forms: selectedForms, force: force, index: index), format: format)
+        }
+
+        /// Imports the returns and prints the summary (also `data download efile --import`, whose JSON
+        /// document `document` makes of the summary's).
+        static func importPaths(_ paths: [String], options: Form990Importer.Options, format: OutputFormat,
+                                document: (Value) -> Value = { $0 }) async throws {
             let database = try await CLIContext().openOrganizations()
             let bar = ProgressBar(label: "importing", unit: "returns")
             let summary: Form990Importer.Summary
             do {
-                summary = try await Form990Importer(database: database).importPaths(
-                    paths, options: .init(forms: selectedForms, force: force, index: index)) { progress in
+                summary = try await Form990Importer(database: database).importPaths(paths, options: options) { progress in
                         bar.update(count: progress.done, fraction: progress.total > 0 ? Double(progress.done) / Double(progress.total) : nil)
                     }
             } catch let error as EfileIndex.FormatError {
@@ -126,7 +138,7 @@ struct DataCommand: AsyncParsableCommand {
             }
             bar.finish()
             switch format {
-            case .json: Console.out(Self.json(summary).jsonString(pretty: true))
+            case .json: Console.out(document(Self.json(summary)).jsonString(pretty: true))
             case .table: Self.print(summary)
             }
             let failed = summary.rejected.count + summary.unreadable.count
