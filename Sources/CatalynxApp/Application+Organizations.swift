@@ -1,4 +1,5 @@
 import AgentCore
+import Foundation
 import GrantResearch
 import Nonprofit
 
@@ -8,6 +9,38 @@ public struct OrganizationOverview: Sendable {
     public var record: OrganizationRecord
     /// The analysis tools' view of it (name spelled as people write it, latest figures).
     public var profile: OrganizationProfile
+    /// What BMF refreshes found changed in its IRS record, oldest first.
+    public var bmfHistory: [BMFChange] = []
+
+    /// The BMF refresh that found it no longer listed, if the latest word on it is that.
+    public var removedFromBMF: BMFChange? {
+        bmfHistory.last { $0.change == "gone" || $0.change == "returned" }.flatMap { $0.change == "gone" ? $0 : nil }
+    }
+
+    /// One change in words: `2026-12-02 (eo_va.csv): status 01 → 12`, `… no longer listed in the BMF`.
+    public static func describe(_ change: BMFChange) -> String {
+        let day = ISO8601DateFormatter.string(from: change.importedAt, timeZone: .current, formatOptions: [.withFullDate])
+        let when = "\(day) (\(change.files))"
+        switch change.change {
+        case "gone": return "\(when): no longer listed in the IRS BMF (marked, kept here)"
+        case "returned": return "\(when): listed in the IRS BMF again"
+        default:
+            let field = change.field ?? "a value"
+            func words(_ value: String?) -> String {
+                guard let value, !value.isEmpty else { return "(none)" }
+                let meaning: String? = switch field {
+                case "subsection": IRSCodes.subsection(value)
+                case "foundation": IRSCodes.foundation(value)
+                case "deductibility": IRSCodes.deductibility(value)
+                case "ruling": IRSCodes.ruling(value)
+                case "status": IRSCodes.status(value)
+                default: nil
+                }
+                return meaning.map { "\(value) (\($0))" } ?? value
+            }
+            return "\(when): \(field.replacingOccurrences(of: "_", with: " ")) \(words(change.oldValue)) → \(words(change.newValue))"
+        }
+    }
 
     public var organization: Organization { record.organization }
 
@@ -45,7 +78,9 @@ public struct OrganizationOverview: Sendable {
         summary["cause"] = cause.map(Value.string) ?? .null
         summary["place"] = place.map(Value.string) ?? .null
         summary["latest_figures"] = (try? Value(encoding: profile.latestFigures)) ?? .null
+        summary["removed_from_bmf"] = removedFromBMF.map { .string(ISO8601DateFormatter().string(from: $0.importedAt)) } ?? .null
         object["summary"] = .object(summary)
+        object["bmf_history"] = (try? Value(encoding: bmfHistory)) ?? .array([])
         return .object(object)
     }
 }
@@ -55,10 +90,13 @@ extension CatalynxApplication {
     /// - Throws: `ApplicationError` `.badInput` for an invalid EIN, `.notFound` for an EIN the database does not know.
     public func organization(_ text: String) async throws -> OrganizationOverview {
         let ein = try Self.ein(text)
-        guard let record = try await organizationDatabase().record(ein) else {
+        let database = try await organizationDatabase()
+        async let history = database.bmfHistory(ein)
+        guard let record = try await database.record(ein) else {
             throw ApplicationError(.notFound, "no organization with EIN \(ein.formatted) in the database")
         }
-        return OrganizationOverview(record: record, profile: OrganizationProfile(record.organization, filings: record.filings))
+        return OrganizationOverview(record: record, profile: OrganizationProfile(record.organization, filings: record.filings),
+                                    bmfHistory: try await history)
     }
 
     /// Organizations matching a search, best first.

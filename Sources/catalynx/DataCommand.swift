@@ -48,6 +48,7 @@ struct DataCommand: AsyncParsableCommand {
             switch format {
             case .json:
                 Console.out(document(Value.object([
+                    "import_id": .int(summary.importID), "gone": .int(summary.gone), "returned": .int(summary.returned),
                     "rows": .int(summary.rows), "inserted": .int(summary.inserted), "updated": .int(summary.updated),
                     "unchanged": .int(summary.unchanged), "duplicates": .int(summary.duplicates), "skipped": .int(summary.rejected.count),
                     "seconds": .double(summary.seconds),
@@ -64,6 +65,10 @@ struct DataCommand: AsyncParsableCommand {
                     \(summary.inserted.formatted()) imported, \(summary.updated.formatted()) updated, \(summary.unchanged.formatted()) unchanged, \
                     \(summary.duplicates.formatted()) duplicate EINs (the later row kept), \(summary.rejected.count.formatted()) skipped
                     """)
+                if summary.gone + summary.returned > 0 {
+                    Console.out("\(summary.gone.formatted()) no longer listed in \(summary.states.sorted().joined(separator: ", ")) (marked, not deleted), "
+                                + "\(summary.returned.formatted()) listed again; `catalynx org show EIN` lists an organization's changes")
+                }
             }
             let imported = summary.rows - summary.rejected.count
             if imported <= 0 {

@@ -25,6 +25,16 @@ enum OrganizationPresenter {
             }
         }
         lines.append("  record from \(SourceName.text(organization.source == "irs990_xml" ? "irs990_xml" : organization.source))")
+        if let removed = overview.removedFromBMF {
+            lines += AnalysisPresenter.wrap("! no longer listed in the IRS Business Master File since the refresh of "
+                                            + OrganizationOverview.describe(removed).prefix { $0 != ":" } + ": check its exemption status", indent: "  ")
+        }
+        if !overview.bmfHistory.isEmpty {
+            lines.append("")
+            lines.append("IRS BMF history (what refreshes found changed)")
+            for change in overview.bmfHistory.suffix(20) { lines += AnalysisPresenter.wrap(OrganizationOverview.describe(change), indent: "  ") }
+            if overview.bmfHistory.count > 20 { lines.append("  … \(overview.bmfHistory.count - 20) earlier (--format json lists them all)") }
+        }
 
         lines.append("")
         let filings = overview.record.filings

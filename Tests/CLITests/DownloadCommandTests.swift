@@ -67,3 +67,40 @@ import TestSupport
         #expect(try cli.run("data", "download", "bmf", "--mirror", "not a url").status == 2)
     }
 }
+
+extension DownloadCommandTests {
+    /// A newer Delaware file from the mirror, imported over the embedded one: the change and the
+    /// organization no longer listed show in `org show`.
+    @Test func aBMFRefreshIsDownloadedImportedAndItsHistoryShown() throws {
+        let mirror = try IRSMirror()
+        defer { mirror.shutdown() }
+        let original = try Data(contentsOf: CLIHarness.packageRoot.appendingPathComponent("data/eo_bmf/eo_de.csv"))
+        var lines = original.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        var changed = lines[2].components(separatedBy: ",")
+        changed[16] = "12"
+        lines[2] = changed.joined(separator: ",")
+        lines.remove(at: 1)  // 01-0548657 is no longer listed
+        mirror.serve("/pub/irs-soi/eo_de.csv", Data(lines.joined(separator: "\n").utf8))
+        var cli = try CLIHarness()
+        cli.extraEnvironment["CATALYNX_IRS_MIRROR"] = mirror.baseURL
+
+        let refreshed = try cli.run("data", "download", "bmf", "--states", "de", "--import")
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        #expect(refreshed.stdout.contains("eo_de.csv  downloaded"), "\(refreshed.stdout)")
+        #expect(refreshed.stdout.contains("1 updated"), "\(refreshed.stdout)")
+        #expect(refreshed.stdout.contains("1 no longer listed in DE (marked, not deleted)"), "\(refreshed.stdout)")
+
+        let gone = try cli.run("org", "show", "01-0548657")
+        #expect(gone.status == 0)
+        #expect(gone.stdout.contains("no longer listed in the IRS Business Master File since the refresh of"), "\(gone.stdout)")
+        let status = try cli.run("org", "show", "01-0571260")
+        #expect(status.stdout.contains("status 01 (unconditional exemption) → 12 (trust"), "\(status.stdout)")
+        let json = try cli.run("org", "show", "01-0548657", "--format", "json")
+        #expect(json.json?["bmf_history"]?.arrayValue?.first?["change"] == "gone")
+        #expect(json.json?["summary"]?["removed_from_bmf"]?.stringValue != nil)
+
+        let unchanged = try cli.run("data", "download", "bmf", "--states", "DE", "--import")
+        #expect(unchanged.stdout.contains("eo_de.csv  unchanged"), "\(unchanged.stdout)")
+        #expect(unchanged.stderr.contains("nothing new to import"), "\(unchanged.stderr)")
+    }
+}

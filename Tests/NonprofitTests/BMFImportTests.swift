@@ -174,3 +174,53 @@ struct BMFImportTests {
         #expect(try await reopened.search(.init(text: "american legion", state: "WY")).count > 10)
     }
 }
+
+/// A BMF refresh keeps history: changed values per field, organizations no longer listed marked
+/// (never deleted) and unmarked when listed again, each import's counts; on both databases.
+@Suite("BMF history", .serialized)
+struct BMFHistoryTests {
+    /// `eo_de.csv` with its first organization gone and the second one's status and name changed.
+    static func refreshedDelaware(in directory: String) throws -> String {
+        // By byte: the file's lines end in CR LF, one Character to Swift.
+        let lines = try TestData.data("eo_bmf/eo_de.csv").split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        var second = lines[2].components(separatedBy: ",")
+        second[1] += " INC"
+        second[16] = "12"
+        let path = directory + "/eo_de.csv"
+        try ([lines[0], second.joined(separator: ",")] + Array(lines[3...])).joined(separator: "\n")
+            .write(toFile: path, atomically: true, encoding: .isoLatin1)
+        return path
+    }
+
+    @Test(arguments: TestBackend.allCases) func aRefreshRecordsChangesAndMarksWhatIsGone(_ backend: TestBackend) async throws {
+        let (database, directory) = try await TestData.freshDatabase(backend)
+        let importer = BMFImporter(database: database)
+        let original = TestData.path("eo_bmf/eo_de.csv")
+        let first = try await importer.importFiles([original, TestData.path("eo_bmf/eo_vt.csv")])
+        #expect(first.importID == 1 && first.gone == 0)
+        #expect(try await database.bmfHistory(EIN("010571260")).isEmpty, "a first import has nothing to compare with")
+
+        let refresh = try await importer.importFiles([try Self.refreshedDelaware(in: directory)])
+        #expect(refresh.importID == 2)
+        #expect(refresh.updated == 1)
+        #expect(refresh.gone == 1 && refresh.returned == 0)
+        #expect(refresh.states == ["DE"])
+        let changed = try await database.bmfHistory(EIN("010571260"))
+        #expect(changed.map(\.field) == ["name", "status"])
+        #expect(changed.last?.oldValue == "01" && changed.last?.newValue == "12")
+        #expect(changed.allSatisfy { $0.change == "changed" && $0.importID == 2 && $0.files == "eo_de.csv" })
+        // Gone from the Delaware file: still there, marked. Vermont, not in the refresh, is untouched.
+        #expect(try await database.organization(EIN("010548657")) != nil)
+        #expect(try await database.bmfHistory(EIN("010548657")).map(\.change) == ["gone"])
+        #expect(try await database.counts()["organizations"] == first.inserted)
+
+        // Listed again by the next refresh: unmarked, recorded; a refresh with nothing new records nothing.
+        let back = try await importer.importFiles([original])
+        #expect(back.returned == 1 && back.gone == 0)
+        #expect(try await database.bmfHistory(EIN("010548657")).map(\.change) == ["gone", "returned"])
+        let quiet = try await importer.importFiles([original])
+        #expect(quiet.importID == 4 && quiet.gone == 0 && quiet.returned == 0 && quiet.updated == 0)
+        #expect(try await database.bmfHistory(EIN("010548657")).count == 2)
+    }
+}

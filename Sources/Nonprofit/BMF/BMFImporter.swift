@@ -34,6 +34,14 @@ public struct BMFImporter {
         public var seconds = 0.0
         /// Of `seconds`, the time spent rebuilding indexes and the search index at the end.
         public var indexSeconds = 0.0
+        /// Organizations of the states the files cover that they no longer list (marked, not deleted; see `BMFHistory`).
+        public var gone = 0
+        /// Organizations marked gone by an earlier import that the files list again.
+        public var returned = 0
+        /// The import's number in the BMF history.
+        public var importID = 0
+        /// The states the files' rows are in.
+        public var states: Set<String> = []
     }
 
     /// Progress, reported after each batch.
@@ -66,17 +74,29 @@ public struct BMFImporter {
         var changes = 0
     }
 
+    /// What the end of an import hands the database: what to record in the BMF history.
+    struct Refresh {
+        var summary: Summary
+        var files: [String]
+        /// Whether changes were recorded (the database had organizations before).
+        var recordsChanges: Bool
+        /// Every EIN the files listed.
+        var seen: Set<String>
+    }
+
     /// What a database does with the rows: say whether it has no organizations yet, prepare
-    /// (in bulk mode, drop the secondary indexes), write one batch from the source, wait for the
-    /// batches still being written, and finish (build what is missing). `run` drives them over
-    /// the files. `writeBatch` and `flush` return the counts of the batches written since the last
-    /// call: a database may send a batch and return before it is written.
+    /// (in bulk mode, drop the secondary indexes; when recording changes, start recording them)
+    /// and number the import, write one batch from the source, wait for the batches still being
+    /// written, and finish (build what is missing, mark what is gone and record the import,
+    /// returning how many are gone and listed again). `run` drives them over the files.
+    /// `writeBatch` and `flush` return the counts of the batches written since the last call: a
+    /// database may send a batch and return before it is written.
     struct Writer {
         var isEmpty: () async throws -> Bool
-        var begin: (_ bulk: Bool) async throws -> Void
+        var begin: (_ bulk: Bool, _ recordChanges: Bool) async throws -> Int
         var writeBatch: (_ source: BMFRowSource) async throws -> BatchCounts
         var flush: () async throws -> BatchCounts = { BatchCounts() }
-        var finish: () async throws -> Void
+        var finish: (_ refresh: Refresh) async throws -> (gone: Int, returned: Int)
     }
 
     static func run(_ paths: [String], progress: (@Sendable (Progress) -> Void)?, writer: Writer) async throws -> Summary {
@@ -85,7 +105,8 @@ public struct BMFImporter {
         var seen = Set<String>()
         let sizes = paths.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.intValue ?? 0 }
         let totalBytes = sizes.reduce(0, +)
-        try await writer.begin(totalBytes > bulkThresholdBytes ? true : try await writer.isEmpty())
+        let empty = try await writer.isEmpty()
+        summary.importID = try await writer.begin(totalBytes > bulkThresholdBytes || empty, !empty)
         var bytesBefore = 0
         for (path, size) in zip(paths, sizes) {
             let source = try BMFRowSource(path: path, summary: summary, seen: seen)
@@ -103,7 +124,7 @@ public struct BMFImporter {
         summary.updated += last.changes - last.inserted
         summary.unchanged = max(0, summary.rows - summary.inserted - summary.updated - summary.duplicates - summary.rejected.count)
         let indexing = Date()
-        try await writer.finish()
+        (summary.gone, summary.returned) = try await writer.finish(Refresh(summary: summary, files: paths, recordsChanges: !empty, seen: seen))
         summary.indexSeconds = Date().timeIntervalSince(indexing)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
@@ -134,6 +155,8 @@ final class BMFRowSource {
     private(set) var finished = false
     var summary: BMFImporter.Summary
     private(set) var seen: Set<String>
+    /// The two-letter STATE values seen, as two bytes (cheaper to test per row than a string).
+    private var stateCodes: Set<UInt16> = []
     var bytesRead: Int { reader.bytesRead }
     /// Rows per transaction.
     static let batchSize = 100_000
@@ -180,6 +203,10 @@ final class BMFRowSource {
                 if let malformed = record.malformed { throw RowProblem(malformed) }
                 var row = try Self.check(record)
                 row.isRepeat = !seen.insert(row.ein.digits).inserted
+                if record.ends[5] - record.starts[5] == 2 {
+                    let code = UInt16(record.bytes[record.starts[5]]) << 8 | UInt16(record.bytes[record.starts[5] + 1])
+                    if stateCodes.insert(code).inserted { summary.states.insert(record.string(5).uppercased()) }
+                }
                 if row.isRepeat { summary.duplicates += 1 }
                 try body(record, row)
             } catch let problem as RowProblem {

@@ -55,6 +55,17 @@ public enum IRSCodes {
         }
     }
 
+    /// The exemption status, from the BMF status code (the IRS's EO BMF documentation).
+    public static func status(_ code: String?) -> String? {
+        switch code {
+        case "01": "unconditional exemption"
+        case "02": "conditional exemption"
+        case "12": "trust described in section 4947(a)(2)"
+        case "25": "terminating its private foundation status"
+        default: nil
+        }
+    }
+
     static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                              "November", "December"]
 }

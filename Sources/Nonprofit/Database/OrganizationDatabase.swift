@@ -72,6 +72,8 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     func saveDeferringIndexes(_ batch: RecordBatch) async throws
     /// Brings up to date what `saveDeferringIndexes` left stale (nothing when nothing is).
     func refreshDeferredIndexes() async throws
+    /// The organization's IRS BMF history, oldest first: values changed, no longer listed, listed again (see `BMFHistory`).
+    func bmfHistory(_ ein: EIN) async throws -> [BMFChange]
     /// Which of these e-file returns (object ids) were imported before, with their return type.
     func importedReturns(among objectIDs: [String]) async throws -> [String: String]
     /// Rebuilds the giving summaries of every grantor (writes keep them current; a BMF import rebuilds them).
@@ -358,6 +360,7 @@ enum OrganizationSchemaChanges {
         """,
         "CREATE INDEX organization_changes_ein ON organization_changes (ein, import_id)",
         "ALTER TABLE organizations ADD COLUMN removed_from_bmf INTEGER",
+        "CREATE INDEX organizations_removed ON organizations (removed_from_bmf) WHERE removed_from_bmf IS NOT NULL",
     ]
 
     /// `INSERT` a batch's return receipts, replacing an earlier receipt of the same return (`--force`);

@@ -20,6 +20,8 @@ extension PostgresOrganizationDatabase {
             // One batch is written by the server while the next is read and encoded here (the two
             // cost about the same), so a batch's counts arrive with the next call or the flush.
             var inFlight: Task<BMFImporter.BatchCounts, any Error>?
+            // The import's number while it records changes (a refresh), else nil.
+            var recording: Int?
             func landed() async throws -> BMFImporter.BatchCounts {
                 defer { inFlight = nil }
                 return try await inFlight?.value ?? .init()
@@ -27,27 +29,37 @@ extension PostgresOrganizationDatabase {
             do {
                 let summary = try await BMFImporter.run(paths, progress: progress, writer: .init(
                     isEmpty: { try await Self.isEmpty(connection, logger) },
-                    begin: { bulk in
+                    begin: { bulk, recordChanges in
                         try await connection.query(PostgresQuery(unsafeSQL: Self.stagingTableDefinition), logger: logger)
-                        guard bulk else { return }
-                        for index in Self.organizationIndexes {
-                            try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(index.name)"), logger: logger)
+                        let importID = try await Self.nextImportID(connection, logger)
+                        if recordChanges {
+                            try await connection.query(PostgresQuery(unsafeSQL: Self.seenTableDefinition), logger: logger)
+                            try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(BMFHistory.seenTable)"), logger: logger)
+                            recording = importID
                         }
+                        if bulk {
+                            for index in Self.organizationIndexes {
+                                try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(index.name)"), logger: logger)
+                            }
+                        }
+                        return importID
                     },
                     writeBatch: { source in
                         let batch = Result { try Self.encodeBMFBatch(source) }
                         let counts = try await landed()
                         if let batch = try batch.get() {
-                            inFlight = Task { try await Self.write(batch, on: connection, logger) }
+                            let recordingAs = recording
+                            inFlight = Task { try await Self.write(batch, recordingAs: recordingAs, on: connection, logger) }
                         }
                         return counts
                     },
                     flush: landed,
-                    finish: {
+                    finish: { refresh in
                         try await Self.createMissingIndexes(on: connection, logger)
                         // Recipients' causes and places come from the organizations: the summaries are rebuilt.
                         try await Self.refreshGiving(on: connection, filter: "1 = 1", binds: .init(), logger)
                         try await connection.query("DELETE FROM imports WHERE source = \(Self.staleMarker)", logger: logger)
+                        return try await Self.recordHistory(refresh, on: connection, logger)
                     }))
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.stagingTable)"), logger: logger)
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.importLock))", logger: logger)
@@ -60,6 +72,46 @@ extension PostgresOrganizationDatabase {
                 throw error
             }
         }
+    }
+
+    /// The EINs a refresh saw, batch by batch.
+    private static let seenTableDefinition = "CREATE TEMP TABLE IF NOT EXISTS \(BMFHistory.seenTable) (ein TEXT COLLATE \"C\" PRIMARY KEY)"
+
+    private static func nextImportID(_ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+        for try await id in try await connection.query(PostgresQuery(unsafeSQL: BMFHistory.nextImportIDSQL), logger: logger).decode(Int.self) {
+            return id
+        }
+        return 1
+    }
+
+    /// The changed values of the staged rows' organizations, one row per field (before the upsert writes them).
+    private static let recordChanges = """
+        INSERT INTO organization_changes (import_id, ein, change, field, old_value, new_value)
+        SELECT $1, s.ein, 'changed', f.field, f.old_value, f.new_value
+        FROM \(stagingTable) s JOIN organizations o ON o.ein = s.ein AND o.source = 'bmf'
+        CROSS JOIN LATERAL (VALUES \(BMFHistory.watchedColumns.map { "('\($0)', o.\($0), s.\($0))" }.joined(separator: ", "))) AS f(field, old_value, new_value)
+        WHERE f.old_value IS DISTINCT FROM f.new_value
+        """
+
+    /// Marks what is gone and listed again (for a refresh) and records the import.
+    private static func recordHistory(_ refresh: BMFImporter.Refresh, on connection: PostgresConnection,
+                                      _ logger: Logger) async throws -> (gone: Int, returned: Int) {
+        var summary = refresh.summary
+        let importID = summary.importID
+        if refresh.recordsChanges {
+            for statement in BMFHistory.markGoneAndReturned(importID: importID, states: summary.states.sorted(), parameters: { Query() }) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: statement.parameters.binds), logger: logger)
+            }
+            for try await (gone, returned) in try await connection.query(PostgresQuery(unsafeSQL: BMFHistory.countsSQL(importID: importID)),
+                                                                         logger: logger).decode((Int, Int).self) {
+                (summary.gone, summary.returned) = (gone, returned)
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(BMFHistory.seenTable)"), logger: logger)
+        }
+        var parameters = Query()
+        let record = BMFHistory.recordImportSQL(importID: importID, summary: summary, files: refresh.files, &parameters)
+        try await connection.query(PostgresQuery(unsafeSQL: record, binds: parameters.binds), logger: logger)
+        return (summary.gone, summary.returned)
     }
 
     /// Builds the indexes an interrupted bulk import left missing, unless an import is running.
@@ -134,10 +186,18 @@ extension PostgresOrganizationDatabase {
 
     /// Copies the batch into the staging table (`COPY` parses several times faster than JSON) and
     /// upserts it from there in one statement that says which rows it inserted.
-    private static func write(_ batch: EncodedBatch, on connection: PostgresConnection, _ logger: Logger) async throws -> BMFImporter.BatchCounts {
+    private static func write(_ batch: EncodedBatch, recordingAs importID: Int?, on connection: PostgresConnection,
+                              _ logger: Logger) async throws -> BMFImporter.BatchCounts {
         try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(stagingTable)"), logger: logger)
         try await connection.copyFrom(table: stagingTable, columns: OrganizationQueries.organizationColumns, logger: logger) { writer in
             try await writer.write(ByteBuffer(bytes: batch.rows))
+        }
+        if let importID {
+            var binds = PostgresBindings()
+            binds.append(importID)
+            try await connection.query(PostgresQuery(unsafeSQL: recordChanges, binds: binds), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \(BMFHistory.seenTable) SELECT ein FROM \(stagingTable) ON CONFLICT DO NOTHING"),
+                                       logger: logger)
         }
         var counts = BMFImporter.BatchCounts()
         for try await (ein, isNew) in try await connection.query(PostgresQuery(unsafeSQL: bmfUpsert), logger: logger).decode((String, Bool).self) {

@@ -164,6 +164,17 @@ public final class PostgresOrganizationDatabase: OrganizationDatabase {
         }
     }
 
+    public func bmfHistory(_ ein: EIN) async throws -> [BMFChange] {
+        struct Row: Decodable {
+            var import_id: Int, imported_at: Double, files: String, change: String, field: String?, old_value: String?, new_value: String?
+        }
+        let rows: [Row] = try await fetch(BMFHistory.organizationHistorySQL.replacingOccurrences(of: "?", with: "$1"), ein.digits)
+        return rows.map { row in
+            BMFChange(importID: row.import_id, importedAt: Date(timeIntervalSince1970: row.imported_at), files: row.files, change: row.change,
+                      field: row.field, oldValue: row.old_value, newValue: row.new_value)
+        }
+    }
+
     public func importedReturns(among objectIDs: [String]) async throws -> [String: String] {
         guard !objectIDs.isEmpty else { return [:] }
         struct Found: Decodable { var object_id: String; var form_type: String }

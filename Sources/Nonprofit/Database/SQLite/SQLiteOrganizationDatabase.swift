@@ -264,6 +264,15 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         try await pool.write { db in try Self.restoreIndexes(db) }
     }
 
+    public func bmfHistory(_ ein: EIN) async throws -> [BMFChange] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: BMFHistory.organizationHistorySQL, arguments: [ein.digits]).map { row in
+                BMFChange(importID: row["import_id"], importedAt: Date(timeIntervalSince1970: row["imported_at"]), files: row["files"],
+                          change: row["change"], field: row["field"], oldValue: row["old_value"], newValue: row["new_value"])
+            }
+        }
+    }
+
     public func importedReturns(among objectIDs: [String]) async throws -> [String: String] {
         guard !objectIDs.isEmpty else { return [:] }
         return try await pool.read { db in
