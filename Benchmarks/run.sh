@@ -303,8 +303,65 @@ print(f"  Catalynx p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms, {ou
 print(f"funders: {ours['p50_ms']:.1f} ms p50 vs python-sqlite3 {peer:.1f} ms p50 = {peer / ours['p50_ms']:.1f}x")
 PY
     ;;
+efile-import)
+    returns="${2:-300000}"
+    sample="${3:-2000}"
+    build
+    peer_venv irsx irsx
+    data="/tmp/catalynx-efile-2024-$returns"
+    if [ ! -f "$data/index_2024.csv" ]; then
+        echo "== generating an e-file year: $returns returns ($((returns / 3)) 990-PF) with $((returns * 5)) grants from the real returns (cached in $data)" >&2
+        rm -rf "$data.partial"
+        python3 "$here/peers/make_efile_year.py" --returns "$returns" --pf "$((returns / 3))" --grants "$((returns * 5))" --out "$data.partial" >&2
+        mv "$data.partial" "$data"
+    fi
+    echo "  $(du -sh "$data" | cut -f1) of archives; $(python3 -c "import zipfile,glob,sys; print(f'{sum(i.file_size for p in glob.glob(sys.argv[1]+\"/*.zip\") for i in zipfile.ZipFile(p).infolist())/1e9:.1f}')" "$data") GB of XML" >&2
+    # 30 of the year's 990 filers and 10 of its foundations, spread over the index: analysed after the import.
+    python3 - "$data/index_2024.csv" "$work/eins.txt" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+pick = lambda form, n: [r["EIN"] for r in rows if r["RETURN_TYPE"] == form][:: max(1, len(rows) // (3 * n))][:n]
+open(sys.argv[2], "w").write("\n".join(pick("990", 30) + pick("990PF", 10)) + "\n")
+PY
+    rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+    echo "== Catalynx on SQLite: data import-990 of the year's archives into the embedded dataset's database" >&2
+    sqlite_import=$(/usr/bin/time -v -o "$work/time-sqlite.txt" "$bench" efile-import --archives "$data" --db "$work/orgs.sqlite" --root "$here/.." | grep '^result')
+    echo "  $sqlite_import (peak RSS $(( $(rss "$work/time-sqlite.txt") / 1024 )) MB)" >&2
+    sqlite_analyze=$("$bench" analyze --tier complete --db "$work/orgs.sqlite" --root "$here/.." --eins "$work/eins.txt" | grep '^result')
+    echo "  analyze --tier complete after it: $sqlite_analyze" >&2
+    pg_import='result {}'; pg_analyze='result {}'; echo 0 > "$work/time-pg.txt"
+    if [ -z "${CATALYNX_BENCH_SKIP_POSTGRES:-}" ]; then
+        pg_port=54410
+        while (echo >"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+        server=$(PGTEST_PORT=$pg_port PGTEST_ROOT=/tmp bash "$here/../.ci/start_postgres.sh" 2>"$work/pg.log")
+        stop=$(sed -n 's/^stop + delete with: //p' "$work/pg.log")
+        trap 'sh "$stop" >/dev/null 2>&1; rm -rf "$work"' EXIT
+        echo "== Catalynx on PostgreSQL: the same import" >&2
+        pg_import=$(/usr/bin/time -v -o "$work/time-pg.txt" "$bench" efile-import --archives "$data" --postgres "$server" --root "$here/.." | grep '^result')
+        echo "  $pg_import (peak RSS $(( $(rss "$work/time-pg.txt") / 1024 )) MB)" >&2
+        pg_analyze=$("$bench" analyze --tier complete --postgres "$server" --root "$here/.." --eins "$work/eins.txt" | grep '^result')
+        echo "  analyze --tier complete after it: $pg_analyze" >&2
+    fi
+    echo "== irsx (PyPI), parsing $sample of the same returns, unpacked first (not timed)" >&2
+    peer=$(/usr/bin/time -v -o "$work/time-irsx.txt" "$venv/bin/python" "$here/peers/irsx_parse.py" "$data" "$sample")
+    echo "  $peer (peak RSS $(( $(rss "$work/time-irsx.txt") / 1024 )) MB)" >&2
+    python3 - "$sqlite_import" "$sqlite_analyze" "$pg_import" "$pg_analyze" "$peer" "$(rss "$work/time-sqlite.txt")" "$(rss "$work/time-pg.txt")" "$(rss "$work/time-irsx.txt")" <<'PY'
+import json, re, sys
+load = lambda line: json.loads(line.split(' ', 1)[1])
+si, sa, pi, pa = (load(a) for a in sys.argv[1:5])
+peer = float(re.search(r"= ([0-9.]+) returns/s", sys.argv[5]).group(1))
+rss_s, rss_p, rss_i = (int(v or 0) / 1024 for v in sys.argv[6:9])
+print(f"  SQLite: {si['returns']:,} returns ({si['grants']:,} grants) in {si['seconds']:.1f} s = {si['returns_per_s']:,.0f} returns/s, "
+      f"peak RSS {rss_s:.0f} MB; analyze --tier complete p50 {sa['p50_ms']:.0f} ms, p99 {sa['p99_ms']:.0f} ms", file=sys.stderr)
+if pi:
+    print(f"  PostgreSQL: {pi['returns']:,} returns in {pi['seconds']:.1f} s = {pi['returns_per_s']:,.0f} returns/s ({pi['returns_per_s'] / peer:.1f}x irsx), "
+          f"peak RSS {rss_p:.0f} MB; analyze --tier complete p50 {pa['p50_ms']:.0f} ms, p99 {pa['p99_ms']:.0f} ms", file=sys.stderr)
+print(f"  irsx: {peer:,.1f} returns/s parsing only, peak RSS {rss_i:.0f} MB (targets: >= 20x irsx, peak RSS < 1 GB, analyze p50 < 200 ms)", file=sys.stderr)
+print(f"efile-import: {si['returns_per_s']:.0f} returns/s vs irsx {peer:.1f} returns/s = {si['returns_per_s'] / peer:.1f}x")
+PY
+    ;;
 *)
-    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|hostile-fuzz|http-lookup|workers|funders [SIZE]" >&2
+    echo "usage: Benchmarks/run.sh engine|bmf-import|ein-lookup|analyze|sap-parse|sap-fuzz|hostile-fuzz|http-lookup|workers|funders|efile-import [SIZE]" >&2
     exit 2
     ;;
 esac

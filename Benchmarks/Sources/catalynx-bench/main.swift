@@ -146,11 +146,12 @@ struct NoOpRunStore: RunStore {
     func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int { 0 }
 }
 
-/// `catalynx-bench analyze --tier T --store sqlite|noop --root DIR [--db PATH] [--limit N] [--concurrency C]`
+/// `catalynx-bench analyze --tier T --store sqlite|noop --root DIR [--db PATH | --postgres URL] [--eins FILE] [--limit N] [--concurrency C]`
 ///
 /// The tier workflow for every organization of the embedded dataset (`DIR/data`, workflows from
-/// `DIR/workflows`), C analyses at a time, on an organization database loaded once (kept at
-/// `--db`). Reports analyses/s and each analysis' latency.
+/// `DIR/workflows`), or those of `--eins FILE`, C analyses at a time, on an organization database
+/// loaded once (kept at `--db`, or on the PostgreSQL server of `--postgres URL`). Reports
+/// analyses/s and each analysis' latency.
 func measureAnalyze() async throws {
     let tier = option("tier", "current")
     let storeKind = option("store", "sqlite")
@@ -159,15 +160,26 @@ func measureAnalyze() async throws {
     let root = option("root", FileManager.default.currentDirectoryPath)
     let directory = NSTemporaryDirectory() + "catalynx-bench-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let databasePath = option("db", directory + "/organizations.sqlite")
-    let database = try SQLiteOrganizationDatabase(path: databasePath)
+    let postgres = option("postgres", "")
+    let database: any OrganizationDatabase = postgres.isEmpty
+        ? try SQLiteOrganizationDatabase(path: option("db", directory + "/organizations.sqlite"))
+        : try await PostgresOrganizationDatabase(url: postgres)
     _ = try await EmbeddedDataset(directory: root + "/data").loadIfNeeded(into: database)
     let store: any RunStore = storeKind == "noop" ? NoOpRunStore() : try SQLiteRunStore(path: directory + "/runs.sqlite", durability: .normal)
     var registry = ToolRegistry()
     GrantResearchTools.register(in: &registry, source: OrganizationSource(database), exportsDirectory: directory + "/exports")
     let definition = try WorkflowLoader.load(path: root + "/workflows/\(tier)_tier.yaml", registry: registry)
     let engine = WorkflowEngine(store: store, registry: registry)
-    var eins = try database.allEINs().sorted()
+    // `--eins FILE`: the organizations to analyse, one EIN a line; else every one of an embedded SQLite database.
+    let einsFile = option("eins", "")
+    var eins: [EIN]
+    if !einsFile.isEmpty {
+        eins = try String(contentsOfFile: einsFile, encoding: .utf8).split(whereSeparator: \.isNewline).map { try EIN(String($0)) }
+    } else if let sqlite = database as? SQLiteOrganizationDatabase {
+        eins = try sqlite.allEINs().sorted()
+    } else {
+        throw ToolError("Bench", "--eins FILE is needed with --postgres")
+    }
     if limit > 0 { eins = Array(eins.prefix(limit)) }
     let work = eins
     let clock = ContinuousClock()
@@ -244,6 +256,7 @@ case "store": try await measureStore()
 case "workers": try await measureWorkers()
 case "funders-setup": try await setupFunders()
 case "funders": try await measureFunders()
+case "efile-import": try await measureEfileImport()
 default:
     FileHandle.standardError.write(Data("usage: catalynx-bench engine [--runs N] [--durability normal|full] [--concurrency C] [--store sqlite|memory]\n".utf8))
     exit(2)

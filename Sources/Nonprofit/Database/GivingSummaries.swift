@@ -105,10 +105,12 @@ public enum GivingSummaries {
                 SELECT grantor_ein, recipient_state, SUM(dollars) AS dollars FROM funder_giving
                 WHERE recipient_state IS NOT NULL AND \(filter) GROUP BY grantor_ein, recipient_state
             ), main AS (
-                SELECT grantor_ein, recipient_state FROM (
+                -- Grouped, so that it is built once and looked up by grantor (a filter alone is
+                -- folded into the join and scanned once per grantor: quadratic).
+                SELECT grantor_ein, MIN(recipient_state) AS recipient_state FROM (
                     SELECT grantor_ein, recipient_state, ROW_NUMBER() OVER (PARTITION BY grantor_ein ORDER BY dollars DESC, recipient_state) AS position
                     FROM places) ordered
-                WHERE position = 1
+                WHERE position = 1 GROUP BY grantor_ein
             ), known AS (
                 SELECT grantor_ein, SUM(CASE WHEN recipient_state IS NOT NULL THEN dollars ELSE 0 END) AS placed,
                        SUM(CASE WHEN recipient_ntee IS NOT NULL THEN dollars ELSE 0 END) AS caused

@@ -247,7 +247,7 @@ public struct FileDownloader: Sendable {
         default: throw DownloadError.httpStatus(status, url: url, attempts: 1)
         }
         if !resumed {
-            FileManager.default.createFile(atPath: partPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: partPath, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: partPath) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: partPath])

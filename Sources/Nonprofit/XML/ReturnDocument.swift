@@ -21,7 +21,8 @@ struct ReturnDocument: XMLScanner.Handler {
 
     /// The path of each open element below the root.
     private var paths: [String] = []
-    private var text = ""
+    /// The innermost element's text so far, leading whitespace left out.
+    private var text: [UInt8] = []
     private var group: (kind: GroupKind, depth: Int, prefix: Int, values: [String: [String]])?
 
     mutating func start(_ name: String, attributes: [(name: String, value: String)]) {
@@ -32,18 +33,26 @@ struct ReturnDocument: XMLScanner.Handler {
         }
         let path = paths.count == 1 ? name : paths[paths.count - 1] + "/" + name
         paths.append(path)
-        text = ""
+        text.removeAll(keepingCapacity: true)
         if group == nil, let kind = Self.groupKinds[name] { group = (kind, paths.count, path.utf8.count + 1, [:]) }
         for attribute in attributes { record(attribute.value, at: path + "@" + attribute.name) }
     }
 
-    mutating func text(_ text: String) { self.text += text }
+    mutating func text(_ bytes: ArraySlice<UInt8>) {
+        if text.isEmpty {
+            guard let first = bytes.firstIndex(where: { !XMLScanner.isWhitespace($0) }) else { return }  // indentation
+            text.append(contentsOf: bytes[first...])
+        } else {
+            text.append(contentsOf: bytes)
+        }
+    }
 
     mutating func end() {
         let path = paths.removeLast()
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        text = ""
-        if !value.isEmpty { record(value, at: path) }
+        if let last = text.lastIndex(where: { !XMLScanner.isWhitespace($0) }) {
+            record(String(decoding: text[...last], as: UTF8.self), at: path)
+        }
+        text.removeAll(keepingCapacity: true)
         if let open = group, open.depth == paths.count + 1 {
             groups.append((open.kind, Fields(open.values)))
             group = nil
@@ -78,7 +87,8 @@ struct Fields {
     init(_ values: [String: [String]]) {
         self.values = values
         var index: [Substring: [String]] = [:]
-        for path in values.keys { index[path.split(separator: "/").last ?? Substring(path), default: []].append(path) }
+        index.reserveCapacity(values.count)
+        for path in values.keys { index[Self.lastComponent(path), default: []].append(path) }
         byLastComponent = index
     }
 
@@ -90,11 +100,17 @@ struct Fields {
     func first(_ suffixes: [String]) -> String? {
         for suffix in suffixes {
             if let value = values[suffix]?.first { return value }
-            let last = suffix.split(separator: "/").last ?? Substring(suffix)
+            let last = Self.lastComponent(suffix)
             let match = byLastComponent[last]?.filter { $0.hasSuffix("/" + suffix) }.min { $0.utf8.count < $1.utf8.count }
             if let match, let value = values[match]?.first { return value }
         }
         return nil
+    }
+
+    /// `A/B/C` → `C`.
+    private static func lastComponent(_ path: String) -> Substring {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path[...] }
+        return path[path.utf8.index(after: slash)...]
     }
 
     /// Every value at exactly these paths, in the order given.

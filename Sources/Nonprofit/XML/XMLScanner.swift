@@ -12,8 +12,9 @@ struct XMLScanner {
     protocol Handler {
         /// An element starts (`name` and attribute names without their namespace prefix; values with references replaced).
         mutating func start(_ name: String, attributes: [(name: String, value: String)])
-        /// Character data of the innermost open element (entities already replaced; may arrive in pieces).
-        mutating func text(_ text: String)
+        /// Character data of the innermost open element, as UTF-8 (entities already replaced; may
+        /// arrive in pieces, the whitespace between elements among them).
+        mutating func text(_ bytes: ArraySlice<UInt8>)
         /// The innermost open element ends.
         mutating func end()
     }
@@ -44,7 +45,7 @@ struct XMLScanner {
 
     private mutating func document(_ handler: inout some Handler) throws(SyntaxError) {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // a UTF-8 byte-order mark
-        var open: [(name: [UInt8], offset: Int)] = []
+        var open: [(name: Range<Int>, offset: Int)] = []
         var sawRoot = false
         while position < bytes.count {
             let byte = bytes[position]
@@ -57,7 +58,7 @@ struct XMLScanner {
                     }
                     continue
                 }
-                handler.text(try characterData(upTo: UInt8(ascii: "<"), from: start))
+                try text(from: start, into: &handler)
                 continue
             }
             let markup = position
@@ -73,7 +74,7 @@ struct XMLScanner {
                     position += 9
                     let start = position
                     try skip(past: Array("]]>".utf8), what: "CDATA section", from: markup)
-                    handler.text(String(decoding: bytes[start..<(position - 3)], as: UTF8.self))
+                    handler.text(bytes[start..<(position - 3)])
                 } else if matches("<!DOCTYPE") {
                     throw error(at: markup, "a document type declaration (DOCTYPE) is not allowed: e-file returns have none, and entities are never expanded")
                 } else {
@@ -88,7 +89,7 @@ struct XMLScanner {
                 }
                 position += 1
                 guard let innermost = open.last else { throw error(at: markup, "closing tag </\(text(name))> with no element open") }
-                guard innermost.name == name else {
+                guard bytes[innermost.name].elementsEqual(bytes[name]) else {
                     let (line, column) = lineAndColumn(of: innermost.offset)
                     throw error(at: markup, "closing tag </\(text(name))> does not match <\(text(innermost.name))> opened at line \(line), column \(column)")
                 }
@@ -114,8 +115,36 @@ struct XMLScanner {
 
     // MARK: Pieces
 
-    /// A tag or attribute name: letters, digits, `_ - . :` and any non-ASCII byte.
-    private mutating func name() throws(SyntaxError) -> [UInt8] {
+    /// Character data up to the next `<`, handed over in pieces: the runs between references as
+    /// they are in the document (no copy), each reference replaced.
+    private mutating func text(from start: Int, into handler: inout some Handler) throws(SyntaxError) {
+        var pieceStart = start
+        while true {
+            let next = nextMarkupOrReference(from: position)
+            position = next
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "&") else { break }
+            if position > pieceStart { handler.text(bytes[pieceStart..<position]) }
+            handler.text(try reference()[...])
+            pieceStart = position
+        }
+        if position > pieceStart { handler.text(bytes[pieceStart..<position]) }
+    }
+
+    /// The offset of the next `<` or `&` from `start` (the end of the document if none).
+    private func nextMarkupOrReference(from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = start
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return index }
+                index += 1
+            }
+            return buffer.count
+        }
+    }
+
+    /// A tag or attribute name: letters, digits, `_ - . :` and any non-ASCII byte; its range in the document.
+    private mutating func name() throws(SyntaxError) -> Range<Int> {
         let start = position
         while position < bytes.count {
             let byte = bytes[position]
@@ -127,11 +156,11 @@ struct XMLScanner {
         guard position > start else {
             throw error(at: start, start < bytes.count ? "expected a name" : "the file ends where a name was expected")
         }
-        return Array(bytes[start..<position])
+        return start..<position
     }
 
     /// The attributes of a start tag up to its `>` or `/>`, and whether the element closes itself.
-    private mutating func attributes(of element: [UInt8]) throws(SyntaxError) -> (attributes: [(name: String, value: String)], selfClosing: Bool) {
+    private mutating func attributes(of element: Range<Int>) throws(SyntaxError) -> (attributes: [(name: String, value: String)], selfClosing: Bool) {
         var attributes: [(name: String, value: String)] = []
         while true {
             skipWhitespace()
@@ -165,7 +194,7 @@ struct XMLScanner {
         }
     }
 
-    /// Text up to (not including) `terminator`, with entity and character references replaced.
+    /// An attribute's value up to (not including) `terminator`, with entity and character references replaced.
     private mutating func characterData(upTo terminator: UInt8, from start: Int) throws(SyntaxError) -> String {
         var pieceStart = start
         var decoded: [UInt8] = []
@@ -227,20 +256,24 @@ struct XMLScanner {
     }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        while position < bytes.count, XMLScanner.isWhitespace(bytes[position]) { position += 1 }
     }
+
+    /// XML's whitespace: space, tab, line feed, carriage return.
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
 
     private func matches(_ literal: String) -> Bool {
         let literal = Array(literal.utf8)
         return position + literal.count <= bytes.count && bytes[position..<(position + literal.count)].elementsEqual(literal)
     }
 
-    private func localName(_ name: [UInt8]) -> String {
-        guard let colon = name.lastIndex(of: UInt8(ascii: ":")) else { return String(decoding: name, as: UTF8.self) }
-        return String(decoding: name[(colon + 1)...], as: UTF8.self)
+    private func localName(_ name: Range<Int>) -> String {
+        let bytes = self.bytes[name]
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: self.bytes[(colon + 1)..<name.upperBound], as: UTF8.self)
     }
 
-    private func text(_ name: [UInt8]) -> String { String(decoding: name, as: UTF8.self) }
+    private func text(_ name: Range<Int>) -> String { String(decoding: bytes[name], as: UTF8.self) }
 
     // MARK: Where
 
