@@ -13,8 +13,14 @@ struct ReturnDocument: XMLScanner.Handler {
         "OfficerDirectorTrusteeEmplGrp": .officer, "OfficerDirectorTrusteeKeyEmpl": .officer,
     ]
 
+    /// The parts of `ReturnData` that are read: the forms and Schedule I (grants). The other
+    /// schedules, often most of a return, are passed over without a string made for them.
+    static let readParts: Set<String> = ["IRS990", "IRS990EZ", "IRS990PF", "IRS990ScheduleI"]
+
     /// The root element's name.
     private(set) var root: String?
+    /// How deep the reader is inside a part that is passed over (0: not in one).
+    private var skippedDepth = 0
     /// Text values outside groups, in document order per path.
     private(set) var values: [String: [String]] = [:]
     private(set) var groups: [(kind: GroupKind, fields: Fields)] = []
@@ -31,6 +37,14 @@ struct ReturnDocument: XMLScanner.Handler {
             paths.append("")
             return
         }
+        if skippedDepth > 0 {
+            skippedDepth += 1
+            return
+        }
+        if (paths.count == 1 && name != "ReturnHeader" && name != "ReturnData") || (paths.count == 2 && paths[1] == "ReturnData" && !Self.readParts.contains(name)) {
+            skippedDepth = 1
+            return
+        }
         let path = paths.count == 1 ? name : paths[paths.count - 1] + "/" + name
         paths.append(path)
         text.removeAll(keepingCapacity: true)
@@ -39,6 +53,7 @@ struct ReturnDocument: XMLScanner.Handler {
     }
 
     mutating func text(_ bytes: ArraySlice<UInt8>) {
+        guard skippedDepth == 0 else { return }
         if text.isEmpty {
             guard let first = bytes.firstIndex(where: { !XMLScanner.isWhitespace($0) }) else { return }  // indentation
             text.append(contentsOf: bytes[first...])
@@ -48,6 +63,10 @@ struct ReturnDocument: XMLScanner.Handler {
     }
 
     mutating func end() {
+        if skippedDepth > 0 {
+            skippedDepth -= 1
+            return
+        }
         let path = paths.removeLast()
         if let last = text.lastIndex(where: { !XMLScanner.isWhitespace($0) }) {
             record(String(decoding: text[...last], as: UTF8.self), at: path)
@@ -116,12 +135,9 @@ struct Fields {
     /// Every value at exactly these paths, in the order given.
     func all(exactly paths: [String]) -> [String] { paths.flatMap { values[$0] ?? [] } }
 
-    /// The first value of the suffixes as whole dollars (`1234`, `-56`, `1234.00`).
+    /// The first value of the suffixes as whole dollars (`1234`, `-56`, `1234.00`); values are trimmed already.
     func int(_ suffixes: String...) -> Int? {
-        first(suffixes).flatMap { text in
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
-            return Int(trimmed) ?? Double(trimmed).map { Int($0.rounded()) }
-        }
+        first(suffixes).flatMap { text in Int(text) ?? Double(text).map { Int($0.rounded()) } }
     }
 
     /// Whether a checkbox or boolean is set (`X`, `1`, `true`).

@@ -38,13 +38,29 @@ enum FilingStore {
             """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
     }
 
-    /// Inserts a grant unless the same one (grantor, year, recipient, amount, purpose) is there.
+    /// Inserts a grant unless the same one (grantor, year, recipient, amount, purpose) is there:
+    /// a prepared statement bound by position (millions of grants arrive with an e-file year).
     static func insert(_ grant: Grant, in db: Database) throws {
-        try grant.insert(db, onConflict: .ignore)
+        try db.cachedStatement(sql: insertGrant).execute(arguments: [
+            grant.grantorEIN, grant.recipientEIN, grant.recipientName, grant.recipientStreet, grant.recipientCity, grant.recipientState,
+            grant.recipientZip, grant.recipientKind, grant.amount, grant.purpose, grant.taxYear, grant.source, grant.cashAmount,
+            grant.nonCashAmount, grant.recipientStatus,
+        ])
     }
+
+    private static let insertGrant = insert(into: "grants", Grant.CodingKeys.allCases.map(\.rawValue))
 
     /// Inserts an officer unless already listed for that year.
     static func insert(_ officer: Officer, in db: Database) throws {
-        try officer.insert(db, onConflict: .ignore)
+        try db.cachedStatement(sql: insertOfficer).execute(arguments: [
+            officer.ein, officer.taxYear, officer.name, officer.title, officer.hoursPerWeek, officer.compensation,
+        ])
+    }
+
+    private static let insertOfficer = insert(into: "officers", Officer.CodingKeys.allCases.map(\.rawValue))
+
+    /// `INSERT OR IGNORE INTO table (columns) VALUES (?, …)`.
+    private static func insert(into table: String, _ columns: [String]) -> String {
+        "INSERT OR IGNORE INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
     }
 }
