@@ -30,12 +30,20 @@ public struct OfficerNetwork: Sendable, Hashable, Codable {
     public var officers: [Person]
     public var connections: [Connection]
     public var connectedOrganizations: Int
+    /// Names of officers listed by so many other organizations that they are common names, not
+    /// connections (left out of `connections`).
+    public var commonNames: [String] = []
     /// Why the network is empty, when it is.
     public var note: String?
 
     enum CodingKeys: String, CodingKey {
-        case officers, connections, connectedOrganizations = "connected_organizations", note
+        case officers, connections, connectedOrganizations = "connected_organizations", commonNames = "common_names", note
     }
+
+    /// The most connections shown per person (the latest), and the number of other organizations'
+    /// listings above which a name is taken for a common name.
+    static let connectionsPerPerson = 10
+    static let commonNameListings = 25
 
     /// Builds the network from the officers on record.
     public static func analyze(_ profile: OrganizationProfile, database: any OrganizationDatabase) async throws -> OfficerNetwork {
@@ -46,17 +54,24 @@ public struct OfficerNetwork: Sendable, Hashable, Codable {
                                   note: "no officers on record: they come from 990 e-file XML (Part VII), which is not imported for this organization")
         }
         let current = all.filter { $0.taxYear == year }
-        let matches = try await database.officers(named: current.map(\.name), excluding: ein)
+        let listings = try await database.officers(named: current.map(\.name), excluding: ein, perName: connectionsPerPerson)
+        let common = Set(listings.counts.filter { $0.value > commonNameListings }.map(\.key))
         var connections: [Connection] = []
         var seen: Set<String> = []
-        for match in matches where seen.insert("\(match.name.uppercased())|\(match.ein)").inserted {
+        for match in listings.officers where !common.contains(match.name.uppercased()) && seen.insert("\(match.name.uppercased())|\(match.ein)").inserted {
             let organization = try await database.organization(EIN(trusted: match.ein))
             connections.append(Connection(person: match.name, organizationEIN: EIN(trusted: match.ein).formatted, organizationName: organization?.name,
                                           title: match.title, taxYear: match.taxYear, isFunder: organization?.isPrivateFoundation ?? false))
         }
+        let commonNames = current.map(\.name).filter { common.contains($0.uppercased()) }
+        let note: String? = if !connections.isEmpty { nil } else if !commonNames.isEmpty {
+            "the officers of \(year) found elsewhere have common names, listed by more than \(commonNameListings) other organizations each: not taken for connections"
+        } else {
+            "no officer of \(year) appears in another organization's returns on record"
+        }
         return OfficerNetwork(
             officers: current.map { Person(name: $0.name, title: $0.title, taxYear: $0.taxYear, compensation: $0.compensation) },
             connections: connections, connectedOrganizations: Set(connections.map { $0.organizationEIN }).count,
-            note: connections.isEmpty ? "no officer of \(year) appears in another organization's returns on record" : nil)
+            commonNames: commonNames, note: note)
     }
 }

@@ -52,8 +52,9 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     func grants(toRecipients eins: [String], named names: [String]) async throws -> [Grant]
     /// The filings of each given organization, keyed by EIN, newest first.
     func filings(ofAny eins: [String]) async throws -> [String: [Filing]]
-    /// Officers of other organizations listed under one of these names (as written, or in capitals).
-    func officers(named written: [String], excluding ein: EIN) async throws -> [Officer]
+    /// Officers of other organizations listed under one of these names (as written, or in capitals):
+    /// for each name the latest `perName` listings, and how many there are in all.
+    func officers(named written: [String], excluding ein: EIN, perName: Int) async throws -> OfficerListings
     /// The landscape of an NTEE code prefix in a state (any state when `state` is nil).
     func landscape(nteePrefix: String, state: String?) async throws -> OrganizationLandscape
 
@@ -141,6 +142,25 @@ public struct RecordBatch: Sendable {
     /// SQL (both dialects) for how much the source in `column` is trusted: a row replaces one of
     /// lesser or equal rank (the BMF, then ProPublica, then a return's header).
     static func authority(of column: String) -> String { "CASE \(column) WHEN 'bmf' THEN 3 WHEN 'propublica' THEN 2 ELSE 1 END" }
+}
+
+/// Officers of other organizations found by name (see `OrganizationDatabase.officers(named:excluding:perName:)`).
+public struct OfficerListings: Sendable, Hashable, Codable {
+    /// The latest listings of each name, latest year first.
+    public var officers: [Officer]
+    /// How many listings each name has in all, by the name in capitals.
+    public var counts: [String: Int]
+
+    public init(officers: [Officer], counts: [String: Int]) {
+        self.officers = officers
+        self.counts = counts
+    }
+
+    /// Rows of `OrganizationQueries.officerListings` (an officer's columns, `listings`) made into listings.
+    init(rows: [(officer: Officer, listings: Int)]) {
+        officers = rows.map(\.officer)
+        counts = rows.reduce(into: [:]) { counts, row in counts[row.officer.name.uppercased()] = max(counts[row.officer.name.uppercased()] ?? 0, row.listings) }
+    }
 }
 
 /// An e-file return that was imported (the `efile_returns` table).
@@ -258,6 +278,19 @@ enum OrganizationQueries {
             ORDER BY c.near, c.assets DESC NULLS LAST, o.ein
             LIMIT \(limit)
             """
+    }
+
+    /// The latest `perName` listings of each name in `names` (a placeholder list) outside `ein`, each with
+    /// how many listings its name has in all (a name in thousands of returns is a common name, not a person).
+    static func officerListings(columns: String, names: String, ein: String, perName: String) -> String {
+        """
+        SELECT * FROM (
+            SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY upper(o.name) ORDER BY o.tax_year DESC, o.ein) AS position,
+                   COUNT(*) OVER (PARTITION BY upper(o.name)) AS listings
+            FROM officers o WHERE o.name \(names) AND o.ein <> \(ein)
+        ) ranked WHERE position <= \(perName)
+        ORDER BY tax_year DESC, ein, name
+        """
     }
 
     /// The names an officer may be listed under: as written and in capitals.

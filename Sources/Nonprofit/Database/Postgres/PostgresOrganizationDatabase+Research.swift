@@ -87,15 +87,24 @@ extension PostgresOrganizationDatabase {
         return Dictionary(grouping: grants, by: \.grantorEIN)
     }
 
-    public func officers(named written: [String], excluding ein: EIN) async throws -> [Officer] {
+    public func officers(named written: [String], excluding ein: EIN, perName: Int) async throws -> OfficerListings {
         let names = OrganizationQueries.officerNames(written)
-        guard !names.isEmpty else { return [] }
+        guard !names.isEmpty else { return OfficerListings(officers: [], counts: [:]) }
+        struct Listed: Decodable {
+            var officer: Officer
+            var listings: Int
+            init(from decoder: any Decoder) throws {
+                officer = try Officer(from: decoder)
+                listings = try decoder.container(keyedBy: Key.self).decode(Int.self, forKey: .listings)
+            }
+            enum Key: String, CodingKey { case listings }
+        }
         var query = Query()
-        query.sql = """
-            SELECT \(Self.officerColumns) FROM officers WHERE name = ANY(\(query.bind(names))) AND ein <> \(query.bind(ein.digits))
-            ORDER BY tax_year DESC, ein, name
-            """
-        return try await fetch(query)
+        let columns = Officer.CodingKeys.allCases.map { "o.\($0.rawValue)" }.joined(separator: ", ")
+        query.sql = OrganizationQueries.officerListings(columns: columns, names: query.list(names), ein: query.bind(ein.digits),
+                                                        perName: query.bind(max(0, perName)))
+        let rows: [Listed] = try await fetch(query)
+        return OfficerListings(rows: rows.map { ($0.officer, $0.listings) })
     }
 
     public func landscape(nteePrefix: String, state: String?) async throws -> OrganizationLandscape {

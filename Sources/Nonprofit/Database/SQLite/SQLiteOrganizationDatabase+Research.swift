@@ -98,15 +98,15 @@ extension SQLiteOrganizationDatabase {
         return Dictionary(grouping: grants, by: \.grantorEIN)
     }
 
-    public func officers(named written: [String], excluding ein: EIN) async throws -> [Officer] {
+    public func officers(named written: [String], excluding ein: EIN, perName: Int) async throws -> OfficerListings {
         let names = OrganizationQueries.officerNames(written)
-        guard !names.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        guard !names.isEmpty else { return OfficerListings(officers: [], counts: [:]) }
+        var parameters = SQLiteParameters()
+        let sql = OrganizationQueries.officerListings(columns: "o.*", names: parameters.list(names), ein: parameters.text(ein.digits),
+                                                     perName: parameters.number(Double(max(0, perName))))
+        let arguments = parameters.arguments
         return try await pool.read { db in
-            try Officer.fetchAll(db, sql: """
-                SELECT * FROM officers WHERE name IN (\(placeholders)) AND ein <> ?
-                ORDER BY tax_year DESC, ein, name
-                """, arguments: StatementArguments(names + [ein.digits]))
+            OfficerListings(rows: try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in (try Officer(row: row), row["listings"]) })
         }
     }
 

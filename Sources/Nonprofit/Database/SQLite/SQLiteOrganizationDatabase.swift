@@ -18,13 +18,16 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
         var configuration = SharedSQLiteFile.configuration(busyTimeout: 30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")  // read pages in place, without a copy per look-up
+            try db.execute(sql: "PRAGMA mmap_size = \(SQLiteOrganizationDatabase.mappedBytes)")  // read pages in place, without a copy per look-up
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try SharedSQLiteFile.migrate(Self.migrator, pool)
         lookup = try OrganizationLookup(path: path)
         try restoreAfterInterruptedImport()
     }
+
+    /// How much of the file reads map in place.
+    static let mappedBytes = 1 << 30
 
     /// The secondary indexes of `organizations`: dropped during bulk imports, restored after
     /// (and on open, should a bulk import have been interrupted).
@@ -254,14 +257,26 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
     }
 
     public func saveDeferringIndexes(_ batch: RecordBatch) async throws {
-        try await pool.write { db in
-            try Self.markStale(db)
-            try FilingStore.save(batch, in: db)
+        try await pool.writeWithoutTransaction { db in
+            // A long import writes through the page cache: mapping the file it grows would only add
+            // gigabytes of resident pages (restored by `refreshDeferredIndexes`).
+            try db.execute(sql: "PRAGMA mmap_size = 0")
+            try db.inTransaction {
+                try Self.markStale(db)
+                try FilingStore.save(batch, in: db)
+                return .commit
+            }
         }
     }
 
     public func refreshDeferredIndexes() async throws {
-        try await pool.write { db in try Self.restoreIndexes(db) }
+        try await pool.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try Self.restoreIndexes(db)
+                return .commit
+            }
+            try db.execute(sql: "PRAGMA mmap_size = \(Self.mappedBytes)")
+        }
     }
 
     public func bmfHistory(_ ein: EIN) async throws -> [BMFChange] {
