@@ -54,11 +54,14 @@ public struct OfficerNetwork: Sendable, Hashable, Codable {
                                   note: "no officers on record: they come from 990 e-file XML (Part VII), which is not imported for this organization")
         }
         let current = all.filter { $0.taxYear == year }
-        let listings = try await database.officers(named: current.map(\.name), excluding: ein, perName: connectionsPerPerson)
+        let listings = try await database.officers(named: current.map(\.name), excluding: ein, limit: commonNameListings)
         let common = Set(listings.counts.filter { $0.value > commonNameListings }.map(\.key))
         var connections: [Connection] = []
         var seen: Set<String> = []
-        for match in listings.officers where !common.contains(match.name.uppercased()) && seen.insert("\(match.name.uppercased())|\(match.ein)").inserted {
+        var shown: [String: Int] = [:]
+        for match in listings.officers where seen.insert("\(match.name.uppercased())|\(match.ein)").inserted {
+            guard shown[match.name.uppercased(), default: 0] < connectionsPerPerson else { continue }
+            shown[match.name.uppercased(), default: 0] += 1
             let organization = try await database.organization(EIN(trusted: match.ein))
             connections.append(Connection(person: match.name, organizationEIN: EIN(trusted: match.ein).formatted, organizationName: organization?.name,
                                           title: match.title, taxYear: match.taxYear, isFunder: organization?.isPrivateFoundation ?? false))

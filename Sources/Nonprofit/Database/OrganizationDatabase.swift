@@ -53,8 +53,9 @@ public protocol OrganizationDatabase: AnyObject, Sendable {
     /// The filings of each given organization, keyed by EIN, newest first.
     func filings(ofAny eins: [String]) async throws -> [String: [Filing]]
     /// Officers of other organizations listed under one of these names (as written, or in capitals):
-    /// for each name the latest `perName` listings, and how many there are in all.
-    func officers(named written: [String], excluding ein: EIN, perName: Int) async throws -> OfficerListings
+    /// each name's listings when it has at most `limit` (more, and it is a common name: only counted,
+    /// up to `limit + 1`, so that a name in thousands of returns costs no more than a rare one).
+    func officers(named written: [String], excluding ein: EIN, limit: Int) async throws -> OfficerListings
     /// The landscape of an NTEE code prefix in a state (any state when `state` is nil).
     func landscape(nteePrefix: String, state: String?) async throws -> OrganizationLandscape
 
@@ -144,11 +145,11 @@ public struct RecordBatch: Sendable {
     static func authority(of column: String) -> String { "CASE \(column) WHEN 'bmf' THEN 3 WHEN 'propublica' THEN 2 ELSE 1 END" }
 }
 
-/// Officers of other organizations found by name (see `OrganizationDatabase.officers(named:excluding:perName:)`).
+/// Officers of other organizations found by name (see `OrganizationDatabase.officers(named:excluding:limit:)`).
 public struct OfficerListings: Sendable, Hashable, Codable {
-    /// The latest listings of each name, latest year first.
+    /// The listings of the names with at most the limit, latest year first.
     public var officers: [Officer]
-    /// How many listings each name has in all, by the name in capitals.
+    /// How many listings each name has, by the name in capitals, counted up to the limit + 1.
     public var counts: [String: Int]
 
     public init(officers: [Officer], counts: [String: Int]) {
@@ -156,10 +157,17 @@ public struct OfficerListings: Sendable, Hashable, Codable {
         self.counts = counts
     }
 
-    /// Rows of `OrganizationQueries.officerListings` (an officer's columns, `listings`) made into listings.
-    init(rows: [(officer: Officer, listings: Int)]) {
-        officers = rows.map(\.officer)
-        counts = rows.reduce(into: [:]) { counts, row in counts[row.officer.name.uppercased()] = max(counts[row.officer.name.uppercased()] ?? 0, row.listings) }
+    /// The listings from each name's probe (at most `limit + 1` rows of it): those of a name over the
+    /// limit are only counted; the others are kept, latest first.
+    init(probes: [[Officer]], limit: Int) {
+        var counts: [String: Int] = [:]
+        var kept: [Officer] = []
+        for rows in probes {
+            for row in rows { counts[row.name.uppercased(), default: 0] += 1 }
+        }
+        for rows in probes { kept += rows.filter { (counts[$0.name.uppercased()] ?? 0) <= limit } }
+        officers = kept.sorted { ($1.taxYear, $0.ein, $0.name) < ($0.taxYear, $1.ein, $1.name) }
+        self.counts = counts
     }
 }
 
@@ -278,19 +286,6 @@ enum OrganizationQueries {
             ORDER BY c.near, c.assets DESC NULLS LAST, o.ein
             LIMIT \(limit)
             """
-    }
-
-    /// The latest `perName` listings of each name in `names` (a placeholder list) outside `ein`, each with
-    /// how many listings its name has in all (a name in thousands of returns is a common name, not a person).
-    static func officerListings(columns: String, names: String, ein: String, perName: String) -> String {
-        """
-        SELECT * FROM (
-            SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY upper(o.name) ORDER BY o.tax_year DESC, o.ein) AS position,
-                   COUNT(*) OVER (PARTITION BY upper(o.name)) AS listings
-            FROM officers o WHERE o.name \(names) AND o.ein <> \(ein)
-        ) ranked WHERE position <= \(perName)
-        ORDER BY tax_year DESC, ein, name
-        """
     }
 
     /// The names an officer may be listed under: as written and in capitals.

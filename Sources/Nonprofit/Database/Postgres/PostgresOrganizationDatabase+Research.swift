@@ -87,24 +87,19 @@ extension PostgresOrganizationDatabase {
         return Dictionary(grouping: grants, by: \.grantorEIN)
     }
 
-    public func officers(named written: [String], excluding ein: EIN, perName: Int) async throws -> OfficerListings {
+    public func officers(named written: [String], excluding ein: EIN, limit: Int) async throws -> OfficerListings {
         let names = OrganizationQueries.officerNames(written)
+        let limit = max(0, limit)
         guard !names.isEmpty else { return OfficerListings(officers: [], counts: [:]) }
-        struct Listed: Decodable {
-            var officer: Officer
-            var listings: Int
-            init(from decoder: any Decoder) throws {
-                officer = try Officer(from: decoder)
-                listings = try decoder.container(keyedBy: Key.self).decode(Int.self, forKey: .listings)
-            }
-            enum Key: String, CodingKey { case listings }
-        }
+        // One probe per name through the name's index, stopped one row past the limit.
         var query = Query()
-        let columns = Officer.CodingKeys.allCases.map { "o.\($0.rawValue)" }.joined(separator: ", ")
-        query.sql = OrganizationQueries.officerListings(columns: columns, names: query.list(names), ein: query.bind(ein.digits),
-                                                        perName: query.bind(max(0, perName)))
-        let rows: [Listed] = try await fetch(query)
-        return OfficerListings(rows: rows.map { ($0.officer, $0.listings) })
+        query.sql = """
+            SELECT o.* FROM unnest(\(query.bind(names))::text[]) AS n(name)
+            CROSS JOIN LATERAL (SELECT \(Self.officerColumns) FROM officers p WHERE p.name = n.name AND p.ein <> \(query.bind(ein.digits))
+                                LIMIT \(query.bind(limit + 1))) o
+            """
+        let rows: [Officer] = try await fetch(query)
+        return OfficerListings(probes: Dictionary(grouping: rows, by: \.name).values.map { $0 }, limit: limit)
     }
 
     public func landscape(nteePrefix: String, state: String?) async throws -> OrganizationLandscape {

@@ -98,15 +98,14 @@ extension SQLiteOrganizationDatabase {
         return Dictionary(grouping: grants, by: \.grantorEIN)
     }
 
-    public func officers(named written: [String], excluding ein: EIN, perName: Int) async throws -> OfficerListings {
+    public func officers(named written: [String], excluding ein: EIN, limit: Int) async throws -> OfficerListings {
         let names = OrganizationQueries.officerNames(written)
-        guard !names.isEmpty else { return OfficerListings(officers: [], counts: [:]) }
-        var parameters = SQLiteParameters()
-        let sql = OrganizationQueries.officerListings(columns: "o.*", names: parameters.list(names), ein: parameters.text(ein.digits),
-                                                     perName: parameters.number(Double(max(0, perName))))
-        let arguments = parameters.arguments
+        let limit = max(0, limit)
         return try await pool.read { db in
-            OfficerListings(rows: try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in (try Officer(row: row), row["listings"]) })
+            // One probe per name through the name's index, stopped one row past the limit.
+            let probe = try db.cachedStatement(sql: "SELECT * FROM officers WHERE name = ? AND ein <> ? LIMIT ?")
+            let probes = try names.map { name in try Officer.fetchAll(probe, arguments: [name, ein.digits, limit + 1]) }
+            return OfficerListings(probes: probes, limit: limit)
         }
     }
 
