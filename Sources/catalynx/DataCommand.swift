@@ -114,13 +114,21 @@ struct DataCommand: AsyncParsableCommand {
         func validate() throws {
             for path in paths where !FileManager.default.fileExists(atPath: path) { throw ValidationError("no such file or folder: \(path)") }
             if let index, !FileManager.default.fileExists(atPath: index) { throw ValidationError("no such index file: \(index)") }
-            for form in selectedForms ?? [] where !["990", "990EZ", "990PF"].contains(form) {
-                throw ValidationError("--forms: '\(form)' is not 990, 990EZ or 990PF")
-            }
+            try Self.validate(forms: selectedForms)
         }
 
-        private var selectedForms: Set<String>? {
-            forms.map { Set($0.split(separator: ",").map { EfileIndex.normalizedForm(String($0)) }) }
+        private var selectedForms: Set<String>? { Self.forms(forms) }
+
+        /// `--forms 990pf,990-EZ` as the importer's set (`990PF`, `990EZ`); nil for all.
+        static func forms(_ option: String?) -> Set<String>? {
+            option.map { Set($0.split(separator: ",").map { EfileIndex.normalizedForm(String($0)) }) }
+        }
+
+        /// Refuses a `--forms` value that is not a return type Catalynx reads.
+        static func validate(forms: Set<String>?) throws {
+            for form in (forms ?? []).sorted() where !["990", "990EZ", "990PF"].contains(form) {
+                throw ValidationError("--forms: '\(form)' is not 990, 990EZ or 990PF")
+            }
         }
 
         func run() async throws {

@@ -99,14 +99,10 @@ extension DataCommand {
             func validate() throws {
                 let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
                 guard (2011...thisYear + 1).contains(year) else { throw ValidationError("--year: the IRS publishes e-file years from 2011 to now, not \(year)") }
-                for form in selectedForms ?? [] where !["990", "990EZ", "990PF"].contains(form) {
-                    throw ValidationError("--forms: '\(form)' is not 990, 990EZ or 990PF")
-                }
+                try Import990.validate(forms: selectedForms)
             }
 
-            private var selectedForms: Set<String>? {
-                forms.map { Set($0.split(separator: ",").map { EfileIndex.normalizedForm(String($0)) }) }
-            }
+            private var selectedForms: Set<String>? { Import990.forms(forms) }
 
             func run() async throws {
                 let downloads = CatalynxApplication.irsDownloads(CLIContext().configuration, mirror: common.mirror)
