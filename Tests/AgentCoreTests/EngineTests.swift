@@ -266,7 +266,10 @@ struct EngineTests {
         #expect(log.count(step: "b") == 1)
     }
 
-    @Test(arguments: StoreBackend.allCases) func cancelStopsInFlightSteps(_ backend: StoreBackend) async throws {
+    // The step sleeps far longer than any loaded machine takes to cancel it (a 30 s sleep could end on
+    // its own while a busy CI machine starved the test), and the time limit, roomy because a loaded
+    // machine ran these cases for two minutes, turns "never interrupted" into a failure, not a hang.
+    @Test(.timeLimit(.minutes(5)), arguments: StoreBackend.allCases) func cancelStopsInFlightSteps(_ backend: StoreBackend) async throws {
         let store = try await backend.open()
         final class Flag: Sendable {
             let value = Mutex(false)
@@ -276,7 +279,7 @@ struct EngineTests {
         registry.register(ClosureTool<AnyInput, AnyOutput>("long") { input, _ in
             started.value.withLock { $0 = true }
             do {
-                try await Task.sleep(for: .seconds(30))
+                try await Task.sleep(for: .seconds(600))
             } catch is CancellationError {
                 sawCancellation.value.withLock { $0 = true }
                 throw CancellationError()
@@ -297,7 +300,7 @@ struct EngineTests {
         let state = try await driven
         #expect(state.status == .cancelled)
         #expect(state.failureReason == "no longer needed")
-        #expect(sawCancellation.value.withLock { $0 })  // the 30 s step was interrupted, not waited for
+        #expect(sawCancellation.value.withLock { $0 })  // the 600 s step was interrupted, not waited for
         #expect(state.step("a").status == .running)      // and no result was recorded after the cancel
     }
 
