@@ -159,6 +159,10 @@ struct Form990IngestTests {
             ("<Return/>\n<Return/>", "a second root element", 2, 1),
             ("garbage", "text before the root element", 1, 1),
             ("", "no root element", 1, 1),
+            // Inside a schedule that is passed over (not read), the file is still checked.
+            ("<Return><ReturnData><IRS990ScheduleB><A>&nbsp;</A></IRS990ScheduleB></ReturnData></Return>", "unknown entity '&nbsp;'", 1, 41),
+            ("<Return><ReturnData><IRS990ScheduleO><A x=\"&bad;\"/></IRS990ScheduleO></ReturnData></Return>", "unknown entity '&bad;'", 1, 44),
+            ("<Return><ReturnData><IRS990ScheduleO><A></B></IRS990ScheduleO></ReturnData></Return>", "closing tag </B> does not match <A>", 1, 41),
         ]
         for item in cases {
             do {

@@ -1,6 +1,7 @@
-/// A return's XML, collected for look-up: every element's text by its path below the root
-/// (`ReturnHeader/Filer/EIN`, `ReturnData/IRS990/CYTotalRevenueAmt`; an attribute as
-/// `path@name`), and each member of a repeating group (a grant, an officer) on its own.
+/// A return's XML, collected for look-up: the text of every element of the parts that are read
+/// (`ReturnHeader`, `ReturnData/IRS990`, …) by its path inside the part (`Filer/EIN`,
+/// `CYTotalRevenueAmt`; an attribute as `path@name`), and each member of a repeating group (a grant,
+/// an officer) on its own.
 struct ReturnDocument: XMLScanner.Handler {
     enum GroupKind { case scheduleIGrant, foundationGrant, officer }
 
@@ -14,46 +15,49 @@ struct ReturnDocument: XMLScanner.Handler {
     ]
 
     /// The parts of `ReturnData` that are read: the forms and Schedule I (grants). The other
-    /// schedules, often most of a return, are passed over without a string made for them.
+    /// schedules, often most of a return, are passed over by the scanner without a string made for them.
     static let readParts: Set<String> = ["IRS990", "IRS990EZ", "IRS990PF", "IRS990ScheduleI"]
 
     /// The root element's name.
     private(set) var root: String?
-    /// How deep the reader is inside a part that is passed over (0: not in one).
-    private var skippedDepth = 0
-    /// Text values outside groups, in document order per path.
-    private(set) var values: [String: [String]] = [:]
+    /// Text values outside groups of each part read, by path inside the part, in document order per path.
+    private var parts: [String: [String: [String]]] = [:]
     private(set) var groups: [(kind: GroupKind, fields: Fields)] = []
 
-    /// The path of each open element below the root.
+    /// The open elements below the root: a part's path inside it, the part's own path for the part (and `ReturnData`).
     private var paths: [String] = []
+    /// The open part (`ReturnHeader`, `ReturnData/IRS990`), how many elements were open when it opened, and its values so far.
+    private var part: (name: String, depth: Int, values: [String: [String]])?
     /// The innermost element's text so far, leading whitespace left out.
     private var text: [UInt8] = []
     private var group: (kind: GroupKind, depth: Int, prefix: Int, values: [String: [String]])?
 
-    mutating func start(_ name: String, attributes: [(name: String, value: String)]) {
+    mutating func start(_ name: String, attributes: [(name: String, value: String)]) -> Bool {
         guard root != nil else {
             root = name
-            paths.append("")
-            return
+            return true
         }
-        if skippedDepth > 0 {
-            skippedDepth += 1
-            return
-        }
-        if (paths.count == 1 && name != "ReturnHeader" && name != "ReturnData") || (paths.count == 2 && paths[1] == "ReturnData" && !Self.readParts.contains(name)) {
-            skippedDepth = 1
-            return
-        }
-        let path = paths.count == 1 ? name : paths[paths.count - 1] + "/" + name
-        paths.append(path)
         text.removeAll(keepingCapacity: true)
+        guard let open = part else {
+            // Outside a part: only `ReturnHeader`, `ReturnData` and the parts of it that are read are entered.
+            let path: String
+            switch paths.count {
+            case 0 where name == "ReturnHeader" || name == "ReturnData": path = name
+            case 1 where Self.readParts.contains(name): path = "ReturnData/" + name
+            default: return false
+            }
+            paths.append(path)
+            if path != "ReturnData" { part = (path, paths.count, [:]) }
+            return true
+        }
+        let path = paths.count == open.depth ? name : paths[paths.count - 1] + "/" + name
+        paths.append(path)
         if group == nil, let kind = Self.groupKinds[name] { group = (kind, paths.count, path.utf8.count + 1, [:]) }
         for attribute in attributes { record(attribute.value, at: path + "@" + attribute.name) }
+        return true
     }
 
     mutating func text(_ bytes: ArraySlice<UInt8>) {
-        guard skippedDepth == 0 else { return }
         if text.isEmpty {
             guard let first = bytes.firstIndex(where: { !XMLScanner.isWhitespace($0) }) else { return }  // indentation
             text.append(contentsOf: bytes[first...])
@@ -63,15 +67,17 @@ struct ReturnDocument: XMLScanner.Handler {
     }
 
     mutating func end() {
-        if skippedDepth > 0 {
-            skippedDepth -= 1
+        defer { text.removeAll(keepingCapacity: true) }
+        guard let path = paths.popLast() else { return }  // the root ends
+        guard let open = part else { return }  // `ReturnData` ends
+        guard paths.count >= open.depth else {  // the part ends
+            parts[open.name, default: [:]].merge(open.values) { $0 + $1 }
+            part = nil
             return
         }
-        let path = paths.removeLast()
         if let last = text.lastIndex(where: { !XMLScanner.isWhitespace($0) }) {
             record(String(decoding: text[...last], as: UTF8.self), at: path)
         }
-        text.removeAll(keepingCapacity: true)
         if let open = group, open.depth == paths.count + 1 {
             groups.append((open.kind, Fields(open.values)))
             group = nil
@@ -83,28 +89,31 @@ struct ReturnDocument: XMLScanner.Handler {
             let relative = String(decoding: path.utf8.dropFirst(open.prefix), as: UTF8.self)
             if !relative.isEmpty { group?.values[relative, default: []].append(value) }
         } else {
-            values[path, default: []].append(value)
+            part?.values[path, default: []].append(value)
         }
     }
 
-    /// The values below one element (`ReturnHeader`, `ReturnData/IRS990`), by their path inside it.
-    func fields(under element: String) -> Fields {
-        let prefix = element + "/"
-        var inside: [String: [String]] = [:]
-        for (path, texts) in values where path.hasPrefix(prefix) { inside[String(path.dropFirst(prefix.count))] = texts }
-        return Fields(inside)
-    }
+    /// The values of one part (`ReturnHeader`, `ReturnData/IRS990`), by their path inside it.
+    func fields(under element: String) -> Fields { Fields(parts[element] ?? [:]) }
 }
 
 /// Values by path, looked up by exact path or by path suffix, so that a concept is found wherever
 /// the schema version puts it (the shortest path ending in the suffix wins).
 struct Fields {
     private let values: [String: [String]]
-    /// Paths by their last component, for suffix look-ups.
-    private let byLastComponent: [Substring: [String]]
+    /// Paths by their last component, for suffix look-ups; nil for a few paths (a grant's, an
+    /// officer's: the many small groups of a return), which are searched one by one.
+    private let byLastComponent: [Substring: [String]]?
+
+    /// Up to this many paths are searched one by one rather than indexed.
+    private static let searchedPaths = 24
 
     init(_ values: [String: [String]]) {
         self.values = values
+        guard values.count > Self.searchedPaths else {
+            byLastComponent = nil
+            return
+        }
         var index: [Substring: [String]] = [:]
         index.reserveCapacity(values.count)
         for path in values.keys { index[Self.lastComponent(path), default: []].append(path) }
@@ -119,8 +128,8 @@ struct Fields {
     func first(_ suffixes: [String]) -> String? {
         for suffix in suffixes {
             if let value = values[suffix]?.first { return value }
-            let last = Self.lastComponent(suffix)
-            let match = byLastComponent[last]?.filter { $0.hasSuffix("/" + suffix) }.min { $0.utf8.count < $1.utf8.count }
+            let candidates = byLastComponent.map { $0[Self.lastComponent(suffix)] ?? [] } ?? Array(values.keys)
+            let match = candidates.filter { $0.hasSuffix("/" + suffix) }.min { $0.utf8.count < $1.utf8.count }
             if let match, let value = values[match]?.first { return value }
         }
         return nil

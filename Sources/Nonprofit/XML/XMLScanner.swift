@@ -10,12 +10,14 @@
 struct XMLScanner {
     /// What the reader reports, in document order.
     protocol Handler {
-        /// An element starts (`name` and attribute names without their namespace prefix; values with references replaced).
-        mutating func start(_ name: String, attributes: [(name: String, value: String)])
+        /// An element starts (`name` and attribute names without their namespace prefix; values with
+        /// references replaced). Returns whether to report what is inside it: `false` passes over the
+        /// element, its content and its end (still checked for well-formedness, no string made for it).
+        mutating func start(_ name: String, attributes: [(name: String, value: String)]) -> Bool
         /// Character data of the innermost open element, as UTF-8 (entities already replaced; may
         /// arrive in pieces, the whitespace between elements among them).
         mutating func text(_ bytes: ArraySlice<UInt8>)
-        /// The innermost open element ends.
+        /// The innermost open element reported ends.
         mutating func end()
     }
 
@@ -31,6 +33,8 @@ struct XMLScanner {
 
     private let bytes: [UInt8]
     private var position = 0
+    /// How many open elements are passed over (the one the handler declined and those inside it).
+    private var passedOver = 0
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -74,7 +78,7 @@ struct XMLScanner {
                     position += 9
                     let start = position
                     try skip(past: Array("]]>".utf8), what: "CDATA section", from: markup)
-                    handler.text(bytes[start..<(position - 3)])
+                    if passedOver == 0 { handler.text(bytes[start..<(position - 3)]) }
                 } else if matches("<!DOCTYPE") {
                     throw error(at: markup, "a document type declaration (DOCTYPE) is not allowed: e-file returns have none, and entities are never expanded")
                 } else {
@@ -94,16 +98,20 @@ struct XMLScanner {
                     throw error(at: markup, "closing tag </\(text(name))> does not match <\(text(innermost.name))> opened at line \(line), column \(column)")
                 }
                 open.removeLast()
-                handler.end()
+                if passedOver > 0 { passedOver -= 1 } else { handler.end() }
             default:
                 guard !(sawRoot && open.isEmpty) else { throw error(at: markup, "a second root element") }
                 position += 1
                 let name = try self.name()
-                let (attributes, selfClosing) = try self.attributes(of: name)
+                let (attributes, selfClosing) = try self.attributes(of: name, decoding: passedOver == 0)
                 guard open.count < Self.maximumDepth else { throw error(at: markup, "elements nest deeper than \(Self.maximumDepth) levels") }
                 sawRoot = true
-                handler.start(localName(name), attributes: attributes)
-                if selfClosing { handler.end() } else { open.append((name, markup)) }
+                if selfClosing {
+                    if passedOver == 0, handler.start(localName(name), attributes: attributes) { handler.end() }
+                } else {
+                    open.append((name, markup))
+                    if passedOver > 0 || !handler.start(localName(name), attributes: attributes) { passedOver += 1 }
+                }
             }
         }
         if let innermost = open.last {
@@ -123,11 +131,15 @@ struct XMLScanner {
             let next = nextMarkupOrReference(from: position)
             position = next
             guard position < bytes.count, bytes[position] == UInt8(ascii: "&") else { break }
-            if position > pieceStart { handler.text(bytes[pieceStart..<position]) }
-            handler.text(try reference()[...])
+            let referenceStart = position
+            let replacement = try reference()
+            if passedOver == 0 {
+                if referenceStart > pieceStart { handler.text(bytes[pieceStart..<referenceStart]) }
+                handler.text(replacement[...])
+            }
             pieceStart = position
         }
-        if position > pieceStart { handler.text(bytes[pieceStart..<position]) }
+        if passedOver == 0, position > pieceStart { handler.text(bytes[pieceStart..<position]) }
     }
 
     /// The offset of the next `<` or `&` from `start` (the end of the document if none).
@@ -159,8 +171,8 @@ struct XMLScanner {
         return start..<position
     }
 
-    /// The attributes of a start tag up to its `>` or `/>`, and whether the element closes itself.
-    private mutating func attributes(of element: Range<Int>) throws(SyntaxError) -> (attributes: [(name: String, value: String)], selfClosing: Bool) {
+    /// The attributes of a start tag up to its `>` or `/>` (none when not `decoding`: checked only), and whether the element closes itself.
+    private mutating func attributes(of element: Range<Int>, decoding: Bool) throws(SyntaxError) -> (attributes: [(name: String, value: String)], selfClosing: Bool) {
         var attributes: [(name: String, value: String)] = []
         while true {
             skipWhitespace()
@@ -186,29 +198,32 @@ struct XMLScanner {
                 }
                 let quote = bytes[position]
                 position += 1
-                let value = try characterData(upTo: quote, from: position)
+                let value = try characterData(upTo: quote, from: position, decoding: decoding)
                 guard position < bytes.count else { throw error(at: position, "the file ends inside the value of \(text(attribute))") }
                 position += 1
-                attributes.append((localName(attribute), value))
+                if decoding { attributes.append((localName(attribute), value)) }
             }
         }
     }
 
-    /// An attribute's value up to (not including) `terminator`, with entity and character references replaced.
-    private mutating func characterData(upTo terminator: UInt8, from start: Int) throws(SyntaxError) -> String {
+    /// An attribute's value up to (not including) `terminator`, with entity and character references
+    /// replaced (empty when not `decoding`: the value is checked only).
+    private mutating func characterData(upTo terminator: UInt8, from start: Int, decoding: Bool) throws(SyntaxError) -> String {
         var pieceStart = start
         var decoded: [UInt8] = []
         while position < bytes.count, bytes[position] != terminator {
             let byte = bytes[position]
             if byte == UInt8(ascii: "<") { throw error(at: position, "'<' inside an attribute value") }
             if byte == UInt8(ascii: "&") {
-                decoded += bytes[pieceStart..<position]
-                decoded += try reference()
+                let referenceStart = position
+                let replacement = try reference()
+                if decoding { decoded += bytes[pieceStart..<referenceStart] + replacement }
                 pieceStart = position
             } else {
                 position += 1
             }
         }
+        guard decoding else { return "" }
         if decoded.isEmpty { return String(decoding: bytes[pieceStart..<position], as: UTF8.self) }
         decoded += bytes[pieceStart..<position]
         return String(decoding: decoded, as: UTF8.self)
