@@ -217,7 +217,10 @@ struct XMLScanner {
             if byte == UInt8(ascii: "&") {
                 let referenceStart = position
                 let replacement = try reference()
-                if decoding { decoded += bytes[pieceStart..<referenceStart] + replacement }
+                if decoding {
+                    decoded += bytes[pieceStart..<referenceStart]
+                    decoded += replacement
+                }
                 pieceStart = position
             } else {
                 position += 1
