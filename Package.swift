@@ -34,8 +34,11 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
-        // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, driver. No I/O.
-        .target(name: "AgentCore", dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Metrics", package: "swift-metrics")]),
+        // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, engine, run drivers. No I/O.
+        .target(name: "AgentCore", dependencies: [
+            .product(name: "Yams", package: "Yams"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The BAML subset: language, types, Jinja expressions, schema-aligned parsing of LLM output. No dependencies.
         .target(name: "AgentSchema"),
         // LLM clients (openai, openai-generic, anthropic), retry/fallback/round-robin, usage and cost, BAML function calls.
@@ -97,7 +100,7 @@ let package = Package(
         .testTarget(name: "AgentCoreTests", dependencies: ["AgentCore", "AgentStore", "TestSupport"]),
         // Shared by the test targets: a local HTTP server (ProPublica, LLM and IRS fakes), ZIP archives of returns.
         .target(name: "TestSupport", dependencies: [
-            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            "AgentCore", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], path: "Tests/Support"),
         .testTarget(name: "AgentSchemaTests", dependencies: ["AgentSchema"], exclude: ["Fixtures"]),

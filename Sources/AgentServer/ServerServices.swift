@@ -12,8 +12,11 @@ import ServiceLifecycle
 public struct ServerServices: Sendable {
     public let app: CatalynxApplication
     public let engine: WorkflowEngine
-    /// Drives runs in the background; run it as a service for recovery and graceful shutdown.
+    /// How the server drives runs: `driver.background` as a service on a store of its own, workers on a shared one.
     public let driver: RunDriver
+    /// Drives the runs the server starts or answers in the background; run it as a service for
+    /// recovery and graceful shutdown (not when workers drive them: see `drivesRuns`).
+    public let background: RunDriver.Background
     public let keys: APIKeyStore
     /// Whether GET requests need no key.
     public let openReads: Bool
@@ -45,7 +48,8 @@ public struct ServerServices: Sendable {
     public init(app: CatalynxApplication, engine: WorkflowEngine, keys: APIKeyStore, openReads: Bool = false) {
         self.app = app
         self.engine = engine
-        driver = RunDriver(engine: engine)
+        driver = RunDriver(engine: engine, role: "serve")
+        background = driver.background()
         self.keys = keys
         self.openReads = openReads
         workflows = app.catalog.snapshot()
@@ -141,8 +145,8 @@ public struct ServerServices: Sendable {
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
     func drive(_ runID: String) {
         guard drivesRuns else { return }
-        let driver = self.driver
-        Task { await driver.drive(runID) }
+        let background = self.background
+        Task { await background.drive(runID) }
     }
 }
 

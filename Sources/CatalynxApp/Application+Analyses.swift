@@ -51,7 +51,7 @@ extension CatalynxApplication {
     /// - Parameter observer: sees each event as it is recorded (the CLI's live progress).
     public func analyze(_ ein: EIN, tier: AnalysisTier, observer: WorkflowEngine.Observer? = nil) async throws -> Analysis {
         let definition = try workflow(for: tier)
-        let state = try await engine().runAttached(definition, inputs: try analysisInputs(ein, definition), observer: observer)
+        let state = try await driver(role: "cli").run(definition, inputs: try analysisInputs(ein, definition), observer: observer)
         return Analysis(ein: ein, tier: tier, outcome: AnalysisOutcome(state: state, definition: definition))
     }
 

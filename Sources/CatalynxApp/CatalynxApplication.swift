@@ -91,6 +91,10 @@ public final class CatalynxApplication: Sendable {
     /// The engine on the run store with the registry's tools.
     public func engine() async throws -> WorkflowEngine { WorkflowEngine(store: try await store(), registry: registry) }
 
+    /// How this process drives runs, as `role` (`cli`, `serve`, `worker`): directly on a store of its
+    /// own, under leases on a shared one (see `RunDriver`).
+    public func driver(role: String) async throws -> RunDriver { RunDriver(engine: try await engine(), role: role) }
+
     /// The organization database (the embedded dataset is loaded the first time).
     public func organizationDatabase() async throws -> any OrganizationDatabase {
         do {

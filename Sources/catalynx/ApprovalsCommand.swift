@@ -102,9 +102,9 @@ struct ApprovalsCommand: AsyncParsableCommand {
             let reviewer = by ?? app.configuration.user ?? "cli"
             _ = try await app.answer(runID: id, step: step, ReviewAnswer(decision: decision, reviewer: reviewer, comment: comment, corrections: correction))
             if format == .table { Console.error("answered; continuing run \(id)") }
-            let engine = try await app.engine()
-            let state = try await engine.driveAttached(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
-            try finish(state, definition: try? engine.definition(of: state), format: format)
+            let driver = try await app.driver(role: "cli")
+            let state = try await driver.drive(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
+            try finish(state, definition: try? driver.engine.definition(of: state), format: format)
         }
     }
 }

@@ -60,6 +60,12 @@ struct CLIContext {
 
     func engine() async throws -> WorkflowEngine { try await app.engine() }
 
+    /// How this command drives runs: in this process, under a lease on a shared store.
+    func driver() async throws -> RunDriver { try await app.driver(role: "cli") }
+
+    /// How a command drives runs with an engine it opened.
+    static func driver(for engine: WorkflowEngine) -> RunDriver { RunDriver(engine: engine, role: "cli") }
+
     /// The organization database (the embedded dataset is loaded, with its progress, the first time).
     func openOrganizations() async throws -> any OrganizationDatabase { try await app.organizationDatabase() }
 

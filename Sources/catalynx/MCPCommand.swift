@@ -22,7 +22,7 @@ struct MCPCommand: AsyncParsableCommand {
     func run() async throws {
         let app = CLIContext().app
         _ = try await app.organizationDatabase()  // the embedded dataset, before the first call
-        let tools = MCPTools(app: app, engine: try await app.engine())
+        let tools = MCPTools(app: app, driver: try await app.driver(role: "mcp"))
         let server = Server(name: "catalynx", version: Catalynx.configuration.version, capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: MCPTools.catalog) }
         await server.withMethodHandler(CallTool.self) { params in await tools.call(params.name, params.arguments ?? [:]) }
@@ -34,7 +34,7 @@ struct MCPCommand: AsyncParsableCommand {
 /// The MCP tools: each answers with the JSON the CLI's `--format json` would print.
 struct MCPTools: Sendable {
     let app: CatalynxApplication
-    let engine: WorkflowEngine
+    let driver: RunDriver
 
     static func schema(_ properties: [String: MCP.Value], required: [String]) -> MCP.Value {
         .object(["type": "object", "properties": .object(properties), "required": .array(required.map(MCP.Value.string))])
@@ -90,8 +90,8 @@ struct MCPTools: Sendable {
         case "get_organization":
             return try await app.organization(try text("ein")).json
         case "get_run":
-            let state = try await engine.store.state(of: try await app.resolveRun(try text("run_id")))
-            return state.document(definition: try? engine.definition(of: state))
+            let state = try await driver.engine.store.state(of: try await app.resolveRun(try text("run_id")))
+            return state.document(definition: try? driver.engine.definition(of: state))
         case "list_approvals":
             return .array(try await app.approvals().map(\.json))
         case "answer_approval":
@@ -99,7 +99,7 @@ struct MCPTools: Sendable {
             guard let decision = ReviewAnswer.Decision(rawValue: try text("decision")) else { throw Failure(description: "decision is approve or reject") }
             let answer = ReviewAnswer(decision: decision, reviewer: arguments["reviewer"]?.stringValue ?? "mcp", comment: arguments["comment"]?.stringValue)
             _ = try await app.answer(runID: id, step: nil, answer)
-            let state = try await engine.driveAttached(runID: id)
+            let state = try await driver.drive(runID: id)
             return ["run_id": .string(id), "status": .string(state.status.rawValue)]
         default:
             throw Failure(description: "unknown tool '\(name)'")

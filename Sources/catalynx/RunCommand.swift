@@ -44,15 +44,15 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CLIExit.badInput("error: invalid inputs for workflow '\(definition.name)':\n" + error.problems.map { "  " + $0 }.joined(separator: "\n"))
         }
-        let engine = try await context.engine()
+        let driver = try await context.driver()
         if detach {
-            Console.out(try await engine.start(definition, inputs: bound))
+            Console.out(try await driver.engine.start(definition, inputs: bound))
             return
         }
-        let runID = RunID.make()
+        let runID = driver.engine.newRunID()
         if format == .table { Console.error("run \(runID) — \(definition.name)") }
-        let state = try await engine.runAttached(definition, inputs: bound, runID: runID,
-                                                 observer: format == .table ? RunPresenter.progressObserver() : nil)
+        let state = try await driver.run(definition, inputs: bound, runID: runID,
+                                         observer: format == .table ? RunPresenter.progressObserver() : nil)
         try finish(state, definition: definition, format: format)
     }
 }

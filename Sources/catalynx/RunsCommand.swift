@@ -195,7 +195,7 @@ struct RunsCommand: AsyncParsableCommand {
                 throw CLIExit.badInput("error: run \(id) cannot be resumed here: its workflow no longer validates:\n\(error)")
             }
             if format == .table { Console.error("resuming run \(id) — \(state.workflowName)") }
-            let final = try await engine.driveAttached(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
+            let final = try await CLIContext.driver(for: engine).drive(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)
             try finish(final, definition: definition, format: format)
         }
     }

@@ -72,17 +72,17 @@ struct ServeCommand: AsyncParsableCommand {
         services.secureCookies = secureCookies
         let hooks = try context.webhooks(path: webhooks)
         (services.webhooks, services.deliveries) = (hooks.configuration, hooks.deliveries)
-        if let outbound = hooks.outbound { await services.driver.notify(outbound) }
+        if let outbound = hooks.outbound { await services.background.notify(outbound.onStop) }
         services.healthChecks = ServerServices.applicationChecks(app)
         Console.error("catalynx serving on http://\(host):\(port) (reads \(openReads ? "open" : "need a key"); "
                       + "\(services.webhooks.inbound.count) inbound and \(services.webhooks.outbound.count) outbound webhooks)")
         // On a shared store every run is driven under a lease, so that the server's runs and the
         // workers' never run twice at once; the server's slots send the outbound webhooks.
-        var background: (any Service)? = services.driver
-        if let worker = services.engine.worker(role: "serve", concurrency: workers ?? 4, onStop: hooks.outbound?.onStop,
+        var background: (any Service)? = services.background
+        if let worker = services.driver.worker(concurrency: workers ?? 4, onStop: hooks.outbound?.onStop,
                                                onError: Console.leaseFailure(role: "serve")) {
             services.drivesRuns = false
-            background = workers == 0 ? nil : WorkerService(worker: worker)
+            background = workers == 0 ? nil : worker
         } else if let workers, workers > 0 {
             throw CLIExit.needsSharedStore("--workers shares")
         }
@@ -93,19 +93,6 @@ struct ServeCommand: AsyncParsableCommand {
                                                                 limits: ConnectionLimits(idleTimeout: .seconds(idleTimeout), maximumConnections: maxConnections)))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))
         try await group.run()
-    }
-}
-
-/// A worker as a service of the server: stops claiming on graceful shutdown and winds down.
-struct WorkerService: Service {
-    let worker: RunWorker
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await worker.run()
-        } onGracefulShutdown: {
-            Task { await worker.stop() }
-        }
     }
 }
 

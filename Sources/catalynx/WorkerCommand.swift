@@ -3,6 +3,8 @@ import AgentStore
 import ArgumentParser
 import CatalynxApp
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// `catalynx worker [--concurrency N]`: drives the runs of a shared PostgreSQL store.
 struct WorkerCommand: AsyncParsableCommand {
@@ -33,31 +35,20 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CLIContext()
-        let engine = try await context.engine()
+        let driver = RunDriver(engine: try await context.engine(), role: "worker", lease: .seconds(leaseSeconds))
         let outbound = try context.webhooks(path: webhooks).outbound
-        guard let worker = engine.worker(role: "worker", concurrency: concurrency, lease: .seconds(leaseSeconds), onStop: outbound?.onStop,
+        guard let worker = driver.worker(concurrency: concurrency, grace: .seconds(grace), onStop: outbound?.onStop,
                                          onError: Console.leaseFailure(role: "worker")) else {
             throw CLIExit.needsSharedStore("workers share")
         }
-        let owner = worker.owner
-        for signal in [SIGTERM, SIGINT] {
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal)
-            source.setEventHandler { Task { await worker.stop() } }
-            source.resume()
-            SignalSources.keep(source)
-        }
         let location = (try? context.configuration.runStore.get())?.description ?? "?"
-        Console.error("worker \(owner) driving up to \(concurrency) runs at once from \(location)"
+        Console.error("worker \(worker.owner) driving up to \(concurrency) runs at once from \(location)"
                       + (outbound == nil ? "" : ", sending outbound webhooks"))
-        try await worker.run(grace: .seconds(grace))
+        // SIGTERM or SIGINT: the group shuts the worker down gracefully (it stops claiming and winds down).
+        let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: Logger(label: "catalynx")))
+        try await group.run()
         let driven = await worker.driven
-        Console.error("worker \(owner) stopped after driving \(driven) run\(driven == 1 ? "" : "s")")
+        Console.error("worker \(worker.owner) stopped after driving \(driven) run\(driven == 1 ? "" : "s")")
     }
-}
-
-/// Keeps signal sources alive for the life of the process.
-enum SignalSources {
-    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-    static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import AgentCore
 
 /// The engine driver, on each store: in memory, the embedded SQLite file and a real PostgreSQL server.
@@ -70,9 +71,8 @@ struct EngineTests {
     @Test(arguments: StoreBackend.allCases) func anOverdueAnswerAppliesTheStepsFallback(_ backend: StoreBackend) async throws {
         let store = try await backend.open()
         // A clock the test moves: "a minute later" without waiting a minute.
-        let offset = Mutex(0.0)
-        let start = Date()
-        var engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log), clock: { start.addingTimeInterval(offset.withLock { $0 }) })
+        let clock = ManualClock()
+        var engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log), clock: clock)
         engine.pollInterval = .milliseconds(20)
         for (timeout, expected) in [(60, RunStatus.completed), (0, RunStatus.failed)] {
             let yaml = Self.review.replacingOccurrences(of: "inputs: { value: null }", with: "inputs: { value: \(timeout) }")
@@ -84,7 +84,7 @@ struct EngineTests {
             }
             // A second past the deadline (the test's clock stands still, and a stored deadline may
             // come back from its store a few nanoseconds off).
-            offset.withLock { $0 += Double(timeout) + 1 }
+            clock.advance(by: .seconds(timeout + 1))
             _ = try await engine.resume(runID: waiting.runID)
             let ended = try await engine.drive(runID: waiting.runID)
             #expect(ended.status == expected)
@@ -193,6 +193,31 @@ struct EngineTests {
         #expect(state.step("a").output == ["value": 3])
         #expect(log.all == ["r1/a/1", "r1/a/2", "r1/a/3"])
         #expect(state.step("a").errors.map(\.attempt) == [1, 2])
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases) func aRetryWaitsItsDelayOnTheEnginesClock(_ backend: StoreBackend) async throws {
+        let store = try await backend.open()
+        let clock = ManualClock()
+        let engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log), clock: clock, ids: SequentialRunIDs(prefix: "r"))
+        let definition = try load("""
+            workflow: w
+            steps:
+              - { name: a, tool: flaky, inputs: { n: 1 }, retry: { max_attempts: 2, backoff: constant, delay_s: 3600 } }
+            """)
+        let running = Task { try await engine.run(definition, inputs: [:]) }  // the engine's first run id: r1
+        // After the first attempt fails, the driver waits an hour of the test's clock for the retry,
+        // looking every `pollInterval` of it: moved on until the second attempt runs.
+        while log.all.count < 2 {
+            clock.advance(by: .seconds(250))
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let state = try await running.value
+        #expect(state.status == .completed)
+        #expect(log.all == ["r1/a/1", "r1/a/2"])
+        let events = try await store.events(runID: "r1", after: 0)
+        let started = events.filter { if case .stepStarted = $0.kind { true } else { false } }.map(\.timestamp)
+        #expect(started.count == 2)
+        #expect(started[1].timeIntervalSince(started[0]) >= 3600)
     }
 
     @Test(arguments: StoreBackend.allCases) func aTimeoutIsARetryableFailure(_ backend: StoreBackend) async throws {

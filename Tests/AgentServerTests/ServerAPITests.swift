@@ -131,7 +131,7 @@ struct ServerAPITests {
     /// On a store shared with workers the run list says who drives each run now; elsewhere it has no such field.
     @Test func onPostgreSQLTheRunListSaysWhichWorkerDrivesEachRun() async throws {
         let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()
-        let leasing = try #require(store as? any RunLeasing)
+        let leasing = try #require(store.leasing)
         let setup = try self.setup(store: store)
         var services = setup.services
         services.drivesRuns = false  // the runs stay for "workers" to claim

@@ -26,7 +26,7 @@ struct RunWorkerTests {
 
     @Test func anOverdueQuestionIsPickedUpByAWorkerAndItsFallbackApplies() async throws {
         let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()
-        let leasing = try #require(store as? any RunLeasing)
+        let leasing = try #require(store.leasing)
         var registry = ToolRegistry()
         BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
         registry.register(Ask())
@@ -38,9 +38,9 @@ struct RunWorkerTests {
             """, file: "asking.yaml", registry: registry)
         let engine = WorkflowEngine(store: store, registry: registry)
         let id = try await engine.start(definition, inputs: [:])
-        let worker = RunWorker(engine: engine, leasing: leasing, owner: "test", concurrency: 2, lease: .seconds(5),
-                               idlePoll: .milliseconds(100))
-        let running = Task { try await worker.run(grace: .seconds(1)) }
+        let worker = RunDriver.Worker(engine: engine, leasing: leasing, owner: "test", concurrency: 2, lease: .seconds(5), grace: .seconds(1),
+                                      idlePoll: .milliseconds(100))
+        let running = Task { try await worker.run() }
         defer { running.cancel() }
         var state = try await store.state(of: id)
         for _ in 0..<200 where state.status != .completed {
@@ -57,7 +57,7 @@ struct RunWorkerTests {
 
     @Test func anIdleWorkerIsWokenByANewRunRatherThanItsPoll() async throws {
         let store = try await RunStoreLocation.postgres(url: try await TestPostgres.freshDatabase()).open()
-        let leasing = try #require(store as? any RunLeasing)
+        let leasing = try #require(store.leasing)
         #expect(leasing.wakeUps() != nil)
         var registry = ToolRegistry()
         BuiltinTools.register(in: &registry, home: NSTemporaryDirectory(), environment: [:])
@@ -68,8 +68,9 @@ struct RunWorkerTests {
             """, file: "hello.yaml", registry: registry)
         let engine = WorkflowEngine(store: store, registry: registry)
         // Polling once a minute: only an announcement can start the run within the test.
-        let worker = RunWorker(engine: engine, leasing: leasing, owner: "idle", concurrency: 2, lease: .seconds(300), idlePoll: .seconds(60))
-        let running = Task { try await worker.run(grace: .seconds(1)) }
+        let worker = RunDriver.Worker(engine: engine, leasing: leasing, owner: "idle", concurrency: 2, lease: .seconds(300), grace: .seconds(1),
+                                      idlePoll: .seconds(60))
+        let running = Task { try await worker.run() }
         defer { running.cancel() }
         try await Task.sleep(for: .milliseconds(500))  // the worker has looked once, found nothing, and waits
         var ids: [String] = []

@@ -120,7 +120,7 @@ struct UseCaseTests {
         #expect(try await app.approvals(ofRun: String(approval.runID.prefix(20))).count == 1)
 
         _ = try await app.answer(runID: approval.runID, step: approval.step, ReviewAnswer(decision: .approve, reviewer: "dana", comment: "checked"))
-        let final = try await app.engine().driveAttached(runID: approval.runID)
+        let final = try await app.driver(role: "cli").drive(runID: approval.runID)
         #expect(final.status == .completed)
         #expect(try await app.approvals().isEmpty)
         await #expect { try await app.approvals(ofRun: approval.runID) } throws: { ($0 as? ApplicationError)?.status == .notFound }

@@ -12,17 +12,24 @@ public struct WorkflowEngine: Sendable {
     /// Steps whose tool estimates at most this many seconds, when they are the only step ready,
     /// run on the driver's own task; longer ones run as child tasks that pause and cancel reach.
     public var inlineThreshold: Double = 0.05
-    private let now: @Sendable () -> Date
+    /// The time events are stamped with, and how the engine and its workers wait.
+    public let clock: any EngineClock
+    /// Where the ids of runs started without one come from.
+    public let ids: any RunIDSource
 
     /// - Parameters:
     ///   - store: where runs' events are kept.
     ///   - registry: the tools steps may run.
-    ///   - clock: the current time; injectable for tests.
-    public init(store: any RunStore, registry: ToolRegistry, clock: @escaping @Sendable () -> Date = { Date() }) {
+    ///   - clock: the time and the waiting (a manual clock in tests).
+    ///   - ids: new runs' ids (a counter in tests).
+    public init(store: any RunStore, registry: ToolRegistry, clock: any EngineClock = SystemClock(), ids: any RunIDSource = RandomRunIDs()) {
         self.store = store
         self.registry = registry
-        self.now = clock
+        self.clock = clock
+        self.ids = ids
     }
+
+    private func now() -> Date { clock.now() }
 
     /// Called with every event as it is durably recorded.
     public typealias Observer = @Sendable (RunEvent) -> Void
@@ -31,22 +38,26 @@ public struct WorkflowEngine: Sendable {
     /// - Parameters:
     ///   - definition: the validated workflow.
     ///   - inputs: the bound inputs (`WorkflowDefinition.bindInputs`).
-    ///   - runID: the id to give the run.
+    ///   - runID: the id to give the run (default: a new one from `ids`).
     ///   - observer: sees each recorded event.
     /// - Returns: the run's state when the driver stopped.
-    public func run(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String = RunID.make(),
+    public func run(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String? = nil,
                     observer: Observer? = nil) async throws -> RunState {
         let started = EventKind.runStarted(workflow: definition.name, file: definition.file, source: definition.source, inputs: inputs)
-        return try await execute(definition, state: RunState(runID: runID), staged: [started], observer: observer)
+        return try await execute(definition, state: RunState(runID: runID ?? newRunID()), staged: [started], observer: observer)
     }
 
     /// Records a new run without executing it (for another process or worker to drive).
-    /// - Returns: the run id.
-    public func start(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String = RunID.make()) async throws -> String {
+    /// - Returns: the run id (`runID`, or a new one from `ids`).
+    public func start(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String? = nil) async throws -> String {
+        let runID = runID ?? newRunID()
         let started = EventKind.runStarted(workflow: definition.name, file: definition.file, source: definition.source, inputs: inputs)
         _ = try await store.append(runID: runID, expectedVersion: 0, events: [started], timestamp: now())
         return runID
     }
+
+    /// A new run's id, from `ids`.
+    public func newRunID() -> String { ids.next(at: now()) }
 
     /// Drives an existing run from its events: after a crash, a resume, or a `start`.
     /// Completed steps are not executed again; an attempt that was running when its process
@@ -239,8 +250,8 @@ public struct WorkflowEngine: Sendable {
                         return min(interval, .milliseconds(Int64(seconds * 1000) + 1))
                     } ?? interval
                     ticking = true
-                    group.addTask {
-                        try? await Task.sleep(for: wait)
+                    group.addTask { [clock] in
+                        try? await clock.sleep(for: wait)
                         return .tick
                     }
                 }
@@ -273,15 +284,14 @@ public struct WorkflowEngine: Sendable {
         guard let tool = registry[execution.tool] else {
             return failure("UnknownTool", "tool '\(execution.tool)' is not registered in this process", retryable: false)
         }
-        let clock = ContinuousClock()
-        let started = clock.now
+        let started = now()
         let result = await attempt(tool, execution, step: step, context: context) { failure($0, $1, retryable: $2) }
         let status = switch result {
         case .stepSucceeded: "success"
         case .humanInputRequested: "waiting"
         default: "failure"
         }
-        EngineMetrics.toolExecuted(execution.tool, status: status, duration: clock.now - started)
+        EngineMetrics.toolExecuted(execution.tool, status: status, duration: clock.elapsed(since: started))
         return result
     }
 
@@ -291,7 +301,7 @@ public struct WorkflowEngine: Sendable {
         do {
             let output: Value
             if let timeout = step?.timeout {
-                output = try await Self.withTimeout(seconds: timeout) { try await tool.invoke(execution.inputs, context: context) }
+                output = try await withTimeout(seconds: timeout) { try await tool.invoke(execution.inputs, context: context) }
             } else {
                 output = try await tool.invoke(execution.inputs, context: context)
             }
@@ -319,11 +329,11 @@ public struct WorkflowEngine: Sendable {
 
     private struct TimeoutError: Error {}
 
-    private static func withTimeout(seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    private func withTimeout(seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            group.addTask { [clock] in
+                try await clock.sleep(for: .milliseconds(Int64(seconds * 1000)))
                 return nil
             }
             defer { group.cancelAll() }

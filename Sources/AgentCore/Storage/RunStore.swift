@@ -39,9 +39,22 @@ public protocol RunStore: Sendable {
     ///   - keepFailed: keep failed runs (for a post-mortem).
     /// - Returns: how many runs were deleted.
     func prune(endedBefore cutoff: Date, keepFailed: Bool) async throws -> Int
+
+    /// The store as one that hands runs out to several processes under leases (PostgreSQL); nil for a
+    /// store of one process alone (SQLite, memory). Known when the store is opened: `RunDriver` reads
+    /// it once to choose how runs are driven.
+    var leasing: (any RunLeasing)? { get }
 }
 
 extension RunStore {
+    public var leasing: (any RunLeasing)? { nil }
+
+    /// On a store shared with workers, who drives each of these runs now (its live lease owner);
+    /// nil on a store of one process alone.
+    public func drivers(of runIDs: [String]) async throws -> [String: String]? {
+        try await leasing?.leaseOwners(of: runIDs)
+    }
+
     /// The statuses `prune` deletes.
     public static func prunedStatuses(keepFailed: Bool) -> [RunStatus] { keepFailed ? [.completed, .cancelled] : [.completed, .failed, .cancelled] }
 }
@@ -125,7 +138,7 @@ extension RunStore {
 /// Run ids: sortable by creation time, unique without coordination (`run_` + 12 hex digits of
 /// milliseconds + 8 random hex digits).
 public enum RunID {
-    public static func make(at date: Date = Date()) -> String {
+    public static func make(at date: Date) -> String {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         let random = UInt32.random(in: .min ... .max)
         return "run_" + String(millis, radix: 16).leftPadded(to: 12) + String(random, radix: 16).leftPadded(to: 8)

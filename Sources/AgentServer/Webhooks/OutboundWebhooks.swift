@@ -34,7 +34,7 @@ public final class OutboundWebhooks: Sendable {
         }
     }
 
-    /// `runStopped` as a worker's callback (`RunWorker(onStop:)`).
+    /// `runStopped` as a worker's callback (`RunDriver.worker(onStop:)`, `RunDriver.Background.notify`).
     public var onStop: @Sendable (RunState) async -> Void { { state in await self.runStopped(state) } }
 
     /// Sends the event of a run's state to every target that wants it; returns when all are delivered or given up.

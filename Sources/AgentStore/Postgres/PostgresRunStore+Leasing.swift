@@ -3,6 +3,9 @@ import Foundation
 import PostgresNIO
 
 extension PostgresRunStore: RunLeasing {
+    /// Runs on PostgreSQL are shared by every process that opens the database: they are driven under leases.
+    public var leasing: (any RunLeasing)? { self }
+
     public func claimRuns(owner: String, limit: Int, lease: Duration) async throws -> [String] {
         let now = Date().timeIntervalSince1970
         let expires = now + lease.seconds
