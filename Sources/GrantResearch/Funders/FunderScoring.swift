@@ -126,6 +126,9 @@ public struct FunderScoring: Sendable, Hashable, Codable {
                                     pastFunders: pastFunders)
         // The best, in order, among those the database has a record of (a grantor may be known only from its grants).
         let wanted = max(limit, pastFunders.count)
+        // Looked up once per funder kept: an organization with thousands of past funders keeps them all.
+        let factsByEIN = Dictionary(evidence.facts.map { ($0.ein, $0) }, uniquingKeysWith: { first, _ in first })
+        let pastGrantsByGrantor = Dictionary(grouping: evidence.pastGrants, by: \.grantorEIN)
         var kept: [Funder] = []
         var start = 0
         while kept.count < wanted, start < fits.count {
@@ -134,9 +137,8 @@ public struct FunderScoring: Sendable, Hashable, Codable {
             let details = try await FunderEvidence.details(of: batch.map(\.ein), database: database)
             for fit in batch where kept.count < wanted {
                 guard let detail = details[fit.ein] else { continue }
-                let explained = evidence.facts.first { $0.ein == fit.ein }.map { FunderFit($0, applicant: profile, currentYear: currentYear) } ?? fit
-                kept.append(funder(explained, detail, applicant: profile, threshold: threshold,
-                                   pastGrants: evidence.pastGrants.filter { $0.grantorEIN == fit.ein }))
+                let explained = factsByEIN[fit.ein].map { FunderFit($0, applicant: profile, currentYear: currentYear) } ?? fit
+                kept.append(funder(explained, detail, applicant: profile, threshold: threshold, pastGrants: pastGrantsByGrantor[fit.ein] ?? []))
             }
         }
         let toPeers = Array(evidence.grantsToPeers.sorted { ($0.amount, $1.grantorEIN) > ($1.amount, $0.grantorEIN) }.prefix(10))
