@@ -128,7 +128,6 @@ func measureEINLookup() throws {
         if try database.organizationSync(ein) != nil { found += 1 }
         samples.append((clock.now - start).seconds * 1e6)
     }
-    samples.sort()
     func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
     let result: Value = ["benchmark": "ein-lookup", "organizations": .int(eins.count), "lookups": .int(lookups), "found": .int(found),
                          "p50_us": .double(percentile(0.50)), "p99_us": .double(percentile(0.99)), "max_us": .double(samples.last ?? 0)]
@@ -184,32 +183,33 @@ func measureAnalyze() async throws {
     let work = eins
     let clock = ContinuousClock()
     let start = clock.now
-    let perWorker = try await withThrowingTaskGroup(of: ([Double], [String: Int]).self) { group in
+    let perWorker = try await withThrowingTaskGroup(of: ([(ms: Double, ein: EIN)], [String: Int]).self) { group in
         for worker in 0..<concurrency {
             group.addTask {
-                var samples: [Double] = []
+                var samples: [(ms: Double, ein: EIN)] = []
                 var verdicts: [String: Int] = [:]
                 for ein in stride(from: worker, to: work.count, by: concurrency).map({ work[$0] }) {
                     let began = clock.now
                     let inputs = try definition.bindInputs(["organization_ein": .string(ein.formatted)])
                     let state = try await engine.run(definition, inputs: inputs)
-                    samples.append((clock.now - began).seconds * 1000)
+                    samples.append(((clock.now - began).seconds * 1000, ein))
                     verdicts[AnalysisOutcome(state: state, definition: definition).verdict.rawValue, default: 0] += 1
                 }
                 return (samples, verdicts)
             }
         }
-        return try await group.reduce(into: [([Double], [String: Int])]()) { $0.append($1) }
+        return try await group.reduce(into: [([(ms: Double, ein: EIN)], [String: Int])]()) { $0.append($1) }
     }
     let seconds = (clock.now - start).seconds
-    var samples = perWorker.flatMap(\.0)
+    let timed = perWorker.flatMap(\.0).sorted { $0.ms < $1.ms }
+    let samples = timed.map(\.ms)
     let verdicts = perWorker.reduce(into: [String: Int]()) { total, part in total.merge(part.1, uniquingKeysWith: +) }
-    samples.sort()
     func percentile(_ p: Double) -> Double { samples.isEmpty ? 0 : samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
     let result: Value = [
         "benchmark": "analyze", "tier": .string(tier), "store": .string(storeKind), "analyses": .int(eins.count), "concurrency": .int(concurrency), "seconds": .double(seconds),
         "analyses_per_s": .double(Double(eins.count) / seconds), "p50_ms": .double(percentile(0.5)), "p99_ms": .double(percentile(0.99)),
-        "max_ms": .double(samples.last ?? 0), "verdicts": .object(verdicts.mapValues(Value.int)),
+        "max_ms": .double(samples.last ?? 0),
+        "slowest": .array(timed.suffix(3).reversed().map { .string("\($0.ein.formatted) \(Int($0.ms)) ms") }), "verdicts": .object(verdicts.mapValues(Value.int)),
     ]
     print("result \(result.jsonString())")
 }
