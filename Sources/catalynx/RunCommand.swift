@@ -31,13 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CLIContext()
         let definition = try context.loadWorkflow(workflow)
-        var given: [String: Value] = [:]
-        for pair in inputs {
-            guard let separator = pair.firstIndex(of: "="), separator != pair.startIndex else {
-                throw CLIExit.badInput("error: --input '\(pair)' must be key=value")
-            }
-            given[String(pair[..<separator])] = .string(String(pair[pair.index(after: separator)...]))
-        }
+        let given = try Self.inputs(inputs)
         let bound: [String: Value]
         do {
             bound = try definition.bindInputs(given)
@@ -54,6 +48,20 @@ struct RunCommand: AsyncParsableCommand {
         let state = try await driver.run(definition, inputs: bound, runID: runID,
                                          observer: format == .table ? RunPresenter.progressObserver() : nil)
         try finish(state, definition: definition, format: format)
+    }
+}
+
+extension RunCommand {
+    /// The `--input key=value` options as given (strings: binding converts them to the declared types).
+    static func inputs(_ pairs: [String]) throws -> [String: Value] {
+        var given: [String: Value] = [:]
+        for pair in pairs {
+            guard let separator = pair.firstIndex(of: "="), separator != pair.startIndex else {
+                throw CLIExit.badInput("error: --input '\(pair)' must be key=value")
+            }
+            given[String(pair[..<separator])] = .string(String(pair[pair.index(after: separator)...]))
+        }
+        return given
     }
 }
 

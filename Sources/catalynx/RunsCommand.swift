@@ -3,13 +3,13 @@ import ArgumentParser
 import CatalynxApp
 import Foundation
 
-/// `catalynx runs list|show|events|pause|resume|cancel`
+/// `catalynx runs list|show|events|pause|resume|cancel|fork|replay|prune`
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "Inspect and control recorded runs.",
         discussion: "RUN_ID may be any unique prefix of a run id.",
-        subcommands: [List.self, Show.self, Events.self, Pause.self, Resume.self, Cancel.self, Prune.self])
+        subcommands: [List.self, Show.self, Events.self, Pause.self, Resume.self, Cancel.self, Fork.self, Replay.self, Prune.self])
 
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete runs that ended long ago, with their events.")
@@ -140,6 +140,7 @@ struct RunsCommand: AsyncParsableCommand {
                 "\(step) asks: \(request["question"]?.stringValue ?? request.jsonString())" + (deadline.map { " (until \($0), then \(fallback))" } ?? "")
             case .humanInputReceived(let step, let response, let respondent): "\(step) answered by \(respondent): \(response.jsonString())"
             case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason): reason
+            case .runForked(let from, let step): "forked from run \(from) at step \(step)"
             case .runResumed, .runCompleted: ""
             }
         }

@@ -43,6 +43,51 @@ struct DurableRunTests {
         #expect(kinds.filter { $0["type"] == "StepSucceeded" }.count == 4)
     }
 
+    @Test func aRunIsForkedFromAStepWithANewInputAndBothReplay() throws {
+        let cli = try CLIHarness()
+        let workflow = try cli.write("chain.yaml", """
+            workflow: chain
+            inputs:
+              - { name: who, type: string, default: world }
+            steps:
+              - { name: greet, tool: echo, inputs: { value: "hello {{ who }}" } }
+              - { name: shout, tool: echo, depends_on: [greet], inputs: { value: "{{ greet.value }}!" } }
+            """)
+        let original = try cli.run("run", workflow, "--format", "json")
+        #expect(original.status == 0, "\(original.stderr)")
+        let runID = try #require(original.json?["run_id"]?.stringValue)
+
+        let forked = try cli.run("runs", "fork", runID, "--from", "greet", "--input", "who=board", "--format", "json")
+        #expect(forked.status == 0, "\(forked.stderr)")
+        #expect(forked.json?["status"] == "completed")
+        #expect(forked.json?["steps"]?["shout"]?["output"]?["value"] == "hello board!")
+        #expect(forked.json?["steps"]?["greet"]?["executions"] == 1)  // run again from greet, with the new input
+        let forkID = try #require(forked.json?["run_id"]?.stringValue)
+        #expect(forkID != runID)
+        let shown = try cli.run("runs", "show", forkID, "--format", "json")
+        #expect(shown.json?["forked_from"] == ["run_id": .string(runID), "step": "greet"])
+        #expect(try cli.run("runs", "show", forkID).stdout.contains("forked    from run \(runID) at step greet"))
+
+        for id in [runID, forkID] {
+            let replay = try cli.run("runs", "replay", id, "--format", "json")
+            #expect(replay.status == 0, "\(replay.stdout) \(replay.stderr)")
+            #expect(replay.json?["deterministic"] == true)
+            #expect(replay.json?["state_matches"] == true)
+        }
+
+        // The workflow as edited since: its second step would now say something else.
+        let edited = try cli.write("chain.yaml", try String(contentsOfFile: workflow, encoding: .utf8).replacingOccurrences(of: "}}!", with: "}}?"))
+        let diverged = try cli.run("runs", "replay", runID, "--workflow", edited)
+        #expect(diverged.status == 1)
+        #expect(diverged.stdout.contains("diverges at event 4:"), "\(diverged.stdout)")
+        #expect(diverged.stdout.contains(#"  - recorded: StepStarted shout#1 (echo) inputs {"value":"hello world!"}"#), "\(diverged.stdout)")
+        #expect(diverged.stdout.contains(#"  + decided:  StepStarted shout#1 (echo) inputs {"value":"hello world?"}"#))
+
+        let unknown = try cli.run("runs", "fork", runID, "--from", "nowhere")
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("step 'nowhere' never began in run \(runID), so there is nothing to fork from; steps that began: greet, shout"))
+    }
+
     @Test func pauseFromAnotherProcessThenResume() throws {
         let cli = try CLIHarness()
         let workflow = try cli.write("two.yaml", """

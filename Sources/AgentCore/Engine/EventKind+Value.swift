@@ -52,6 +52,9 @@ extension EventKind {
             object["respondent"] = .string(respondent)
         case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason):
             object["reason"] = .string(reason)
+        case .runForked(let from, let step):
+            object["from"] = .string(from)
+            object["step"] = .string(step)
         case .runResumed, .runCompleted:
             break
         }
@@ -97,6 +100,7 @@ extension EventKind {
         case "RunCancelled": self = .runCancelled(reason: try fields.string("reason"))
         case "RunCompleted": self = .runCompleted
         case "RunFailed": self = .runFailed(reason: try fields.string("reason"))
+        case "RunForked": self = .runForked(from: try fields.string("from"), step: try fields.string("step"))
         case let other: throw EventDecodingError(field: "type", expected: "a known event type, not '\(other)'")
         }
     }

@@ -71,6 +71,9 @@ public enum EventKind: Sendable, Hashable {
     case runCancelled(reason: String)
     case runCompleted
     case runFailed(reason: String)
+    /// The run was made from the events of run `from` that came before step `step` began (`runs fork`);
+    /// it goes on from there.
+    case runForked(from: String, step: String)
 
     /// The event's type name as stored and shown (`StepSucceeded`).
     public var typeName: String {
@@ -90,6 +93,7 @@ public enum EventKind: Sendable, Hashable {
         case .runCancelled: "RunCancelled"
         case .runCompleted: "RunCompleted"
         case .runFailed: "RunFailed"
+        case .runForked: "RunForked"
         }
     }
 

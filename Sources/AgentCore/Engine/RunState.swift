@@ -20,6 +20,8 @@ public struct RunState: Sendable {
     public var consecutiveFailures = 0
     public var failureReason: String?
     public var pauseReason: String?
+    /// The run and step this run was forked from (`runs fork`), if it was.
+    public var forkedFrom: ForkOrigin?
 
     public init(runID: String) { self.runID = runID }
 
@@ -123,6 +125,8 @@ public struct RunState: Sendable {
             pauseReason = nil
         case .runCancelled(let reason), .runFailed(let reason):
             if failureReason == nil { failureReason = reason }
+        case .runForked(let from, let step):
+            forkedFrom = ForkOrigin(run: from, step: step)
         case .runCompleted:
             break
         }
@@ -187,4 +191,15 @@ public struct GateResult: Sendable, Hashable {
     public var outcome: GateOutcome
     public var action: String
     public var detail: String
+}
+
+/// Where a forked run came from: the run whose events it copied, and the step it went on from.
+public struct ForkOrigin: Sendable, Hashable {
+    public var run: String
+    public var step: String
+
+    public init(run: String, step: String) {
+        self.run = run
+        self.step = step
+    }
 }

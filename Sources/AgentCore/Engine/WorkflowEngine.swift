@@ -350,6 +350,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case awaitingHuman(runID: String, step: String, deadline: Date?)
     /// There is no open request to answer (or several and none was named).
     case noPendingRequest(runID: String, step: String?, waiting: [String])
+    /// A fork names a step that never began in the run (`begun`: those that did, in order).
+    case forkPointUnknown(runID: String, step: String, begun: [String])
 
     public var description: String {
         switch self {
@@ -361,6 +363,9 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
             if waiting.isEmpty { "run \(runID) has no question waiting for an answer" }
             else if let step { "step '\(step)' of run \(runID) is not waiting for an answer (waiting: \(waiting.joined(separator: ", ")))" }
             else { "run \(runID) waits on several steps (\(waiting.joined(separator: ", "))); name one with --step" }
+        case .forkPointUnknown(let runID, let step, let begun):
+            "step '\(step)' never began in run \(runID), so there is nothing to fork from"
+                + (begun.isEmpty ? "" : "; steps that began: \(begun.joined(separator: ", "))")
         }
     }
 }

@@ -33,6 +33,7 @@ public final class MemoryRunStore: RunStore {
     public func runs(_ query: RunQuery) async throws -> [RunSummary] {
         contents.withLock { contents in
             contents.summaries.values
+                .filter { query.id == nil || $0.id == query.id }
                 .filter { query.status == nil || $0.status == query.status }
                 .filter { query.workflow == nil || $0.workflow == query.workflow }
                 .sorted { $0.id > $1.id }

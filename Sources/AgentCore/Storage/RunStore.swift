@@ -61,11 +61,14 @@ extension RunStore {
 
 /// Filters for listing runs.
 public struct RunQuery: Sendable, Hashable {
+    /// One run, by its full id.
+    public var id: String?
     public var status: RunStatus?
     public var workflow: String?
     public var limit: Int
 
-    public init(status: RunStatus? = nil, workflow: String? = nil, limit: Int = 50) {
+    public init(id: String? = nil, status: RunStatus? = nil, workflow: String? = nil, limit: Int = 50) {
+        self.id = id
         self.status = status
         self.workflow = workflow
         self.limit = limit

@@ -124,6 +124,10 @@ public final class PostgresRunStore: RunStore {
         var sql = PostgresQuery(unsafeSQL: "SELECT id, workflow, status, created_at, updated_at, version FROM runs")
         var bindings = PostgresBindings()
         var conditions: [String] = []
+        if let id = query.id {
+            bindings.append(id)
+            conditions.append("id = $\(bindings.count)")
+        }
         if let status = query.status {
             bindings.append(status.rawValue)
             conditions.append("status = $\(bindings.count)")

@@ -210,6 +210,10 @@ public final class SQLiteRunStore: RunStore {
                 """
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if let id = query.id {
+                conditions.append("id = ?")
+                arguments += [id]
+            }
             if let status = query.status {
                 conditions.append("status = ?")
                 arguments += [status.rawValue]
