@@ -142,6 +142,24 @@ public struct ServerServices: Sendable {
         }
     }
 
+    /// Forks a run from one of its steps with some inputs changed and drives the new run in the background.
+    /// Throws a `Problem`: 422 for a step that never began or inputs the workflow does not take, 409
+    /// when the run's workflow no longer validates.
+    func fork(runID: String, from step: String, inputs changed: [String: Value]) async throws -> String {
+        let forkID: String
+        do {
+            forkID = try await engine.fork(runID: runID, from: step, inputs: changed)
+        } catch let error as EngineError {
+            throw Problem(.unprocessableContent, "Unknown step", error.description)
+        } catch let error as InputBindingError {
+            throw Problem(.unprocessableContent, "Invalid inputs", error.problems.joined(separator: "; "))
+        } catch let error as WorkflowValidationError {
+            throw Problem(.conflict, "Workflow no longer validates", "run \(runID) cannot be forked here: \(error)")
+        }
+        drive(forkID)
+        return forkID
+    }
+
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
     func drive(_ runID: String) {
         guard drivesRuns else { return }

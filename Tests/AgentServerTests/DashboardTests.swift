@@ -191,4 +191,33 @@ struct DashboardTests {
             #expect(final?["steps"]?["send"]?["output"]?["value"] == "sent")
         }
     }
+
+    @Test func aRunIsForkedFromATimelineStepWithAnInputChanged() async throws {
+        let setup = try api.setup()
+        let app = Application(router: try CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await setup.services.startRun("hello", inputs: [:]).id
+            _ = try await api.waitFor("completed", run: id, client, token: setup.read)
+            let reader = try await signIn(setup.read, client)
+            let readersPage = String(buffer: try await client.execute(uri: "/runs/\(id)", method: .get, headers: [.cookie: reader.cookie]).body)
+            #expect(!readersPage.contains("Fork from here") && !readersPage.contains("id=\"fork-form\""), "a read key cannot fork")
+
+            let writer = try await signIn(setup.write, client)
+            let page = String(buffer: try await client.execute(uri: "/runs/\(id)", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(page.contains("form=\"fork-form\" name=\"step\" value=\"say\""))
+            #expect(page.contains("name=\"input.greeting\" value=\"hi\""))
+            let refused = form(writer.cookie, "step=say&input.greeting=Bonjour")
+            #expect(try await client.execute(uri: "/runs/\(id)/fork", method: .post, headers: refused.0, body: refused.1).status == .forbidden)
+
+            let post = form(writer.cookie, "csrf=\(writer.csrf)&step=say&input.greeting=Bonjour")
+            let forked = try await client.execute(uri: "/runs/\(id)/fork", method: .post, headers: post.0, body: post.1)
+            #expect(forked.status == .seeOther)
+            let forkID = try #require(forked.headers[.location]?.split(separator: "/").last.map(String.init))
+            #expect(forkID != id)
+            let done = try await api.waitFor("completed", run: forkID, client, token: setup.read)
+            #expect(done?["steps"]?["say"]?["output"]?["value"] == "Bonjour, world")
+            let forkPage = String(buffer: try await client.execute(uri: "/runs/\(forkID)", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(forkPage.contains("id=\"forked-from\"><a href=\"/runs/\(id)\">") && forkPage.contains("at step <code>say</code>"))
+        }
+    }
 }

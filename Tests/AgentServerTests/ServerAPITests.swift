@@ -219,6 +219,39 @@ struct ServerAPITests {
         }
     }
 
+    @Test func aRunIsForkedOverTheAPIWithAnInputChanged() async throws {
+        let setup = try setup()
+        let app = Application(router: try CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
+                                              body: ByteBuffer(string: #"{"workflow": "hello"}"#)) { json($0)?["run_id"]?.stringValue }
+            let runID = try #require(id)
+            _ = try await waitFor("completed", run: runID, client, token: setup.read)
+            let forked = try await client.execute(uri: "/api/v1/runs/\(runID)/fork", method: .post, headers: bearer(setup.write),
+                                                  body: ByteBuffer(string: #"{"from": "say", "inputs": {"greeting": "Bonjour"}}"#)) { response in
+                #expect(response.status == .accepted)
+                return json(response)
+            }
+            let forkID = try #require(forked?["run_id"]?.stringValue)
+            #expect(forked?["forked_from"] == ["run_id": .string(runID), "step": "say"])
+            let done = try await waitFor("completed", run: forkID, client, token: setup.read)
+            #expect(done?["steps"]?["say"]?["output"]?["value"] == "Bonjour, world")
+            #expect(done?["forked_from"] == ["run_id": .string(runID), "step": "say"])
+            // Forking needs a write key, a step that began, and inputs the workflow takes.
+            try await client.execute(uri: "/api/v1/runs/\(runID)/fork", method: .post, headers: bearer(setup.read),
+                                     body: ByteBuffer(string: #"{"from": "say"}"#)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/fork", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"from": "nowhere"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(json(response)?["detail"]?.stringValue?.contains("step 'nowhere' never began") == true)
+            }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/fork", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"from": "say", "inputs": {"nonsense": 1}}"#)) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/fork", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"inputs": {}}"#)) { #expect($0.status == .badRequest) }
+        }
+    }
+
     @Test func anApprovalIsListedAndAnsweredOverTheAPI() async throws {
         let setup = try setup()
         let app = Application(router: try CatalynxServer.router(setup.services))

@@ -52,6 +52,10 @@ enum OpenAPIDocument {
                 "corrections": ["type": "array", "items": text],
             ],
         ]
+        let forkBody: Value = [
+            "type": "object", "required": ["from"],
+            "properties": ["from": ["type": "string", "minLength": 1], "inputs": ["type": "object"]],
+        ]
         let runControl = merged(unknownRun.merging(["200": "+the run", "409": "not possible now"]) { $1 })
         return [
             "openapi": "3.0.3",
@@ -98,6 +102,11 @@ enum OpenAPIDocument {
                 "/api/v1/runs/{id}/pause": ["post": operation("Pause a run", parameters: [runID], runControl)],
                 "/api/v1/runs/{id}/resume": ["post": operation("Resume a run", parameters: [runID], runControl)],
                 "/api/v1/runs/{id}/cancel": ["post": operation("Cancel a run", parameters: [runID], runControl)],
+                "/api/v1/runs/{id}/fork": ["post": operation(
+                    "Fork a run: a new run from its history up to a step, with inputs changed; the step and what follows run again",
+                    parameters: [runID], body: forkBody,
+                    merged(unknownRun.merging(["202": "+forked", "400": "the body is not a JSON object with a step", "409": "the workflow no longer validates",
+                                               "413": "the body is too large", "422": "the step never began in the run, or invalid inputs"]) { $1 }))],
                 "/api/v1/runs/{id}/approval": ["post": operation(
                     "Answer a run's question", parameters: [runID], body: answerBody,
                     merged(unknownRun.merging(["202": "+answered", "400": "no decision, or fields of the wrong type", "409": "the run waits for no answer",

@@ -25,6 +25,7 @@ struct RunsAPI: Sendable {
                 return state
             }
         }
+        group.post("runs/:id/fork") { request, context in try await fork(request, context) }
         group.get("approvals") { _, _ in try await approvals() }
         group.get("runs/:id/report") { request, context in try await report(request, context) }
         group.post("runs/:id/approval") { request, context in try await answer(request, context) }
@@ -106,6 +107,19 @@ struct RunsAPI: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// `POST /api/v1/runs/{id}/fork {"from": "score_funders", "inputs": {…}}` → 202 with the new run's id
+    /// (driven in the background): the run's history up to the step, the step and what follows run again.
+    func fork(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let id = try await runID(context)
+        let payload = try await body(request)
+        guard let step = payload["from"]?.stringValue else { throw Problem(.badRequest, "Missing step", "the body needs \"from\": the step to fork from") }
+        guard case .object(let changed)? = payload["inputs"] ?? .object([:]) else { throw Problem(.badRequest, "Invalid inputs", "\"inputs\" must be an object") }
+        let forkID = try await services.fork(runID: id, from: step, inputs: changed)
+        return JSONResponse.make(["run_id": .string(forkID), "status": "running", "forked_from": ["run_id": .string(id), "step": .string(step)],
+                                  "links": ["self": .string("/api/v1/runs/\(forkID)"), "events": .string("/api/v1/runs/\(forkID)/events")]],
+                                 status: .accepted)
     }
 
     func control(_ context: some RequestContext, _ action: (String) async throws -> RunState) async throws -> Response {

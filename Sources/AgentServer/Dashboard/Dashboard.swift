@@ -29,6 +29,7 @@ struct Dashboard: Sendable {
         group.get("runs") { request, _ in try await runs(request) }
         group.get("runs/:id") { request, context in try await run(request, context) }
         group.get("runs/:id/report") { request, context in try await report(request, context) }
+        group.post("runs/:id/fork") { request, context in try await fork(request, context) }
         group.get("runs/:id/live") { request, context in try await live(request, context) }
         group.get("assets/live.js") { _, _ in
             var headers = Pages.securityHeaders
@@ -168,7 +169,8 @@ struct Dashboard: Sendable {
         let state = try await runState(context)
         let definition = try? services.engine.definition(of: state)
         let subject = services.app.subject(of: state)
-        var view = try await page(session, title: subject.title).merging(RunView(state: state, definition: definition).view) { $1 }
+        let runView = RunView(state: state, definition: definition, canFork: session.key.scope >= .write && definition != nil)
+        var view = try await page(session, title: subject.title).merging(runView.view) { $1 }
         if let tier = subject.tier {
             view["heading"] = subject.title
             view["subheading"] = "\(tier.label) analysis" + (subject.ein.map { " · EIN \($0)" } ?? "")
@@ -188,6 +190,20 @@ struct Dashboard: Sendable {
             view["fundersNotes"] = ([funders.eligibility].compactMap { $0 } + funders.notes).map(ReportViewText.sentence)
         }
         return pages.render("run", view)
+    }
+
+    /// The fork form: a new run from the history up to the chosen step, with the inputs the form changed.
+    func fork(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let (_, form) = try await requireForm(request, .write)
+        let id = try await services.resolveRun(context)
+        guard let step = form["step"], !step.isEmpty else { throw Problem(.badRequest, "Missing step", "choose the step to fork from") }
+        let state = try await services.engine.store.state(of: id)
+        var changed: [String: Value] = [:]
+        // Only what the person changed: an input left as shown keeps its value (and its type).
+        for (name, typed) in form.fields(prefixed: "input.") where typed != state.inputs[name]?.displayString ?? "" {
+            changed[name] = .string(typed)
+        }
+        return Pages.redirect("/runs/\(try await services.fork(runID: id, from: step, inputs: changed))")
     }
 
     /// `GET /runs/{id}/live?after=N`: a Server-Sent Event (its data the last sequence number) each

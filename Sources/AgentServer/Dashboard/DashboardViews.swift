@@ -35,6 +35,8 @@ enum DashboardFormat {
 struct RunView {
     let state: RunState
     let definition: WorkflowDefinition?
+    /// Whether the viewer may fork the run (a write key): each step that began gets a "Fork from here" button.
+    var canFork = false
     var now = Date()
 
     var view: [String: Any] {
@@ -44,11 +46,16 @@ struct RunView {
         var view: [String: Any] = [
             "id": state.runID, "workflow": state.workflowName, "status": state.status.rawValue,
             "inputs": state.inputs.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value.displayString] },
+            "forkInputs": forkInputs,
             "started": DashboardFormat.time(start), "live": state.status.isRunnable,
             "steps": steps(start: start, now: end, span: span),
             "gates": state.gates.sorted { $0.key < $1.key }.map { ["name": $0.key, "outcome": $0.value.outcome.rawValue, "action": $0.value.action, "detail": $0.value.detail] },
         ]
         view["hasGates"] = !state.gates.isEmpty
+        if let origin = state.forkedFrom {
+            view["forkedFrom"] = ["runID": origin.run, "shortID": DashboardFormat.runID(origin.run), "step": origin.step]
+        }
+        view["canFork"] = canFork
         if state.status.isTerminal { view["duration"] = DashboardFormat.duration(end.timeIntervalSince(start)) }
         if let error = state.failureReason { view["error"] = error }
         if let reason = state.pauseReason { view["pauseReason"] = reason }
@@ -60,6 +67,13 @@ struct RunView {
         return view
     }
 
+    /// The inputs a fork may change, each shown as it is now: the run's inputs, then the workflow's others.
+    private var forkInputs: [[String: String]] {
+        let declared = definition?.inputs.map(\.name) ?? []
+        let names = state.inputs.keys.sorted() + declared.filter { state.inputs[$0] == nil }
+        return names.map { ["name": $0, "value": state.inputs[$0]?.displayString ?? ""] }
+    }
+
     private func steps(start: Date, now: Date, span: TimeInterval) -> [[String: Any]] {
         let names = definition?.steps.map(\.name) ?? state.steps.keys.sorted()
         return names.map { name in
@@ -69,6 +83,7 @@ struct RunView {
                 "status": step.status.rawValue, "attempts": step.executions > 0 ? "\(step.executions)" : "",
             ]
             if let began = step.startedAt {
+                item["forkable"] = canFork
                 let finished = step.finishedAt ?? now
                 item["duration"] = DashboardFormat.duration(finished.timeIntervalSince(began))
                 let left = max(0, began.timeIntervalSince(start)) / span * 100

@@ -29,6 +29,15 @@ struct Form: Sendable {
         guard let value = fields[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
     }
+
+    /// The fields whose names start with `prefix`, by the rest of their name, each its first value trimmed (empty kept).
+    func fields(prefixed prefix: String) -> [String: String] {
+        var found: [String: String] = [:]
+        for (name, values) in fields where name.hasPrefix(prefix) && name.count > prefix.count {
+            found[String(name.dropFirst(prefix.count))] = values.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        }
+        return found
+    }
 }
 
 extension Request {
