@@ -6,6 +6,7 @@ public final class MemoryRunStore: RunStore {
     private struct Contents {
         var events: [String: [RunEvent]] = [:]
         var summaries: [String: RunSummary] = [:]
+        var schedules: [String: Schedule] = [:]
     }
 
     private let contents = Mutex(Contents())
@@ -60,5 +61,49 @@ public final class MemoryRunStore: RunStore {
         guard let only = matches.first else { throw RunStoreError.notFound(idOrPrefix) }
         guard matches.count == 1 else { throw RunStoreError.ambiguous(idOrPrefix, matches: matches) }
         return only
+    }
+}
+
+extension MemoryRunStore: ScheduleStore {
+    public var scheduleStore: (any ScheduleStore)? { self }
+
+    public func schedules() async throws -> [Schedule] {
+        contents.withLock { $0.schedules.values.sorted { $0.name < $1.name } }
+    }
+
+    public func saveSchedule(_ schedule: Schedule, replacing: Bool) async throws -> Bool {
+        contents.withLock { contents in
+            guard let existing = contents.schedules[schedule.name] else {
+                contents.schedules[schedule.name] = schedule
+                return true
+            }
+            guard replacing else { return false }
+            contents.schedules[schedule.name] = Schedule(spec: schedule.spec, paused: existing.paused, declaredIn: schedule.declaredIn,
+                                                         lastTick: existing.lastTick, lastRunID: existing.lastRunID)
+            return true
+        }
+    }
+
+    public func removeSchedule(named name: String) async throws -> Bool {
+        contents.withLock { $0.schedules.removeValue(forKey: name) != nil }
+    }
+
+    public func setSchedule(named name: String, paused: Bool, now: Date) async throws -> Bool {
+        contents.withLock { contents in
+            guard var schedule = contents.schedules[name] else { return false }
+            if schedule.paused, !paused { schedule.lastTick = max(schedule.lastTick, now) }
+            schedule.paused = paused
+            contents.schedules[name] = schedule
+            return true
+        }
+    }
+
+    public func advanceSchedule(named name: String, through tick: Date, lastRunID: String?) async throws {
+        contents.withLock { contents in
+            guard var schedule = contents.schedules[name] else { return }
+            schedule.lastTick = max(schedule.lastTick, tick)
+            if let lastRunID { schedule.lastRunID = lastRunID }
+            contents.schedules[name] = schedule
+        }
     }
 }

@@ -44,10 +44,14 @@ public protocol RunStore: Sendable {
     /// store of one process alone (SQLite, memory). Known when the store is opened: `RunDriver` reads
     /// it once to choose how runs are driven.
     var leasing: (any RunLeasing)? { get }
+
+    /// Where the store's database keeps schedules; nil for a store that keeps none.
+    var scheduleStore: (any ScheduleStore)? { get }
 }
 
 extension RunStore {
     public var leasing: (any RunLeasing)? { nil }
+    public var scheduleStore: (any ScheduleStore)? { nil }
 
     /// On a store shared with workers, who drives each of these runs now (its live lease owner);
     /// nil on a store of one process alone.
@@ -141,10 +145,13 @@ extension RunStore {
 /// Run ids: sortable by creation time, unique without coordination (`run_` + 12 hex digits of
 /// milliseconds + 8 random hex digits).
 public enum RunID {
-    public static func make(at date: Date) -> String {
+    /// A new id: the time in milliseconds, then random bits.
+    public static func make(at date: Date) -> String { make(at: date, suffix: UInt32.random(in: .min ... .max)) }
+
+    /// The id made of `date` and `suffix` (a scheduled tick's, the same in every process).
+    public static func make(at date: Date, suffix: UInt32) -> String {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        let random = UInt32.random(in: .min ... .max)
-        return "run_" + String(millis, radix: 16).leftPadded(to: 12) + String(random, radix: 16).leftPadded(to: 8)
+        return "run_" + String(millis, radix: 16).leftPadded(to: 12) + String(suffix, radix: 16).leftPadded(to: 8)
     }
 }
 

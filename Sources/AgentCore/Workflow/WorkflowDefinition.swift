@@ -12,6 +12,8 @@ public struct WorkflowDefinition: Sendable {
     public var qualityGates: [QualityGate]
     /// At most this many steps of one run execute at the same time.
     public var maxParallel: Int
+    /// The `schedules:` that start it (`serve` and `worker` fire them).
+    public var schedules: [ScheduleSpec] = []
     /// The file it came from and its exact text: a run records both, so it resumes with the
     /// definition it started with even if the file changes.
     public var file: String

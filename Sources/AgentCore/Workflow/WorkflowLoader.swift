@@ -44,13 +44,14 @@ private struct Reader {
     var diagnostics: [Diagnostic] = []
 
     static let topKeys = ["workflow", "description", "version", "estimated_duration", "estimated_cost", "inputs", "steps",
-                          "quality_gates", "parallel"]
+                          "quality_gates", "parallel", "schedules"]
     static let inputKeys = ["name", "type", "required", "default", "values", "description"]
     static let stepKeys = ["name", "tool", "description", "inputs", "outputs", "depends_on", "condition", "retry",
                            "timeout_s", "on_error", "requires_approval"]
     static let retryKeys = ["max_attempts", "backoff", "delay_s", "multiplier", "max_delay_s"]
     static let onErrorKeys = ["alternatives", "fallback", "continue"]
     static let gateKeys = ["gate", "condition", "failure_action", "description"]
+    static let scheduleKeys = ["name", "cron", "timezone", "inputs", "catch_up"]
     static let inputTypes = ["string", "int", "float", "bool", "enum", "object", "list"]
 
     init(file: String, source: String) {
@@ -109,6 +110,13 @@ private struct Reader {
         }
         if let gates = top["quality_gates"] {
             definition.qualityGates = sequence(gates, "quality_gates").compactMap { readGate($0) }
+        }
+        if let schedules = top["schedules"] {
+            definition.schedules = sequence(schedules, "schedules").compactMap { readSchedule($0, of: definition) }
+            var seen: Set<String> = []
+            for (schedule, node) in zip(definition.schedules, sequence(schedules, "schedules")) where !seen.insert(schedule.name).inserted {
+                report(at: node, "duplicate schedule name '\(schedule.name)'", hint: "give each schedule its own name")
+            }
         }
         return definition
     }
@@ -253,6 +261,54 @@ private struct Reader {
         }
         return QualityGate(name: name, condition: condition, failureAction: action,
                            description: fields["description"].flatMap { string($0, "description") }, location: location(node))
+    }
+
+    /// A `schedules:` entry: a cron expression (with its time zone) that starts this workflow with fixed inputs.
+    mutating func readSchedule(_ node: Node, of definition: WorkflowDefinition) -> ScheduleSpec? {
+        guard let fields = mapping(node, "a schedule", keys: Self.scheduleKeys) else { return nil }
+        guard let name = required(fields, "name", in: node, "a schedule", hint: "name the schedule: `name: weekly_refresh`") else { return nil }
+        guard ScheduleSpec.isValidName(name) else {
+            report(at: fields["name"], "schedule name '\(name)' is not a plain name", hint: "use letters, digits, '_', '-' and '.'")
+            return nil
+        }
+        guard let cronNode = fields["cron"] ?? {
+            report(at: node, "schedule '\(name)' has no cron expression", hint: "add `cron: \"0 6 * * 1\"` (minute hour day month weekday)")
+            return nil
+        }(), let text = string(cronNode, "cron") else { return nil }
+        let cron: CronExpression
+        do {
+            cron = try CronExpression(text)
+        } catch {
+            report(at: cronNode, "schedule '\(name)': \(error.reason)", hint: "five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1\"")
+            return nil
+        }
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let zoneNode = fields["timezone"], let identifier = string(zoneNode, "timezone") {
+            guard let zone = TimeZone(identifier: identifier) else {
+                report(at: zoneNode, "unknown time zone '\(identifier)'", hint: "use an IANA name such as America/New_York or UTC")
+                return nil
+            }
+            timeZone = zone
+        }
+        var catchUp = ScheduleSpec.CatchUp.skip
+        if let catchUpNode = fields["catch_up"], let raw = string(catchUpNode, "catch_up") {
+            guard let parsed = ScheduleSpec.CatchUp(rawValue: raw) else {
+                report(at: catchUpNode, "unknown catch_up '\(raw)'", hint: "use one of " + ScheduleSpec.CatchUp.allCases.map(\.rawValue).joined(separator: ", "))
+                return nil
+            }
+            catchUp = parsed
+        }
+        var inputs: [String: Value] = [:]
+        if let inputsNode = fields["inputs"], let inputFields = mapping(inputsNode, "the inputs of schedule '\(name)'", keys: nil) {
+            for (key, valueNode) in inputFields.pairs { inputs[key] = plainValue(valueNode) }
+        }
+        do {
+            _ = try definition.bindInputs(inputs)  // checked now; bound when a tick fires (defaults as they are then)
+        } catch {
+            for problem in error.problems { report(at: fields["inputs"] ?? node, "schedule '\(name)': \(problem)") }
+            return nil
+        }
+        return ScheduleSpec(name: name, cron: cron, timeZone: timeZone, workflow: definition.name, inputs: inputs, catchUp: catchUp)
     }
 
     // MARK: Node helpers

@@ -2,7 +2,7 @@ import PostgresNIO
 import PostgresSupport
 
 extension PostgresRunStore {
-    /// The run store's schema: `runs`, `events`, `run_leases`, recorded in `schema_migrations`.
+    /// The run store's schema: `runs`, `events`, `run_leases`, `schedules`, recorded in `schema_migrations`.
     public static let schema = PostgresSchema(name: "runs", table: "schema_migrations", lockKey: 7201001, migrations: [
         .init(1, "runs and events", [
             """
@@ -40,6 +40,22 @@ extension PostgresRunStore {
         ]),
         .init(3, "wake-up times of runs waiting for a person", [
             "ALTER TABLE runs ADD COLUMN wake_at DOUBLE PRECISION",
+        ]),
+        .init(4, "schedules", [
+            """
+            CREATE TABLE schedules (
+                name TEXT PRIMARY KEY,
+                cron TEXT NOT NULL,
+                timezone TEXT NOT NULL,
+                workflow TEXT NOT NULL,
+                inputs TEXT NOT NULL,
+                catch_up TEXT NOT NULL,
+                paused BOOLEAN NOT NULL DEFAULT FALSE,
+                declared_in TEXT,
+                last_tick DOUBLE PRECISION NOT NULL,
+                last_run_id TEXT
+            )
+            """,
         ]),
     ])
 }

@@ -20,7 +20,7 @@ public final class SQLiteRunStore: RunStore {
     }
 
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let writerQueue = DispatchQueue(label: "catalynx.runstore.writer")
     private let queue = Mutex(WriteQueue())
 
@@ -74,6 +74,9 @@ public final class SQLiteRunStore: RunStore {
                     PRIMARY KEY (run_id, seq)
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("v2: schedules") { db in
+            try db.execute(sql: Self.schedulesTable)
         }
         return migrator
     }
