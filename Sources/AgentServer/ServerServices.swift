@@ -161,7 +161,7 @@ public struct ServerServices: Sendable {
     }
 
     /// Drives a run to its end (or its next wait) in the background; the run's events say how it went.
-    func drive(_ runID: String) {
+    public func drive(_ runID: String) {
         guard drivesRuns else { return }
         let background = self.background
         Task { await background.drive(runID) }

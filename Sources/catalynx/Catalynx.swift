@@ -20,7 +20,7 @@ struct Catalynx: AsyncParsableCommand {
             (1: analyses fetch missing filings from ProPublica).
             """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, FundersCommand.self, RunCommand.self, ApprovalsCommand.self, ServeCommand.self, MCPCommand.self, WorkerCommand.self, DBCommand.self, KeysCommand.self, BAMLCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self, OrgCommand.self, DataCommand.self]
+        subcommands: [AnalyzeCommand.self, FundersCommand.self, RunCommand.self, ApprovalsCommand.self, ServeCommand.self, MCPCommand.self, WorkerCommand.self, DBCommand.self, KeysCommand.self, BAMLCommand.self, WorkflowsCommand.self, ToolsCommand.self, RunsCommand.self, SchedulesCommand.self, OrgCommand.self, DataCommand.self]
     )
 }
 

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let GET requests through without a key.")
     var openReads = false
 
+    @Flag(inversion: .prefixedNo, help: "Fire the schedules (`catalynx schedules`; with workers, whichever process sees a tick first starts its run).")
+    var schedules = true
+
     @Flag(help: "Mark the dashboard's cookies Secure with the __Host- prefix (the server is reached over HTTPS; a proxy's X-Forwarded-Proto: https does the same per request).")
     var secureCookies = false
 
@@ -86,9 +89,12 @@ struct ServeCommand: AsyncParsableCommand {
         } else if let workers, workers > 0 {
             throw CLIExit.needsSharedStore("--workers shares")
         }
-        // Shut down in reverse order: the HTTP server stops taking requests, then the runs in flight finish.
+        // A scheduled run is driven like one started over the API: here on SQLite, by a worker slot on PostgreSQL.
+        let ticker = schedules ? try await app.scheduleTicker(engine: services.engine) { [services] in services.drive($0) } : nil
+        // Shut down in reverse order: the HTTP server stops taking requests, the ticker stops, then the runs in flight finish.
         let group = ServiceGroup(configuration: .init(
             services: (background.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + (ticker.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
                 + [.init(service: try CatalynxServer.application(services, host: host, port: port,
                                                                 limits: ConnectionLimits(idleTimeout: .seconds(idleTimeout), maximumConnections: maxConnections)))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "catalynx")))

@@ -33,6 +33,9 @@ struct WorkerCommand: AsyncParsableCommand {
                                valueName: "path"))
     var webhooks: String?
 
+    @Flag(inversion: .prefixedNo, help: "Fire the schedules too (each tick starts one run, whichever process sees it first).")
+    var schedules = true
+
     func run() async throws {
         let context = CLIContext()
         let driver = RunDriver(engine: try await context.engine(), role: "worker", lease: .seconds(leaseSeconds))
@@ -44,8 +47,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let location = (try? context.configuration.runStore.get())?.description ?? "?"
         Console.error("worker \(worker.owner) driving up to \(concurrency) runs at once from \(location)"
                       + (outbound == nil ? "" : ", sending outbound webhooks"))
+        // The runs the ticker starts are claimed like any other (this worker or another).
+        let ticker = schedules ? try await context.app.scheduleTicker(engine: driver.engine) : nil
         // SIGTERM or SIGINT: the group shuts the worker down gracefully (it stops claiming and winds down).
-        let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint],
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)] + (ticker.map { [.init(service: $0)] } ?? [])
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: Logger(label: "catalynx")))
         try await group.run()
         let driven = await worker.driven

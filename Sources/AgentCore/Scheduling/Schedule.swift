@@ -30,6 +30,9 @@ public struct ScheduleSpec: Sendable, Hashable {
         self.catchUp = catchUp
     }
 
+    /// The time zone's IANA name (UTC, which Foundation calls GMT, as UTC).
+    public var zoneName: String { timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier }
+
     /// A schedule name: letters, digits, `_`, `-` and `.`, starting with a letter or digit, at most 100.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count <= 100 else { return false }
@@ -140,7 +143,7 @@ public struct ScheduleRow: Sendable, Hashable {
 
     public init(_ schedule: Schedule) {
         let spec = schedule.spec
-        self.init(name: spec.name, cron: spec.cron.description, timeZone: spec.timeZone.identifier, workflow: spec.workflow,
+        self.init(name: spec.name, cron: spec.cron.description, timeZone: spec.zoneName, workflow: spec.workflow,
                   inputs: Value.object(spec.inputs).jsonString(), catchUp: spec.catchUp.rawValue, paused: schedule.paused,
                   declaredIn: schedule.declaredIn, lastTick: schedule.lastTick.timeIntervalSince1970, lastRunID: schedule.lastRunID)
     }

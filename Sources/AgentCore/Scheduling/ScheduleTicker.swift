@@ -116,7 +116,11 @@ public struct ScheduleTicker: Service, Sendable {
 
     /// Syncs the declared schedules, then fires due ticks until graceful shutdown or cancellation.
     public func run() async throws {
-        try await sync()
+        do {
+            try await sync()
+        } catch {
+            logger.error("the workflow files' schedules could not be brought in", metadata: ["error": .string(String(describing: error))])
+        }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var wait = idle
             do {

@@ -1,0 +1,98 @@
+import AgentCore
+import Foundation
+import Logging
+
+/// Schedules: what `catalynx schedules`, `serve`, `worker` and the dashboard share.
+extension CatalynxApplication {
+    /// The schedules of the run store's database.
+    public func scheduleStore() async throws -> any ScheduleStore {
+        guard let schedules = try await store().scheduleStore else {
+            throw ApplicationError(.failed, "this run store keeps no schedules")
+        }
+        return schedules
+    }
+
+    /// Every schedule, with the workflow files' declarations brought in first.
+    public func schedules() async throws -> [Schedule] {
+        try await scheduleTicker(engine: try await engine()).sync()
+        return try await scheduleStore().schedules()
+    }
+
+    /// The schedules the workflow files declare, each with its file.
+    public var declaredSchedules: [(spec: ScheduleSpec, file: String)] {
+        catalog.entries().flatMap { entry -> [(spec: ScheduleSpec, file: String)] in
+            guard case .success(let definition) = entry.definition else { return [] }
+            return definition.schedules.map { ($0, entry.file) }
+        }
+    }
+
+    /// The ticker that fires the store's schedules: `serve` and `worker` run it; `onStart` sees each run it starts.
+    public func scheduleTicker(engine: WorkflowEngine, logger: Logger = Logger(label: "catalynx.schedules"),
+                               onStart: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> ScheduleTicker {
+        let catalog = self.catalog
+        return ScheduleTicker(engine: engine, store: try await scheduleStore(), workflows: { try catalog.definition($0) },
+                              declared: declaredSchedules, logger: logger, onStart: onStart)
+    }
+
+    /// Adds a schedule (or replaces one added before, with `replacing`), checking all of it first.
+    /// - Parameters:
+    ///   - inputs: the workflow's inputs as `key=value` text, typed by the workflow.
+    ///   - timeZone: an IANA name (default UTC).
+    ///   - since: the ticks after this time are due (default now; earlier, with catch-up `all`, is a backfill).
+    /// - Throws: `ApplicationError` `.badInput` naming what is wrong: the name, the cron field, the zone, the workflow or an input.
+    public func addSchedule(name: String, cron: String, workflow: String, inputs: [String: Value], timeZone: String?,
+                            catchUp: ScheduleSpec.CatchUp, since: Date? = nil, replacing: Bool) async throws -> Schedule {
+        guard ScheduleSpec.isValidName(name) else {
+            throw ApplicationError(.badInput, "schedule name '\(name)' is not a plain name", hint: "use letters, digits, '_', '-' and '.' (at most 100)")
+        }
+        let expression: CronExpression
+        do {
+            expression = try CronExpression(cron)
+        } catch {
+            throw ApplicationError(.badInput, error.description, hint: "five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1\"")
+        }
+        guard let zone = TimeZone(identifier: timeZone ?? "UTC") else {
+            throw ApplicationError(.badInput, "unknown time zone '\(timeZone ?? "")'", hint: "use an IANA name such as America/New_York or UTC")
+        }
+        let definition = try self.workflow(workflow)
+        do {
+            _ = try definition.bindInputs(inputs)
+        } catch {
+            throw ApplicationError(.badInput, "schedule '\(name)': " + error.problems.joined(separator: "; "))
+        }
+        let store = try await scheduleStore()
+        if let existing = try await store.schedule(named: name), existing.declaredIn != nil {
+            throw ApplicationError(.badInput, "schedule '\(name)' is declared in \(existing.declaredIn!)", hint: "change it in that file, or choose another name")
+        }
+        let spec = ScheduleSpec(name: name, cron: expression, timeZone: zone, workflow: definition.name, inputs: inputs, catchUp: catchUp)
+        let schedule = Schedule(spec: spec, lastTick: since ?? Date())
+        guard try await store.saveSchedule(schedule, replacing: replacing) else {
+            throw ApplicationError(.badInput, "there is a schedule called '\(name)' already", hint: "remove it first, or add with --replace")
+        }
+        return try await store.schedule(named: name) ?? schedule
+    }
+
+    /// Pauses or resumes a schedule; resuming does not catch up the ticks of the pause.
+    public func setSchedule(_ name: String, paused: Bool) async throws -> Schedule {
+        let store = try await scheduleStore()
+        guard try await store.setSchedule(named: name, paused: paused, now: Date()), let schedule = try await store.schedule(named: name) else {
+            throw try await unknownSchedule(name, store)
+        }
+        return schedule
+    }
+
+    /// Removes a schedule added with `schedules add` (one a workflow file declares is removed from its file).
+    public func removeSchedule(_ name: String) async throws {
+        let store = try await scheduleStore()
+        if let declared = try await store.schedule(named: name)?.declaredIn {
+            throw ApplicationError(.badInput, "schedule '\(name)' is declared in \(declared)", hint: "remove it from that file; `schedules pause \(name)` stops it meanwhile")
+        }
+        guard try await store.removeSchedule(named: name) else { throw try await unknownSchedule(name, store) }
+    }
+
+    private func unknownSchedule(_ name: String, _ store: any ScheduleStore) async throws -> ApplicationError {
+        let known = try await store.schedules().map(\.name)
+        let hint = Spelling.didYouMean(name, among: known) ?? (known.isEmpty ? "there are no schedules; `catalynx schedules add` adds one" : "the schedules are: \(known.joined(separator: ", "))")
+        return ApplicationError(.badInput, "no schedule called '\(name)'", hint: hint)
+    }
+}
