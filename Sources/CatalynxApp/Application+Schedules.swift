@@ -96,3 +96,21 @@ extension CatalynxApplication {
         return ApplicationError(.badInput, "no schedule called '\(name)'", hint: hint)
     }
 }
+
+/// How a schedule's times read for people, in the CLI and the dashboard.
+public enum ScheduleText {
+    /// `2026-12-07 06:00 EST`, on the schedule's own clock.
+    public static func localTime(_ date: Date, in zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = zone.identifier == "GMT" ? "yyyy-MM-dd HH:mm 'UTC'" : "yyyy-MM-dd HH:mm zzz"
+        return formatter.string(from: date)
+    }
+
+    /// The next tick on the schedule's clock, `paused`, or `never` (a date that does not come).
+    public static func next(_ schedule: Schedule) -> String {
+        if schedule.paused { return "paused" }
+        return schedule.nextTick.map { localTime($0, in: schedule.spec.timeZone) } ?? "never"
+    }
+}

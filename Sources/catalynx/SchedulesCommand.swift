@@ -160,19 +160,10 @@ extension ScheduleSpec.CatchUp: ExpressibleByArgument {}
 
 /// How schedules read on a terminal and in JSON.
 enum SchedulePresenter {
-    /// `2026-12-07 06:00 EST` on the schedule's own clock.
-    static func localTime(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = zone.identifier == "GMT" ? "yyyy-MM-dd HH:mm 'UTC'" : "yyyy-MM-dd HH:mm zzz"
-        return formatter.string(from: date)
-    }
-
     /// `current_tier at "0 6 * * 1" (America/New_York), next 2026-12-07 06:00 EST; missed ticks: skip`.
     static func sentence(_ schedule: Schedule) -> String {
         let spec = schedule.spec
-        let next = schedule.nextTick.map { "next \(localTime($0, in: spec.timeZone))" } ?? "no tick to come"
+        let next = schedule.nextTick.map { "next \(ScheduleText.localTime($0, in: spec.timeZone))" } ?? "no tick to come"
         return "\(spec.workflow) at \"\(spec.cron)\" (\(spec.zoneName)), \(schedule.paused ? "paused" : next); missed ticks: \(spec.catchUp.rawValue)"
     }
 
@@ -181,7 +172,7 @@ enum SchedulePresenter {
         for schedule in schedules {
             let spec = schedule.spec
             table.rows.append([schedule.name, spec.workflow, spec.cron.description, spec.zoneName,
-                               schedule.paused ? "-" : schedule.nextTick.map { localTime($0, in: spec.timeZone) } ?? "never",
+                               ScheduleText.next(schedule),
                                spec.catchUp.rawValue, schedule.paused ? "paused" : "active", schedule.lastRunID ?? "",
                                schedule.declaredIn.map { ($0 as NSString).lastPathComponent } ?? "added"])
         }

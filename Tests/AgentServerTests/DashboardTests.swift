@@ -220,4 +220,32 @@ struct DashboardTests {
             #expect(forkPage.contains("id=\"forked-from\"><a href=\"/runs/\(id)\">") && forkPage.contains("at step <code>say</code>"))
         }
     }
+
+    @Test func schedulesAreListedWithTheirNextTickAndPausedFromTheDashboard() async throws {
+        let setup = try api.setup()
+        let app = Application(router: try CatalynxServer.router(setup.services))
+        _ = try await setup.services.app.addSchedule(name: "monday_hello", cron: "0 6 * * 1", workflow: "hello", inputs: ["greeting": "Hi"],
+                                                     timeZone: "America/New_York", catchUp: .latest, replacing: false)
+        try await app.test(.router) { client in
+            let reader = try await signIn(setup.read, client)
+            let page = String(buffer: try await client.execute(uri: "/schedules", method: .get, headers: [.cookie: reader.cookie]).body)
+            #expect(page.contains("<tr id=\"schedule-monday_hello\">") && page.contains("<code>0 6 * * 1</code>") && page.contains("America/New_York"))
+            #expect(page.contains("greeting = Hi") && page.contains("latest") && page.contains("added by hand"))
+            #expect(page.range(of: #"\d{4}-\d{2}-\d{2} 06:00 E[SD]T"#, options: .regularExpression) != nil, "the next tick on New York's clock")
+            #expect(!page.contains("action=\"/schedules/monday_hello/pause\""), "a read key cannot pause")
+
+            let writer = try await signIn(setup.write, client)
+            let writersPage = String(buffer: try await client.execute(uri: "/schedules", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(writersPage.contains("action=\"/schedules/monday_hello/pause\""))
+            let noToken = form(writer.cookie, "")
+            #expect(try await client.execute(uri: "/schedules/monday_hello/pause", method: .post, headers: noToken.0, body: noToken.1).status == .forbidden)
+            let pause = form(writer.cookie, "csrf=\(writer.csrf)")
+            let paused = try await client.execute(uri: "/schedules/monday_hello/pause", method: .post, headers: pause.0, body: pause.1)
+            #expect(paused.status == .seeOther)
+            #expect(try await setup.services.app.scheduleStore().schedule(named: "monday_hello")?.paused == true)
+            let after = String(buffer: try await client.execute(uri: "/schedules", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(after.contains("action=\"/schedules/monday_hello/resume\"") && after.contains("s-paused"))
+            #expect(try await client.execute(uri: "/schedules/nothing/pause", method: .post, headers: pause.0, body: pause.1).status == .notFound)
+        }
+    }
 }

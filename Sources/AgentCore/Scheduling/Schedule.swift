@@ -86,8 +86,9 @@ public struct Schedule: Sendable, Hashable {
     /// The id of the run a tick starts: the same for every process that sees the tick, so the
     /// store's refusal to create a run twice makes each tick start exactly one run.
     public func runID(for tick: Date) -> String {
-        var hash: UInt32 = 2_166_136_261  // FNV-1a of the schedule's name
-        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        // FNV-1a of the schedule's name and the tick: ids of one schedule's runs differ in their last digits too.
+        var hash: UInt32 = 2_166_136_261
+        for byte in Array(name.utf8) + Array("@\(Int64(tick.timeIntervalSince1970 * 1000))".utf8) { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         return RunID.make(at: tick, suffix: hash)
     }
 }

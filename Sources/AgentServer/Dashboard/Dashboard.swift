@@ -44,6 +44,9 @@ struct Dashboard: Sendable {
         group.post("analyze") { request, _ in try await analyze(request) }
         group.get("approvals") { request, _ in try await approvals(request) }
         group.post("approvals/:id") { request, context in try await answer(request, context) }
+        group.get("schedules") { request, _ in try await schedules(request) }
+        group.post("schedules/:name/pause") { request, context in try await setSchedule(request, context, paused: true) }
+        group.post("schedules/:name/resume") { request, context in try await setSchedule(request, context, paused: false) }
         group.get("organizations") { request, _ in try await organizations(request) }
         group.get("organizations/:ein") { request, context in try await organization(request, context) }
         group.get("funders/:ein") { request, context in try await funder(request, context) }
@@ -184,6 +187,7 @@ struct Dashboard: Sendable {
                 ["name": funder.name, "ein": funder.ein, "score": String(format: "%.2f", funder.score), "past": funder.isPastFunder,
                  "note": funder.hasGivingHistory ? funder.profileSummary : "no giving history on record"]
             }
+            view["hasFunders"] = !funders.funders.isEmpty
             view["fundersHeading"] = funders.ownGiving == nil ? "Likely funders" : "Its own giving"
             view["fundersSummary"] = funders.ownGiving.map { ReportViewText.sentence($0.summary) } ?? ReportWording.funderSummary(funders)
             view["ownGivingLink"] = funders.ownGiving.map { "/funders/" + $0.ein.filter(\.isNumber) }   // absent when none
@@ -301,6 +305,38 @@ struct Dashboard: Sendable {
         _ = try await services.answer(runID: id, step: form["step"],
                                       ReviewAnswer(decision: decision, reviewer: session.key.name, comment: form["comment"], corrections: corrections))
         return Pages.redirect("/runs/\(id)")
+    }
+
+    // MARK: Schedules
+
+    func schedules(_ request: Request) async throws -> Response {
+        let session = try await require(request, .read)
+        var view = try await page(session, title: "Schedules")
+        view["canControl"] = session.key.scope >= .write
+        view["schedules"] = try await services.app.schedules().map { schedule -> [String: Any] in
+            let spec = schedule.spec
+            var row: [String: Any] = [
+                "name": schedule.name, "workflow": spec.workflow, "cron": spec.cron.description, "zone": spec.zoneName,
+                "inputs": spec.inputs.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.displayString)" },
+                "next": ScheduleText.next(schedule), "catchUp": spec.catchUp.rawValue, "paused": schedule.paused,
+                "from": schedule.declaredIn.map { ($0 as NSString).lastPathComponent } ?? "added by hand",
+                "action": schedule.paused ? "resume" : "pause", "actionLabel": schedule.paused ? "Resume" : "Pause",
+            ]
+            if let run = schedule.lastRunID { (row["lastRun"], row["lastRunShort"]) = (run, DashboardFormat.runID(run)) }
+            return row
+        }
+        return pages.render("schedules", view)
+    }
+
+    func setSchedule(_ request: Request, _ context: some RequestContext, paused: Bool) async throws -> Response {
+        _ = try await requireForm(request, .write)
+        let name = context.parameters.get("name") ?? ""
+        do {
+            _ = try await services.app.setSchedule(name, paused: paused)
+        } catch let error as ApplicationError {
+            throw Problem(.notFound, "No such schedule", error.message)
+        }
+        return Pages.redirect("/schedules#schedule-\(name)")
     }
 
     // MARK: Organizations

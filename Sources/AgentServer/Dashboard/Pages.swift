@@ -10,7 +10,7 @@ struct Pages: Sendable {
     /// The script that follows a live run's page.
     let liveScript: String
 
-    static let names = ["header", "footer", "signin", "error", "runs", "run", "analyze", "approvals", "organizations", "organization", "funder"]
+    static let names = ["header", "footer", "signin", "error", "runs", "run", "analyze", "approvals", "organizations", "organization", "funder", "schedules"]
 
     init() throws {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
