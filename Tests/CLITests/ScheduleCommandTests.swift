@@ -1,6 +1,7 @@
 import AgentCore
 import Foundation
 import Testing
+import TestSupport
 
 /// `catalynx schedules` with the built binary: adding (and refusing what is wrong), listing with the
 /// next tick, pausing, a backfill fired by `schedules tick` exactly once, a workflow file's own
@@ -59,5 +60,32 @@ struct ScheduleCommandTests {
         #expect(declared.status == 2 && declared.stderr.contains("is declared in"))
         #expect(try cli.run("schedules", "remove", "new_year").status == 0)
         #expect(try cli.run("schedules", "list", "--format", "json").json?.arrayValue?.map { $0["name"] } == ["monday_greeting"])
+    }
+
+    @Test func threeProcessesFiringOneBackfillOnPostgreSQLStartEachTickOnce() async throws {
+        var cli = try CLIHarness()
+        cli.extraEnvironment["CATALYNX_DATABASE_URL"] = try await TestPostgres.freshDatabase()
+        let hour = (Date().timeIntervalSince1970 / 3600).rounded(.down) * 3600
+        let since = Date(timeIntervalSince1970: hour - 49.5 * 3600).formatted(.iso8601)  // 50 hourly ticks since, the last this hour's
+        let added = try cli.run("schedules", "add", "hourly", "--cron", "0 * * * *", "--workflow", "hello", "--catch-up", "all", "--since", since)
+        #expect(added.status == 0, "\(added.stderr)")
+
+        let processes = try (0..<3).map { _ in try cli.launch(["schedules", "tick", "--detach", "--format", "json"]) }
+        var started: [String] = []
+        var seen: Set<String> = []
+        for (process, out, err) in processes {
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(stderr)")
+            let fired = try #require(try Value(json: String(decoding: stdout, as: UTF8.self)).arrayValue)
+            started += fired.filter { $0["outcome"] == "started" }.compactMap { $0["run_id"]?.stringValue }
+            seen.formUnion(fired.compactMap { $0["run_id"]?.stringValue })
+        }
+        #expect(started.count == 50 && Set(started).count == 50, "each of the 50 ticks started by exactly one process")
+        #expect(seen == Set(started))
+        let runs = try cli.run("runs", "list", "--workflow", "hello", "--limit", "200", "--format", "json").json?.arrayValue ?? []
+        #expect(Set(runs.compactMap { $0["id"]?.stringValue }) == Set(started))
+        #expect(try cli.run("schedules", "tick", "--detach").stdout == "no ticks due\n")
     }
 }
