@@ -66,6 +66,7 @@ enum RunPresenter {
         lines.append("run       \(state.runID)")
         lines.append("workflow  \(state.workflowName)  (\(state.workflowFile))")
         if let origin = state.forkedFrom { lines.append("forked    from run \(origin.run) at step \(origin.step)") }
+        if let origin = state.scheduledBy { lines.append("schedule  \(origin.schedule), its tick at \(origin.tick.formatted(.iso8601))") }
         lines.append("status    \(state.status.rawValue)\(state.failureReason.map { " — \($0)" } ?? "")\(state.pauseReason.map { " — \($0)" } ?? "")")
         if let startedAt = state.startedAt, let updatedAt = state.updatedAt {
             lines.append("started   \(ISO8601DateFormatter().string(from: startedAt))  (\(formatDuration(updatedAt.timeIntervalSince(startedAt))) to last event)")

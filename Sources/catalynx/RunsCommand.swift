@@ -141,6 +141,7 @@ struct RunsCommand: AsyncParsableCommand {
             case .humanInputReceived(let step, let response, let respondent): "\(step) answered by \(respondent): \(response.jsonString())"
             case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason): reason
             case .runForked(let from, let step): "forked from run \(from) at step \(step)"
+            case .runScheduled(let schedule, let tick): "started by schedule \(schedule) for its tick at \(tick.formatted(.iso8601))"
             case .runResumed, .runCompleted: ""
             }
         }

@@ -100,7 +100,9 @@ struct ScheduleTests {
         }
         let runs = try await first.runs(RunQuery(limit: 100))
         #expect(Set(runs.map(\.id)) == Set(started) && runs.count == 3)
-        #expect(try await first.state(of: started[0]).inputs == ["greeting": "good morning"])
+        let firstRun = try await first.state(of: started[0])
+        #expect(firstRun.inputs == ["greeting": "good morning"])
+        #expect(firstRun.scheduledBy == ScheduleOrigin(schedule: "hourly_hello", tick: Self.start.addingTimeInterval(3600)))
         let stored = try #require(try await second.scheduleStore!.schedule(named: "hourly_hello"))
         #expect(stored.lastTick == clock.now() && stored.lastRunID == started[2])
     }

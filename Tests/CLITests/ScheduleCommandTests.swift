@@ -47,7 +47,10 @@ struct ScheduleCommandTests {
         let runs = try cli.run("runs", "list", "--workflow", "greet", "--format", "json").json?.arrayValue ?? []
         #expect(runs.count == 3)
         let first = try #require(fired.first?["run_id"]?.stringValue)
-        #expect(try cli.run("runs", "show", first, "--format", "json").json?["steps"]?["say"]?["output"]?["value"] == "hello donors")
+        let shown = try cli.run("runs", "show", first, "--format", "json").json
+        #expect(shown?["steps"]?["say"]?["output"]?["value"] == "hello donors")
+        #expect(shown?["scheduled_by"] == ["schedule": "new_year", "tick": "2024-01-01T00:00:00Z"])
+        #expect(try cli.run("runs", "show", first).stdout.contains("schedule  new_year, its tick at 2024-01-01T00:00:00Z"))
 
         let paused = try cli.run("schedules", "pause", "new_year")
         #expect(paused.status == 0 && paused.stdout == "schedule new_year paused\n")

@@ -55,6 +55,9 @@ extension EventKind {
         case .runForked(let from, let step):
             object["from"] = .string(from)
             object["step"] = .string(step)
+        case .runScheduled(let schedule, let tick):
+            object["schedule"] = .string(schedule)
+            object["tick"] = .double(tick.timeIntervalSince1970)
         case .runResumed, .runCompleted:
             break
         }
@@ -101,6 +104,9 @@ extension EventKind {
         case "RunCompleted": self = .runCompleted
         case "RunFailed": self = .runFailed(reason: try fields.string("reason"))
         case "RunForked": self = .runForked(from: try fields.string("from"), step: try fields.string("step"))
+        case "RunScheduled":
+            guard let tick = value["tick"]?.numberValue else { throw EventDecodingError(field: "tick", expected: "the tick as seconds since 1970") }
+            self = .runScheduled(schedule: try fields.string("schedule"), tick: Date(timeIntervalSince1970: tick))
         case let other: throw EventDecodingError(field: "type", expected: "a known event type, not '\(other)'")
         }
     }

@@ -74,6 +74,8 @@ public enum EventKind: Sendable, Hashable {
     /// The run was made from the events of run `from` that came before step `step` began (`runs fork`);
     /// it goes on from there.
     case runForked(from: String, step: String)
+    /// The run was started by schedule `schedule` for its tick at `tick` (`catalynx schedules`).
+    case runScheduled(schedule: String, tick: Date)
 
     /// The event's type name as stored and shown (`StepSucceeded`).
     public var typeName: String {
@@ -94,6 +96,7 @@ public enum EventKind: Sendable, Hashable {
         case .runCompleted: "RunCompleted"
         case .runFailed: "RunFailed"
         case .runForked: "RunForked"
+        case .runScheduled: "RunScheduled"
         }
     }
 

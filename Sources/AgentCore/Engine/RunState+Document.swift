@@ -36,6 +36,7 @@ extension RunState {
         if let reason = state.failureReason { object["error"] = .string(reason) }
         if let reason = state.pauseReason { object["pause_reason"] = .string(reason) }
         if let origin = state.forkedFrom { object["forked_from"] = ["run_id": .string(origin.run), "step": .string(origin.step)] }
+        if let origin = state.scheduledBy { object["scheduled_by"] = ["schedule": .string(origin.schedule), "tick": .string(origin.tick.formatted(.iso8601))] }
         let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }
         if !waiting.isEmpty {
             object["waiting_for"] = .array(waiting.sorted { $0.key < $1.key }.map { name, step in

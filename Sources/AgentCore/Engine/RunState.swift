@@ -22,6 +22,8 @@ public struct RunState: Sendable {
     public var pauseReason: String?
     /// The run and step this run was forked from (`runs fork`), if it was.
     public var forkedFrom: ForkOrigin?
+    /// The schedule and tick that started the run, if one did.
+    public var scheduledBy: ScheduleOrigin?
 
     public init(runID: String) { self.runID = runID }
 
@@ -127,6 +129,8 @@ public struct RunState: Sendable {
             if failureReason == nil { failureReason = reason }
         case .runForked(let from, let step):
             forkedFrom = ForkOrigin(run: from, step: step)
+        case .runScheduled(let schedule, let tick):
+            scheduledBy = ScheduleOrigin(schedule: schedule, tick: tick)
         case .runCompleted:
             break
         }
@@ -201,5 +205,16 @@ public struct ForkOrigin: Sendable, Hashable {
     public init(run: String, step: String) {
         self.run = run
         self.step = step
+    }
+}
+
+/// What started a scheduled run: the schedule, and the tick it was started for.
+public struct ScheduleOrigin: Sendable, Hashable {
+    public var schedule: String
+    public var tick: Date
+
+    public init(schedule: String, tick: Date) {
+        self.schedule = schedule
+        self.tick = tick
     }
 }

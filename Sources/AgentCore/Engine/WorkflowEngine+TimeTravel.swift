@@ -22,10 +22,10 @@ extension WorkflowEngine {
         }
         let definition = try definition(of: original)
         let inputs = try definition.bindInputs(original.inputs.merging(changed) { _, new in new })
-        // The run's own controls (pause, resume) are not history to copy: the fork starts running.
+        // The run's own controls (pause, resume) and what started it are not history to copy: the fork starts running.
         let copied = events[..<cut].map(\.kind).filter { kind in
             switch kind {
-            case .runStarted, .runPaused, .runResumed: false
+            case .runStarted, .runPaused, .runResumed, .runScheduled: false
             default: true
             }
         }

@@ -48,11 +48,14 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// Records a new run without executing it (for another process or worker to drive).
+    /// - Parameter scheduledBy: the schedule tick that starts it, recorded with it (`RunScheduled`).
     /// - Returns: the run id (`runID`, or a new one from `ids`).
-    public func start(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String? = nil) async throws -> String {
+    public func start(_ definition: WorkflowDefinition, inputs: [String: Value], runID: String? = nil,
+                      scheduledBy origin: ScheduleOrigin? = nil) async throws -> String {
         let runID = runID ?? newRunID()
         let started = EventKind.runStarted(workflow: definition.name, file: definition.file, source: definition.source, inputs: inputs)
-        _ = try await store.append(runID: runID, expectedVersion: 0, events: [started], timestamp: now())
+        let scheduled = origin.map { [EventKind.runScheduled(schedule: $0.schedule, tick: $0.tick)] } ?? []
+        _ = try await store.append(runID: runID, expectedVersion: 0, events: [started] + scheduled, timestamp: now())
         return runID
     }
 

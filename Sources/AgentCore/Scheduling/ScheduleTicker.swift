@@ -102,7 +102,7 @@ public struct ScheduleTicker: Service, Sendable {
         do {
             let definition = try workflows(schedule.spec.workflow)
             let inputs = try definition.bindInputs(schedule.spec.inputs)
-            _ = try await engine.start(definition, inputs: inputs, runID: runID)
+            _ = try await engine.start(definition, inputs: inputs, runID: runID, scheduledBy: ScheduleOrigin(schedule: schedule.name, tick: tick))
         } catch RunStoreError.conflict {
             return Fired(schedule: schedule.name, tick: tick, runID: runID, outcome: .startedElsewhere)
         } catch {

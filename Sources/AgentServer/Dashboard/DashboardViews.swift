@@ -55,6 +55,9 @@ struct RunView {
         if let origin = state.forkedFrom {
             view["forkedFrom"] = ["runID": origin.run, "shortID": DashboardFormat.runID(origin.run), "step": origin.step]
         }
+        if let origin = state.scheduledBy {
+            view["scheduledBy"] = ["schedule": origin.schedule, "tick": DashboardFormat.time(origin.tick)]
+        }
         view["canFork"] = canFork
         if state.status.isTerminal { view["duration"] = DashboardFormat.duration(end.timeIntervalSince(start)) }
         if let error = state.failureReason { view["error"] = error }
