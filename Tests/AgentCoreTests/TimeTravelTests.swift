@@ -40,6 +40,11 @@ struct TimeTravelTests {
         #expect(forked.step("c").output == ["value": "hello world!"])
         // a ran once, in the original; b and c ran again in the fork.
         #expect(log.all == ["r1/a/1", "r1/b/1", "r1/c/1", "r2/b/1", "r2/c/1"])
+        // The copied events keep their times: the fork's timeline shows how long step a took.
+        let stepA = { (events: [RunEvent]) in events.filter { $0.kind.stepName == "a" }.map(\.timestamp) }
+        let copiedTimes = stepA(try await store.events(runID: forkID, after: 0))
+        let originalTimes = stepA(try await store.events(runID: original.runID, after: 0))
+        #expect(copiedTimes.count == 2 && copiedTimes == originalTimes)
         let untouched = try await store.state(of: original.runID)
         #expect(untouched.version == original.version && untouched.forkedFrom == nil)
     }

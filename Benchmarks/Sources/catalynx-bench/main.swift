@@ -136,8 +136,8 @@ func measureEINLookup() throws {
 
 /// A run store that keeps nothing: the engine without durability, the peer of `analyze`.
 struct NoOpRunStore: RunStore {
-    func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
-        events.enumerated().map { RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamp, kind: $0.element) }
+    func append(runID: String, expectedVersion: Int, events: [EventKind], timestamps: [Date]) async throws -> [RunEvent] {
+        events.enumerated().map { RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamps[$0.offset], kind: $0.element) }
     }
     func events(runID: String, after: Int) async throws -> [RunEvent] { [] }
     func runs(_ query: RunQuery) async throws -> [RunSummary] { [] }

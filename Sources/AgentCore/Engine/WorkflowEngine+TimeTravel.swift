@@ -23,8 +23,9 @@ extension WorkflowEngine {
         let definition = try definition(of: original)
         let inputs = try definition.bindInputs(original.inputs.merging(changed) { _, new in new })
         // The run's own controls (pause, resume) and what started it are not history to copy: the fork starts running.
-        let copied = events[..<cut].map(\.kind).filter { kind in
-            switch kind {
+        // The copied events keep their times, so the fork's timeline shows how long its copied steps took.
+        let copied = events[..<cut].filter { event in
+            switch event.kind {
             case .runStarted, .runPaused, .runResumed, .runScheduled: false
             default: true
             }
@@ -32,8 +33,9 @@ extension WorkflowEngine {
         let forkID = newRunID()
         let started = EventKind.runStarted(workflow: original.workflowName, file: original.workflowFile, source: original.workflowSource,
                                            inputs: inputs)
-        _ = try await store.append(runID: forkID, expectedVersion: 0, events: [started] + copied + [.runForked(from: runID, step: step)],
-                                   timestamp: clock.now())
+        let now = clock.now()
+        _ = try await store.append(runID: forkID, expectedVersion: 0, events: [started] + copied.map(\.kind) + [.runForked(from: runID, step: step)],
+                                   timestamps: [now] + copied.map(\.timestamp) + [now])
         return forkID
     }
 }

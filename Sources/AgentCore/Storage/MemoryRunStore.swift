@@ -13,14 +13,16 @@ public final class MemoryRunStore: RunStore {
 
     public init() {}
 
-    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamps: [Date]) async throws -> [RunEvent] {
         try contents.withLock { contents in
             let existing = contents.events[runID] ?? []
             guard existing.count == expectedVersion else {
                 if existing.isEmpty { throw RunStoreError.notFound(runID) }
                 throw RunStoreError.conflict(runID: runID, expected: expectedVersion, actual: existing.count)
             }
-            let stored = events.enumerated().map { RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamp, kind: $0.element) }
+            let stored = events.enumerated().map {
+                RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamps[$0.offset], kind: $0.element)
+            }
             contents.events[runID, default: []].append(contentsOf: stored)
             contents.summaries[runID] = Self.summary(of: runID, existing: contents.summaries[runID], appending: stored)
             return stored

@@ -12,11 +12,12 @@ public protocol RunStore: Sendable {
     ///   - runID: the run.
     ///   - expectedVersion: the sequence number of the run's last event as the caller knows it.
     ///   - events: the events, numbered from `expectedVersion + 1`.
-    ///   - timestamp: the time recorded on each event.
+    ///   - timestamps: the time recorded on each event, one per event (a fork keeps the times of
+    ///     the events it copies; everything else records one time, `append(…timestamp:)`).
     /// - Returns: the stored events with their sequence numbers.
     /// - Throws: `RunStoreError.conflict` if the run has moved on; `.notFound` if it does not exist
     ///   and `expectedVersion` is not 0.
-    func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent]
+    func append(runID: String, expectedVersion: Int, events: [EventKind], timestamps: [Date]) async throws -> [RunEvent]
 
     /// A run's events after sequence number `after`, in order.
     /// - Parameters:
@@ -50,6 +51,11 @@ public protocol RunStore: Sendable {
 }
 
 extension RunStore {
+    /// Appends events that all happened at `timestamp` (see `append(runID:expectedVersion:events:timestamps:)`).
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+        try await append(runID: runID, expectedVersion: expectedVersion, events: events, timestamps: Array(repeating: timestamp, count: events.count))
+    }
+
     public var leasing: (any RunLeasing)? { nil }
     public var scheduleStore: (any ScheduleStore)? { nil }
 

@@ -29,11 +29,12 @@ public final class PostgresRunStore: RunStore {
 
     // MARK: Appending
 
-    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamps: [Date]) async throws -> [RunEvent] {
         let stored = events.enumerated().map {
-            RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamp, kind: $0.element)
+            RunEvent(runID: runID, sequence: expectedVersion + $0.offset + 1, timestamp: timestamps[$0.offset], kind: $0.element)
         }
-        let time = timestamp.timeIntervalSince1970
+        // The run is created at its first event's time and updated at its last's.
+        let (createdAt, time) = (timestamps.first?.timeIntervalSince1970 ?? 0, timestamps.last?.timeIntervalSince1970 ?? 0)
         let logger = self.logger
         return try await transaction { connection -> [RunEvent] in
             var status: RunStatus
@@ -47,7 +48,7 @@ public final class PostgresRunStore: RunStore {
                     throw RunStoreError.corrupt("run \(runID) must begin with RunStarted")
                 }
                 let created = try await connection.query("""
-                    INSERT INTO runs (id, workflow, status, created_at, updated_at, version) VALUES (\(runID), \(workflow), 'running', \(time), \(time), 0)
+                    INSERT INTO runs (id, workflow, status, created_at, updated_at, version) VALUES (\(runID), \(workflow), 'running', \(createdAt), \(time), 0)
                     ON CONFLICT (id) DO NOTHING RETURNING id
                     """, logger: logger).collect()
                 guard !created.isEmpty else {
@@ -67,7 +68,7 @@ public final class PostgresRunStore: RunStore {
             for event in stored {
                 try await connection.query("""
                     INSERT INTO events (run_id, seq, type, step, timestamp, payload)
-                    VALUES (\(runID), \(event.sequence), \(event.kind.typeName), \(event.kind.stepName), \(time), \(event.kind.value.compactJSON))
+                    VALUES (\(runID), \(event.sequence), \(event.kind.typeName), \(event.kind.stepName), \(event.timestamp.timeIntervalSince1970), \(event.kind.value.compactJSON))
                     """, logger: logger)
             }
             status = stored.dropFirst(expectedVersion == 0 ? 1 : 0).reduce(status) { $0.after($1.kind) }

@@ -34,7 +34,7 @@ public final class SQLiteRunStore: RunStore {
         var runID: String
         var expectedVersion: Int
         var events: [EventKind]
-        var timestamp: Date
+        var timestamps: [Date]
     }
 
     /// Opens (creating if needed) the store at `path` and applies pending migrations.
@@ -83,8 +83,8 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: Appending
 
-    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamp: Date) async throws -> [RunEvent] {
-        let request = AppendRequest(runID: runID, expectedVersion: expectedVersion, events: events, timestamp: timestamp)
+    public func append(runID: String, expectedVersion: Int, events: [EventKind], timestamps: [Date]) async throws -> [RunEvent] {
+        let request = AppendRequest(runID: runID, expectedVersion: expectedVersion, events: events, timestamps: timestamps)
         // The first writer to arrive commits on its own thread (no hand-off when there is no
         // contention); writers arriving meanwhile queue up and are committed together next.
         if queue.withLock({ queue in queue.draining ? false : { queue.draining = true; return true }() }) {
@@ -163,10 +163,10 @@ public final class SQLiteRunStore: RunStore {
                 return .failure(RunStoreError.corrupt("run \(request.runID) must begin with RunStarted"))
             }
             try db.cachedStatement(sql: "INSERT INTO runs (id, workflow, status, created_at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [request.runID, workflow, RunStatus.running.rawValue, request.timestamp.timeIntervalSince1970])
+                .execute(arguments: [request.runID, workflow, RunStatus.running.rawValue, request.timestamps[0].timeIntervalSince1970])
         }
         let stored = request.events.enumerated().map {
-            RunEvent(runID: request.runID, sequence: version + $0.offset + 1, timestamp: request.timestamp, kind: $0.element)
+            RunEvent(runID: request.runID, sequence: version + $0.offset + 1, timestamp: request.timestamps[$0.offset], kind: $0.element)
         }
         let insert = try db.cachedStatement(sql: "INSERT INTO events (run_id, seq, type, step, timestamp, payload) VALUES (?, ?, ?, ?, ?, ?)")
         for event in stored {
