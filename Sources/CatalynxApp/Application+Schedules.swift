@@ -31,7 +31,7 @@ extension CatalynxApplication {
                                onStart: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> ScheduleTicker {
         let catalog = self.catalog
         return ScheduleTicker(engine: engine, store: try await scheduleStore(), workflows: { try catalog.definition($0) },
-                              declared: declaredSchedules, logger: logger, onStart: onStart)
+                              declared: declaredSchedules, files: Set(catalog.files), logger: logger, onStart: onStart)
     }
 
     /// Adds a schedule (or replaces one added before, with `replacing`), checking all of it first.

@@ -85,6 +85,11 @@ struct ScheduleTests {
         try await tickers[0].sync()
         try await tickers[1].sync()
         #expect(try await first.scheduleStore!.schedules().map(\.name) == ["hourly_hello"])
+        // A process that does not read greet.yaml leaves its schedules alone; one that reads it without them removes them.
+        let elsewhere = ScheduleTicker(engine: WorkflowEngine(store: second, registry: registry, clock: clock), store: second.scheduleStore!,
+                                       workflows: { _ in definition }, files: ["other.yaml"])
+        try await elsewhere.sync()
+        #expect(try await first.scheduleStore!.schedules().map(\.name) == ["hourly_hello"])
 
         // Three hours pass with both processes ticking at once each hour.
         var started: [String] = []
@@ -105,6 +110,11 @@ struct ScheduleTests {
         #expect(firstRun.scheduledBy == ScheduleOrigin(schedule: "hourly_hello", tick: Self.start.addingTimeInterval(3600)))
         let stored = try #require(try await second.scheduleStore!.schedule(named: "hourly_hello"))
         #expect(stored.lastTick == clock.now() && stored.lastRunID == started[2])
+        // greet.yaml edited: its schedule is gone from it, and from the store when a process reads the file again.
+        let edited = ScheduleTicker(engine: WorkflowEngine(store: first, registry: registry, clock: clock), store: first.scheduleStore!,
+                                    workflows: { _ in definition }, files: ["greet.yaml"])
+        try await edited.sync()
+        #expect(try await first.scheduleStore!.schedules().isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases) func aScheduleIsPausedResumedAndRemoved(_ backend: StoreBackend) async throws {

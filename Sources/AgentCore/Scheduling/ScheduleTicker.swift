@@ -32,6 +32,7 @@ public struct ScheduleTicker: Service, Sendable {
     let store: any ScheduleStore
     let workflows: @Sendable (String) throws -> WorkflowDefinition
     let declared: [(spec: ScheduleSpec, file: String)]
+    let files: Set<String>
     let grace: TimeInterval
     let idle: Duration
     let logger: Logger
@@ -40,17 +41,20 @@ public struct ScheduleTicker: Service, Sendable {
     /// - Parameters:
     ///   - workflows: the workflow a schedule names, by name.
     ///   - declared: the schedules the workflow files declare, with their files: brought into the store
-    ///     when the ticker starts (a declaration removed from its file is removed from the store).
+    ///     when the ticker starts.
+    ///   - files: every workflow file this process read: a schedule declared in one of them that it no
+    ///     longer declares is removed from the store (one declared in a file another machine reads is left alone).
     ///   - grace: how late a tick may fire and still count as on time (older ones were missed).
     ///   - idle: the longest sleep between passes.
     ///   - onStart: called with each run this process starts (the server drives it).
     public init(engine: WorkflowEngine, store: any ScheduleStore, workflows: @escaping @Sendable (String) throws -> WorkflowDefinition,
-                declared: [(spec: ScheduleSpec, file: String)] = [], grace: Duration = .seconds(60), idle: Duration = .seconds(30),
+                declared: [(spec: ScheduleSpec, file: String)] = [], files: Set<String> = [], grace: Duration = .seconds(60), idle: Duration = .seconds(30),
                 logger: Logger = Logger(label: "catalynx.schedules"), onStart: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.engine = engine
         self.store = store
         self.workflows = workflows
         self.declared = declared
+        self.files = files.union(declared.map(\.file))
         self.grace = grace.seconds
         self.idle = idle
         self.logger = logger
@@ -58,7 +62,7 @@ public struct ScheduleTicker: Service, Sendable {
     }
 
     /// Brings the workflow files' schedules into the store: new ones start from now, changed ones keep
-    /// where they stand, ones whose declaration is gone are removed. A schedule added by a person
+    /// where they stand, ones whose declaration is gone from a file read here are removed. A schedule added by a person
     /// under the same name is kept (and the declaration ignored, with a warning).
     public func sync() async throws {
         let stored = Dictionary(try await store.schedules().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -71,7 +75,7 @@ public struct ScheduleTicker: Service, Sendable {
             _ = try await store.saveSchedule(Schedule(spec: spec, declaredIn: file, lastTick: now), replacing: true)
         }
         let names = Set(declared.map(\.spec.name))
-        for schedule in stored.values where schedule.declaredIn != nil && !names.contains(schedule.name) {
+        for schedule in stored.values where schedule.declaredIn.map(files.contains) == true && !names.contains(schedule.name) {
             _ = try await store.removeSchedule(named: schedule.name)
         }
     }
