@@ -246,6 +246,14 @@ struct DashboardTests {
             let after = String(buffer: try await client.execute(uri: "/schedules", method: .get, headers: [.cookie: writer.cookie]).body)
             #expect(after.contains("action=\"/schedules/monday_hello/resume\"") && after.contains("s-paused"))
             #expect(try await client.execute(uri: "/schedules/nothing/pause", method: .post, headers: pause.0, body: pause.1).status == .notFound)
+
+            // A backfilled tick's run says on its page which schedule started it, and for which tick.
+            _ = try await setup.services.app.addSchedule(name: "new_year", cron: "0 0 1 1 *", workflow: "hello", inputs: [:], timeZone: nil,
+                                                         catchUp: .latest, since: Date(timeIntervalSince1970: 1_735_000_000), replacing: false)
+            let fired = try await setup.services.app.scheduleTicker(engine: setup.services.engine).fire()
+            let runID = try #require(fired.first { $0.schedule == "new_year" }?.runID)
+            let runPage = String(buffer: try await client.execute(uri: "/runs/\(runID)", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(runPage.contains("id=\"scheduled-by\">by <a href=\"/schedules#schedule-new_year\">new_year</a>, for its tick at 2026-01-01 00:00:00 UTC"))
         }
     }
 }
