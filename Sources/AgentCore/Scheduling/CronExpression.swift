@@ -61,11 +61,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         guard var year = local.year, var month = local.month, var day = local.day, var hour = local.hour, var minute = local.minute else { return nil }
         let lastYear = year + 8
         while year <= lastYear {
-            guard months.contains(month) else {
-                (year, month, day, hour, minute) = month == 12 ? (year + 1, 1, 1, 0, 0) : (year, month + 1, 1, 0, 0)
-                continue
-            }
-            guard day <= Self.daysIn(month: month, year: year) else {
+            guard months.contains(month), day <= Self.daysIn(month: month, year: year) else {
                 (year, month, day, hour, minute) = month == 12 ? (year + 1, 1, 1, 0, 0) : (year, month + 1, 1, 0, 0)
                 continue
             }

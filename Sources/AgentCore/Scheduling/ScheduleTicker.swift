@@ -82,9 +82,13 @@ public struct ScheduleTicker: Service, Sendable {
 
     /// One pass: starts the run of every due tick and records how far each schedule is dealt with.
     @discardableResult
-    public func fire() async throws -> [Fired] {
+    public func fire() async throws -> [Fired] { try await pass().fired }
+
+    /// A pass, and the earliest tick still to come of the schedules it read (when to look again).
+    private func pass() async throws -> (fired: [Fired], next: Date?) {
         let now = engine.clock.now()
         var fired: [Fired] = []
+        var next: Date?
         for schedule in try await store.schedules() {
             let (ticks, through) = schedule.due(at: now, grace: grace)
             var lastRun: String?
@@ -94,8 +98,11 @@ public struct ScheduleTicker: Service, Sendable {
                 if outcome.outcome == .started || outcome.outcome == .startedElsewhere { lastRun = outcome.runID }
             }
             if through > schedule.lastTick { try await store.advanceSchedule(named: schedule.name, through: through, lastRunID: lastRun) }
+            if !schedule.paused, let upcoming = schedule.spec.cron.next(after: through, in: schedule.spec.timeZone) {
+                next = min(next ?? upcoming, upcoming)
+            }
         }
-        return fired
+        return (fired, next)
     }
 
     private func start(_ schedule: Schedule, at tick: Date) async -> Fired {
@@ -128,10 +135,8 @@ public struct ScheduleTicker: Service, Sendable {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var wait = idle
             do {
-                try await fire()
-                let now = engine.clock.now()
-                if let next = try await store.schedules().filter({ !$0.paused }).compactMap(\.nextTick).min() {
-                    wait = min(idle, .seconds(max(0.05, next.timeIntervalSince(now))))
+                if let next = try await pass().next {
+                    wait = min(idle, .seconds(max(0.05, next.timeIntervalSince(engine.clock.now()))))
                 }
             } catch {
                 logger.error("schedules could not be read or fired", metadata: ["error": .string(String(describing: error))])

@@ -22,22 +22,18 @@ extension PostgresRunStore: ScheduleStore {
 
     public func saveSchedule(_ schedule: Schedule, replacing: Bool) async throws -> Bool {
         let row = ScheduleRow(schedule)
-        let insert: PostgresQuery = """
-            INSERT INTO schedules (name, cron, timezone, workflow, inputs, catch_up, paused, declared_in, last_tick, last_run_id)
-            VALUES (\(row.name), \(row.cron), \(row.timeZone), \(row.workflow), \(row.inputs), \(row.catchUp), \(row.paused), \(row.declaredIn),
-                    \(row.lastTick), \(row.lastRunID))
-            ON CONFLICT (name) DO NOTHING RETURNING name
-            """
         // Replacing keeps where the schedule stands: paused or not, its last tick and run.
-        let replace: PostgresQuery = """
+        let onConflict = replacing ? """
+            DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, workflow = excluded.workflow,
+                inputs = excluded.inputs, catch_up = excluded.catch_up, declared_in = excluded.declared_in
+            """ : "DO NOTHING"
+        let save: PostgresQuery = """
             INSERT INTO schedules (name, cron, timezone, workflow, inputs, catch_up, paused, declared_in, last_tick, last_run_id)
             VALUES (\(row.name), \(row.cron), \(row.timeZone), \(row.workflow), \(row.inputs), \(row.catchUp), \(row.paused), \(row.declaredIn),
                     \(row.lastTick), \(row.lastRunID))
-            ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, workflow = excluded.workflow,
-                inputs = excluded.inputs, catch_up = excluded.catch_up, declared_in = excluded.declared_in
-            RETURNING name
+            ON CONFLICT (name) \(unescaped: onConflict) RETURNING name
             """
-        return try await !client.query(replacing ? replace : insert, logger: logger).collect().isEmpty
+        return try await !client.query(save, logger: logger).collect().isEmpty
     }
 
     public func removeSchedule(named name: String) async throws -> Bool {
