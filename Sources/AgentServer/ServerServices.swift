@@ -132,7 +132,17 @@ public struct ServerServices: Sendable {
 
     /// Answers a run's open request to a person and drives the run on.
     /// Throws a 409 `Problem` when the run waits for no answer.
-    func answer(runID: String, step: String?, _ answer: ReviewAnswer) async throws -> RunState {
+    /// - Parameter edits: changes to the inputs of the agent's call awaiting approval.
+    func answer(runID: String, step: String?, _ answer: ReviewAnswer, edits: [String: Value] = [:]) async throws -> RunState {
+        var answer = answer
+        if !edits.isEmpty {
+            let open = try await engine.store.state(of: runID).openRequests.filter { step == nil || $0.step == step }
+            guard open.count == 1, case .object(let proposed)? = open.first?.request.request["inputs"] else {
+                throw Problem(.unprocessableContent, "Nothing to edit", "\"inputs\" changes the call of an agent awaiting approval, and run \(runID) has "
+                              + (open.count > 1 ? "several questions open; name one with \"step\"" : "no such call waiting"))
+            }
+            answer.inputs = proposed.merging(edits) { _, new in new }
+        }
         do {
             let state = try await engine.respond(runID: runID, step: step, response: answer.value, respondent: answer.reviewer)
             drive(runID)

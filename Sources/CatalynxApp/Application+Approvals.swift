@@ -69,8 +69,18 @@ extension CatalynxApplication {
     }
 
     /// Records a person's answer to a run's question; the caller then drives the run on.
-    /// - Throws: `ApplicationError` `.badInput` when the run waits for no answer.
-    public func answer(runID: String, step: String?, _ answer: ReviewAnswer) async throws -> RunState {
+    /// - Parameter edits: changes to the inputs of the call awaiting approval (an agent's), as text.
+    /// - Throws: `ApplicationError` `.badInput` when the run waits for no answer, or edits a question without a call.
+    public func answer(runID: String, step: String?, _ answer: ReviewAnswer, edits: [String: String] = [:]) async throws -> RunState {
+        var answer = answer
+        if !edits.isEmpty {
+            let open = try await approvals(ofRun: runID).filter { step == nil || $0.step == step }
+            guard open.count == 1, let request = open.first?.request, case .object(let proposed)? = request["inputs"] else {
+                throw ApplicationError(.badInput, "--input edits the inputs of a call waiting for approval, and run \(runID) has "
+                                       + (open.count > 1 ? "several questions open; name one with --step" : "no such call waiting"))
+            }
+            answer.inputs = ReviewAnswer.editing(proposed, with: edits)
+        }
         do {
             return try await engine().respond(runID: runID, step: step, response: answer.value, respondent: answer.reviewer)
         } catch let error as EngineError {

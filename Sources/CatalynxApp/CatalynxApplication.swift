@@ -88,8 +88,10 @@ public final class CatalynxApplication: Sendable {
         }
     }
 
-    /// The engine on the run store with the registry's tools.
-    public func engine() async throws -> WorkflowEngine { WorkflowEngine(store: try await store(), registry: registry) }
+    /// The engine on the run store with the registry's tools, its agent steps asking the functions of `baml_src`.
+    public func engine() async throws -> WorkflowEngine {
+        WorkflowEngine(store: try await store(), registry: registry, agentModel: BAMLAgentModel(ai: ai))
+    }
 
     /// How this process drives runs, as `role` (`cli`, `serve`, `worker`): directly on a store of its
     /// own, under leases on a shared one (see `RunDriver`).

@@ -61,12 +61,21 @@ struct ApprovalsCommand: AsyncParsableCommand {
                 lines += ["", "Findings to check:"]
                 for finding in approval.findings { lines += AnalysisPresenter.wrap(finding, firstPrefix: "  • ", indent: "    ") }
             }
+            if let tool = approval.request["tool"]?.stringValue, case .object(let inputs)? = approval.request["inputs"] {
+                lines += ["", "Proposed call: \(tool)"]
+                for key in inputs.keys.sorted() { lines += AnalysisPresenter.wrap(inputs[key]?.displayString ?? "null", firstPrefix: "  \(key): ", indent: "    ") }
+            }
+            if let errors = approval.request["errors"]?.arrayValue, !errors.isEmpty {
+                lines += ["", "Errors in a row:"]
+                for error in errors { lines += AnalysisPresenter.wrap(error.displayString, firstPrefix: "  • ", indent: "    ") }
+            }
             lines.append("")
             lines.append("Asked \(RunPresenter.date(approval.requestedAt))"
                          + (approval.deadline.map { "; answer by \(RunPresenter.date($0)), otherwise \(approval.fallbackText)" } ?? ""))
             if !approval.reviewers.isEmpty { lines.append("Reviewers: \(approval.reviewers.joined(separator: ", "))") }
             lines.append("Run \(approval.runID), step \(approval.step)")
-            lines.append("Answer: catalynx approvals respond \(approval.runID) --decision approve|reject [--comment TEXT]")
+            let edit = approval.request["inputs"] == nil ? "" : " [--input key=value]"
+            lines.append("Answer: catalynx approvals respond \(approval.runID) --decision approve|reject [--comment TEXT]\(edit)")
             return lines.joined(separator: "\n")
         }
     }
@@ -90,6 +99,9 @@ struct ApprovalsCommand: AsyncParsableCommand {
         @Option(help: "A correction (repeatable).")
         var correction: [String] = []
 
+        @Option(name: .customLong("input"), help: ArgumentHelp("Change an input of the call waiting for approval (repeatable).", valueName: "key=value"))
+        var inputs: [String] = []
+
         @Option(help: "Who answers (default: $USER).")
         var by: String?
 
@@ -100,7 +112,9 @@ struct ApprovalsCommand: AsyncParsableCommand {
             let app = CLIContext().app
             let id = try await app.resolveRun(selected.runID)
             let reviewer = by ?? app.configuration.user ?? "cli"
-            _ = try await app.answer(runID: id, step: step, ReviewAnswer(decision: decision, reviewer: reviewer, comment: comment, corrections: correction))
+            let edits = try RunCommand.inputs(inputs).compactMapValues(\.stringValue)
+            _ = try await app.answer(runID: id, step: step, ReviewAnswer(decision: decision, reviewer: reviewer, comment: comment, corrections: correction),
+                                     edits: edits)
             if format == .table { Console.error("answered; continuing run \(id)") }
             let driver = try await app.driver(role: "cli")
             let state = try await driver.drive(runID: id, observer: format == .table ? RunPresenter.progressObserver() : nil)

@@ -31,6 +31,10 @@ enum RunPresenter {
                 Console.error("\(paint("33", "⚑")) gate \(gate) \(outcome.rawValue) (\(action)): \(detail)")
             case .humanInputRequested(let step, _, let request, _, _):
                 Console.error("\(paint("35", "⏳")) \(step) waits for a person: \(request["question"]?.stringValue ?? "an answer") — `catalynx approvals respond \(event.runID)`")
+            case .agentDecided(let step, let turn, let intent, let arguments, _):
+                Console.error("  \(paint("36", "→")) \(step) turn \(turn): \(intent) \(Self.clipped(arguments.displayString))")
+            case .agentObserved(let step, let turn, let observation) where observation.isError:
+                Console.error("  \(paint("33", "!")) \(step) turn \(turn): \(Self.clipped(observation.errorDescription ?? ""))")
             case .humanInputReceived(let step, _, let respondent):
                 Console.error("\(paint("35", "✎")) \(step) answered by \(respondent)")
             case .runPaused(let reason):
@@ -43,6 +47,23 @@ enum RunPresenter {
                 break
             }
         }
+    }
+
+    /// One entry of an agent step's thread, for `runs show`.
+    static func turnLine(_ entry: AgentThread.Entry) -> String {
+        switch entry {
+        case .call(let turn, let intent, let arguments): "  \(turn)  → \(intent) \(clipped(arguments.jsonString()))"
+        case .observation(let turn, let observation):
+            "  \(turn)  " + (observation.errorDescription.map { "! \(clipped($0))" } ?? "← \(clipped(observation.output?.jsonString() ?? "null"))")
+        case .question(let request): "     ? \(clipped(request["question"]?.stringValue ?? request.jsonString()))"
+        case .answer(let response, let respondent): "     ✎ \(respondent): \(clipped(response.jsonString()))"
+        }
+    }
+
+    /// At most 100 characters of `text`, on one line.
+    static func clipped(_ text: String) -> String {
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        return line.count > 100 ? String(line.prefix(99)) + "…" : line
     }
 
     /// `2026-12-01 14:03 UTC`.
@@ -79,10 +100,18 @@ enum RunPresenter {
             let step = state.step(name)
             let duration = step.startedAt.flatMap { start in step.finishedAt.map { formatDuration($0.timeIntervalSince(start)) } } ?? ""
             let lastError = step.errors.last.map { "\($0.type): \($0.message)" }
-            let note = step.skipReason ?? (step.status == .succeeded ? step.strategiesTried.last : lastError) ?? ""
+            let waits = step.status == .waiting ? step.human?.request["question"]?.stringValue.map { "waits: \($0)" } : nil
+            let turns = step.agent.map { "\($0.turns) turn\($0.turns == 1 ? "" : "s") of agent \(definition?.step(named: name)?.agent?.function ?? "")" }
+            let note = step.skipReason ?? waits ?? (step.status == .succeeded ? step.strategiesTried.last ?? turns : lastError ?? turns) ?? ""
             table.add(name, step.status.rawValue + (step.abandoned ? " (abandoned)" : ""), step.attempt == 0 ? "" : String(step.attempt), duration, note)
         }
         lines.append(table.render())
+        for name in order {
+            guard let thread = state.step(name).agent, !thread.entries.isEmpty else { continue }
+            lines.append("")
+            lines.append("agent turns of \(name)")
+            lines += thread.entries.map(Self.turnLine)
+        }
         if !state.gates.isEmpty {
             lines.append("")
             var gates = TextTable("GATE", "OUTCOME", "ACTION", "DETAIL")

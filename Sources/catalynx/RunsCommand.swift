@@ -142,6 +142,9 @@ struct RunsCommand: AsyncParsableCommand {
             case .runPaused(let reason), .runCancelled(let reason), .runFailed(let reason): reason
             case .runForked(let from, let step): "forked from run \(from) at step \(step)"
             case .runScheduled(let schedule, let tick): "started by schedule \(schedule) for its tick at \(tick.formatted(.iso8601))"
+            case .agentDecided(let step, let turn, let intent, let arguments, _): "\(step) turn \(turn): \(intent) \(RunPresenter.clipped(arguments.jsonString()))"
+            case .agentObserved(let step, let turn, let observation):
+                "\(step) turn \(turn): " + RunPresenter.clipped(observation.errorDescription ?? "\(observation.tool ?? "tool") returned \(observation.output?.jsonString() ?? "null")")
             case .runResumed, .runCompleted: ""
             }
         }

@@ -24,6 +24,13 @@ struct ServerAPITests {
             tool: echo
             inputs: { value: "{{ greeting }}, world" }
         """
+    static let agent = """
+        workflow: agent
+        steps:
+          - name: write
+            inputs: { topic: "a letter" }
+            agent: { function: NextStep, tools: [echo], policy: { echo: approve } }
+        """
     static let gated = """
         workflow: gated
         steps:
@@ -57,12 +64,12 @@ struct ServerAPITests {
         let configuration = Configuration(environment: ["CATALYNX_HOME": home, "CATALYNX_WORKFLOWS_DIR": home + "/workflows"],
                                           executable: home + "/bin/catalynx", currentDirectory: home)
         return CatalynxApplication(configuration: configuration, store: store,
-                                   workflows: ["hello": hello, "gated": gated, "current_tier": tier])
+                                   workflows: ["hello": hello, "gated": gated, "agent": agent, "current_tier": tier])
     }
 
-    func setup(store: any RunStore = MemoryRunStore()) throws -> Setup {
+    func setup(store: any RunStore = MemoryRunStore(), agentModel: (any AgentModel)? = nil) throws -> Setup {
         let app = Self.application(store: store)
-        var engine = WorkflowEngine(store: store, registry: app.registry)
+        var engine = WorkflowEngine(store: store, registry: app.registry, agentModel: agentModel)
         engine.pollInterval = .milliseconds(10)
         let keys = try APIKeyStore()
         let read = try keys.create(name: "reader", scope: .read).token
@@ -272,6 +279,32 @@ struct ServerAPITests {
             #expect(done?["steps"]?["send"]?["output"]?["value"] == "sent")
             try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.write),
                                      body: ByteBuffer(string: #"{"decision": "approve"}"#)) { #expect($0.status == .conflict) }
+        }
+    }
+}
+
+extension ServerAPITests {
+    /// An agent's call awaiting approval is shown with its inputs and approved with one of them changed.
+    @Test func anAgentsCallIsApprovedOverTheAPIWithAnInputChanged() async throws {
+        let model = ScriptedAgentModel([.call("echo", ["value": "draft"]), .call("done", ["answer": "sent"])])
+        let setup = try setup(agentModel: model)
+        let app = Application(router: try CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await client.execute(uri: "/api/v1/runs", method: .post, headers: bearer(setup.write),
+                                              body: ByteBuffer(string: #"{"workflow": "agent"}"#)) { json($0)?["run_id"]?.stringValue }
+            let runID = try #require(id)
+            _ = try await waitFor("waiting", run: runID, client, token: setup.read)
+            try await client.execute(uri: "/api/v1/approvals", method: .get, headers: bearer(setup.read)) { response in
+                let request = json(response)?.arrayValue?.first { $0["run_id"]?.stringValue == runID }?["request"]
+                #expect(request?["tool"] == "echo" && request?["inputs"] == ["value": "draft"], "\(String(buffer: response.body))")
+            }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"decision": "approve", "inputs": "final"}"#)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/runs/\(runID)/approval", method: .post, headers: bearer(setup.write),
+                                     body: ByteBuffer(string: #"{"decision": "approve", "inputs": {"value": "final"}}"#)) { #expect($0.status == .accepted) }
+            let done = try await waitFor("completed", run: runID, client, token: setup.read)
+            #expect(done?["steps"]?["write"]?["output"]?["answer"] == "sent")
+            #expect(model.prompts.last?.contains("<echo_result>\nvalue: final\n</echo_result>") == true)
         }
     }
 }

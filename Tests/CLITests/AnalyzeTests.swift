@@ -203,6 +203,14 @@ struct AnalyzeAITests {
         if prompt.contains("grant-readiness report") {
             return #"{"headline": "A steady health association", "paragraphs": ["Reserves are solid.", "Revenue fell."], "strengths": ["reserves"], "concerns": ["concentration"]}"#
         }
+        if prompt.contains("You research why a grantmaker might fund") {
+            // Look the funder up first (its EIN from the step's inputs), then answer from what came back.
+            guard prompt.contains("<funder_profile_tool_result>") else {
+                let ein = prompt.firstMatch(of: /funder: \{.*?"ein":"(\d\d-\d{7})"/)?.1 ?? "00-0000000"
+                return #"{"intent": "funder_profile_tool", "ein": "\#(ein)"}"#
+            }
+            return #"{"intent": "done", "answer": "It gives large grants in West Virginia, next door."}"#
+        }
         if prompt.contains("Validate the following") {
             return #"Here you go: {"is_valid": true, "completeness_score": 0.9, "issues": [], "recommendations": ["file the latest 990"]}"#
         }
@@ -231,6 +239,38 @@ struct AnalyzeAITests {
         #expect(withMission.json?["content"]?["analysis"]?["mission_summary"] == "Investigative journalism for San Diego.")
         let markdown = try cli.run("analyze", "54-1230284", "--tier", "standard", "--format", "markdown")
         #expect(markdown.stdout.contains("### Who wrote what") && markdown.stdout.contains("Narrative: written by AI (gpt-4o-mini)"))
+    }
+
+    @Test func theCompleteTiersAgentLooksTheTopFunderUpBeforeSayingWhyItMightFit() throws {
+        let fake = try FakeLLMProvider(answer: Self.fakeAnswer)
+        defer { fake.shutdown() }
+        var cli = AnalyzeTests.shared
+        cli.extraEnvironment = ["CATALYNX_LLM_BASE_URL": fake.baseURL, "CATALYNX_LLM_MODEL": "gpt-4o-mini", "OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]
+        let result = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        let research = try #require(json["funder_research"], "\(result.stdout.prefix(400))")
+        #expect(research["answer"] == "It gives large grants in West Virginia, next door.")
+        #expect(research["turns"] == 2 && research["llm"]?.arrayValue?.count == 2)
+        let topFunder = try #require(json["funders"]?["funders"]?.arrayValue?.first?["ein"]?.stringValue)
+        let lookups = fake.requests.filter { AgentStepCLITests.prompt($0).contains("<funder_profile_tool_result>") }
+        #expect(lookups.count == 1)                       // the second turn saw the profile the runtime fetched
+        #expect(AgentStepCLITests.prompt(lookups[0]).contains("<funder_profile_tool>\nein: \(topFunder)\n</funder_profile_tool>"))
+        let markdown = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "markdown")
+        #expect(markdown.stdout.contains("(written by AI (gpt-4o-mini) after 2 steps of looking things up): It gives large grants"), "\(markdown.stdout)")
+    }
+
+    @Test func withoutAModelTheCompleteTiersAgentStepSaysWhyFromTheScores() throws {
+        var cli = AnalyzeTests.shared
+        cli.extraEnvironment = ["CATALYNX_LLM_BASE_URL": "", "OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]
+        let result = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let research = try #require(result.json?["funder_research"])
+        #expect(research["ai"] == false)
+        #expect(research["answer"]?.stringValue?.contains("of 1 as a funder of Virginia Primary Care Assn Inc") == true)
+        let markdown = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "markdown")
+        #expect(markdown.stdout.contains("might fit** (written from its scores by fixed rules):"))
+        #expect(markdown.stdout.contains("- Why the top funder might fit: written from the funder's scores by fixed rules."))
     }
 
     @Test func withoutAModelTheAnalysisCompletesAndSaysWhatItCouldNotDo() throws {

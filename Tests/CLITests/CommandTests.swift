@@ -146,7 +146,7 @@ struct CommandTests {
                           "data_validator_tool", "financial_metrics_calculator_tool", "risk_score_calculator_tool",
                           "peer_similarity_calculator_tool", "opportunity_scorer_tool", "network_analyzer_tool", "landscape_analyzer_tool",
                           "summary_generator_tool", "report_generator_tool", "chart_generator_tool", "data_exporter_tool",
-                          "expert_validator_tool", "ai_content_analyzer_tool"])
+                          "expert_validator_tool", "ai_content_analyzer_tool", "funder_profile_tool", "officer_network_tool", "funder_fit_tool"])
         let validator = tools.first { $0["name"] == "data_validator_tool" }
         #expect(validator?["output_schema"]?["properties"]?["validation_results"]?["properties"]?["completeness_score"] != nil)
     }

@@ -58,6 +58,21 @@ extension EventKind {
         case .runScheduled(let schedule, let tick):
             object["schedule"] = .string(schedule)
             object["tick"] = .double(tick.timeIntervalSince1970)
+        case .agentDecided(let step, let turn, let intent, let arguments, let llm):
+            object["step"] = .string(step)
+            object["turn"] = .int(turn)
+            object["intent"] = .string(intent)
+            object["arguments"] = arguments
+            if llm != .null { object["llm"] = llm }
+        case .agentObserved(let step, let turn, let observation):
+            object["step"] = .string(step)
+            object["turn"] = .int(turn)
+            object["source"] = .string(observation.source.rawValue)
+            object["tool"] = observation.tool.map(Value.string)
+            object["inputs"] = observation.inputs
+            object["output"] = observation.output
+            object["error_type"] = observation.errorType.map(Value.string)
+            object["message"] = observation.message.map(Value.string)
         case .runResumed, .runCompleted:
             break
         }
@@ -107,6 +122,16 @@ extension EventKind {
         case "RunScheduled":
             guard let tick = value["tick"]?.numberValue else { throw EventDecodingError(field: "tick", expected: "the tick as seconds since 1970") }
             self = .runScheduled(schedule: try fields.string("schedule"), tick: Date(timeIntervalSince1970: tick))
+        case "AgentDecided":
+            self = .agentDecided(step: try fields.string("step"), turn: try fields.int("turn"), intent: try fields.string("intent"),
+                                 arguments: value["arguments"] ?? .null, llm: value["llm"] ?? .null)
+        case "AgentObserved":
+            guard let source = AgentObservation.Source(rawValue: try fields.string("source")) else {
+                throw EventDecodingError(field: "source", expected: "tool, model or policy")
+            }
+            self = .agentObserved(step: try fields.string("step"), turn: try fields.int("turn"), observation: AgentObservation(
+                source: source, tool: value["tool"]?.stringValue, inputs: value["inputs"], output: value["output"],
+                errorType: value["error_type"]?.stringValue, message: value["message"]?.stringValue))
         case let other: throw EventDecodingError(field: "type", expected: "a known event type, not '\(other)'")
         }
     }

@@ -76,6 +76,11 @@ public enum EventKind: Sendable, Hashable {
     case runForked(from: String, step: String)
     /// The run was started by schedule `schedule` for its tick at `tick` (`catalynx schedules`).
     case runScheduled(schedule: String, tick: Date)
+    /// The model of agent step `step` chose, in turn `turn`, to call `intent` with `arguments`
+    /// (`llm`: the model calls it took). A resumed run never asks the model again for a recorded turn.
+    case agentDecided(step: String, turn: Int, intent: String, arguments: Value, llm: Value)
+    /// What came of turn `turn` of agent step `step`: a tool's result or error, an unreadable answer, a refusal.
+    case agentObserved(step: String, turn: Int, observation: AgentObservation)
 
     /// The event's type name as stored and shown (`StepSucceeded`).
     public var typeName: String {
@@ -97,6 +102,8 @@ public enum EventKind: Sendable, Hashable {
         case .runFailed: "RunFailed"
         case .runForked: "RunForked"
         case .runScheduled: "RunScheduled"
+        case .agentDecided: "AgentDecided"
+        case .agentObserved: "AgentObserved"
         }
     }
 
@@ -105,7 +112,8 @@ public enum EventKind: Sendable, Hashable {
         switch self {
         case .stepStarted(let step, _, _, _, _), .stepSucceeded(let step, _, _, _), .stepFailed(let step, _),
              .stepRetryScheduled(let step, _, _, _, _), .stepSkipped(let step, _), .stepAbandoned(let step, _),
-             .humanInputRequested(let step, _, _, _, _), .humanInputReceived(let step, _, _):
+             .humanInputRequested(let step, _, _, _, _), .humanInputReceived(let step, _, _),
+             .agentDecided(let step, _, _, _, _), .agentObserved(let step, _, _):
             step
         default: nil
         }

@@ -112,6 +112,7 @@ public struct RunState: Sendable {
                 step.status = .waiting
                 step.attempt = attempt
                 step.human = HumanRequestState(request: request, requestedAt: event.timestamp, deadline: deadline, fallback: fallback)
+                step.agent?.asked(request)
             }
         case .humanInputReceived(let name, let response, let respondent):
             update(name) { step in
@@ -120,6 +121,7 @@ public struct RunState: Sendable {
                 step.notBefore = nil
                 step.human?.response = response
                 step.human?.respondent = respondent
+                step.agent?.answered(step.human?.request, response: response, respondent: respondent)
             }
         case .runPaused(let reason):
             pauseReason = reason
@@ -131,6 +133,18 @@ public struct RunState: Sendable {
             forkedFrom = ForkOrigin(run: from, step: step)
         case .runScheduled(let schedule, let tick):
             scheduledBy = ScheduleOrigin(schedule: schedule, tick: tick)
+        case .agentDecided(let name, let turn, let intent, let arguments, let llm):
+            update(name) { step in
+                guard step.status == .running else { return }
+                step.agent = step.agent ?? AgentThread()
+                step.agent?.decided(turn: turn, intent: intent, arguments: arguments, llm: llm)
+            }
+        case .agentObserved(let name, let turn, let observation):
+            update(name) { step in
+                guard step.status == .running else { return }
+                step.agent = step.agent ?? AgentThread()
+                step.agent?.observed(turn: turn, observation)
+            }
         case .runCompleted:
             break
         }
@@ -169,6 +183,8 @@ public struct StepState: Sendable, Hashable {
     public var finishedAt: Date?
     /// The step's request to a person, and the answer once given.
     public var human: HumanRequestState?
+    /// An agent step's history and where its loop stands.
+    public var agent: AgentThread?
 
     public init() {}
 

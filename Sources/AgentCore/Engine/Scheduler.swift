@@ -20,6 +20,19 @@ public struct StepExecution: Sendable, Hashable {
     public var resumed: Bool
     /// A person's answer to the step's request, when it runs again after one.
     public var humanResponse: Value? = nil
+    /// For an agent step: the turn to take (ask the model, or execute its call).
+    public var agent: AgentAction? = nil
+
+    /// Whether executing it begins an attempt (`StepStarted`); an agent step's turns go on within one.
+    public var startsAttempt: Bool { agent == nil }
+}
+
+/// What an agent step does next, within its running attempt.
+public enum AgentAction: Sendable, Hashable {
+    /// Ask the model for turn `turn`, showing it `prompt` (the thread, serialized).
+    case decide(turn: Int, prompt: String)
+    /// Execute the call the model chose in turn `turn` (the execution's tool and inputs).
+    case call(turn: Int)
 }
 
 /// The pure scheduling half of the engine: given a workflow and a run's state, what happens next.
@@ -92,7 +105,20 @@ public enum Scheduler {
                     continue
                 }
                 guard slots > 0 else { continue }
-                commands.append(start(step, attempt: 1, tool: step.tool, state, definition, now: now, resumed: false))
+                if let spec = step.agent {
+                    commands.append(beginAgent(step, spec, attempt: 1, state, definition, now: now))
+                } else {
+                    commands.append(start(step, attempt: 1, tool: step.tool, state, definition, now: now, resumed: false))
+                }
+                slots -= 1
+            case .retrying where isAgentTurn(step, current):
+                // After a person's answer or a retry delay, the agent's attempt goes on (its thread is kept).
+                if let notBefore = current.notBefore, notBefore > now {
+                    wakeAt = min(wakeAt ?? notBefore, notBefore)
+                    continue
+                }
+                guard slots > 0, let spec = step.agent else { continue }
+                commands.append(beginAgent(step, spec, attempt: current.attempt, state, definition, now: now))
                 slots -= 1
             case .retrying:
                 if let human = current.human, human.request["kind"] == "approval", human.response?["decision"] == "reject" {
@@ -115,6 +141,11 @@ public enum Scheduler {
                     return commands
                 }
                 commands.append(.record(.humanInputReceived(step: step.name, response: ["timed_out": true], respondent: "timeout")))
+            case .running where !inFlight.contains(step.name) && isAgentTurn(step, current):
+                guard slots > 0, let spec = step.agent else { continue }
+                let command = continueAgent(step, spec, current)
+                commands.append(command)
+                if case .execute = command { slots -= 1 }
             case .running where !inFlight.contains(step.name):
                 guard slots > 0 else { continue }
                 commands.append(start(step, attempt: current.attempt, tool: current.tool ?? step.tool, state, definition, now: now, resumed: true))
@@ -163,7 +194,7 @@ public enum Scheduler {
         return .runFailed(reason: "step '\(step.name)' failed after \(attempts): \(error.type): \(error.message)")
     }
 
-    private static func start(_ step: WorkflowStep, attempt: Int, tool: String, _ state: RunState, _ definition: WorkflowDefinition,
+    static func start(_ step: WorkflowStep, attempt: Int, tool: String, _ state: RunState, _ definition: WorkflowDefinition,
                               now: Date, resumed: Bool) -> Command {
         var inputs: [String: Value] = [:]
         for (key, template) in step.inputs {

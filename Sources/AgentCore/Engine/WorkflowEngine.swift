@@ -16,17 +16,22 @@ public struct WorkflowEngine: Sendable {
     public let clock: any EngineClock
     /// Where the ids of runs started without one come from.
     public let ids: any RunIDSource
+    /// The model agent steps ask; without one they take their fallback.
+    public var agentModel: (any AgentModel)?
 
     /// - Parameters:
     ///   - store: where runs' events are kept.
     ///   - registry: the tools steps may run.
     ///   - clock: the time and the waiting (a manual clock in tests).
     ///   - ids: new runs' ids (a counter in tests).
-    public init(store: any RunStore, registry: ToolRegistry, clock: any EngineClock = SystemClock(), ids: any RunIDSource = RandomRunIDs()) {
+    ///   - agentModel: the model agent steps ask (nil: they take their fallback).
+    public init(store: any RunStore, registry: ToolRegistry, clock: any EngineClock = SystemClock(), ids: any RunIDSource = RandomRunIDs(),
+                agentModel: (any AgentModel)? = nil) {
         self.store = store
         self.registry = registry
         self.clock = clock
         self.ids = ids
+        self.agentModel = agentModel
     }
 
     private func now() -> Date { clock.now() }
@@ -193,8 +198,10 @@ public struct WorkflowEngine: Sendable {
                             progressed = true
                         case .execute(let execution):
                             launches.append(execution)
-                            stage(.stepStarted(step: execution.step, attempt: execution.attempt, tool: execution.tool,
-                                               inputs: execution.inputs, resumed: execution.resumed))
+                            if execution.startsAttempt {
+                                stage(.stepStarted(step: execution.step, attempt: execution.attempt, tool: execution.tool,
+                                                   inputs: execution.inputs, resumed: execution.resumed))
+                            }
                             progressed = true
                         case .wake(let date):
                             wakeAt = date
@@ -278,6 +285,9 @@ public struct WorkflowEngine: Sendable {
     /// Executes one attempt and turns its outcome into the event that records it.
     private func perform(_ execution: StepExecution, definition: WorkflowDefinition, runID: String) async -> EventKind {
         let step = definition.step(named: execution.step)
+        if let action = execution.agent, let step, let spec = step.agent {
+            return await performAgent(action, execution, step: step, spec: spec, runID: runID)
+        }
         let context = ToolContext(runID: runID, stepName: execution.step, attempt: execution.attempt, humanResponse: execution.humanResponse)
         func failure(_ type: String, _ message: String, retryable: Bool) -> EventKind {
             .stepFailed(step: execution.step, error: ErrorContext(
@@ -330,9 +340,9 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    private struct TimeoutError: Error {}
+    struct TimeoutError: Error {}
 
-    private func withTimeout(seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    func withTimeout(seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask { try await body() }
             group.addTask { [clock] in

@@ -6,18 +6,21 @@ public struct ToolContext: Sendable {
     public var stepName: String
     /// The attempt number, from 1. A step interrupted by a crash runs again with the same attempt.
     public var attempt: Int
-    /// `run/step/attempt`: the same for every execution of one attempt, so that a tool with
-    /// side effects can make them idempotent.
-    public var idempotencyKey: String { "\(runID)/\(stepName)/\(attempt)" }
+    /// The agent step's turn whose call this is, when an agent step called the tool.
+    public var turn: Int?
+    /// `run/step/attempt` (and `/turn` for an agent's call): the same for every execution of one
+    /// attempt, so that a tool with side effects can make them idempotent.
+    public var idempotencyKey: String { "\(runID)/\(stepName)/\(attempt)" + (turn.map { "/\($0)" } ?? "") }
     /// A person's answer to the request this step made (`HumanInputRequest`), when it runs again
     /// after the answer, or after the request timed out (`{"timed_out": true}`).
     public var humanResponse: Value?
 
-    public init(runID: String, stepName: String, attempt: Int, humanResponse: Value? = nil) {
+    public init(runID: String, stepName: String, attempt: Int, humanResponse: Value? = nil, turn: Int? = nil) {
         self.runID = runID
         self.stepName = stepName
         self.attempt = attempt
         self.humanResponse = humanResponse
+        self.turn = turn
     }
 }
 
@@ -99,12 +102,16 @@ public struct ReviewAnswer: Sendable, Hashable {
     public var reviewer: String
     public var comment: String?
     public var corrections: [String]
+    /// For the approval of an agent's call: the call's inputs as approved (the proposed ones,
+    /// edited), or nil to approve them as proposed.
+    public var inputs: [String: Value]?
 
-    public init(decision: Decision, reviewer: String, comment: String? = nil, corrections: [String] = []) {
+    public init(decision: Decision, reviewer: String, comment: String? = nil, corrections: [String] = [], inputs: [String: Value]? = nil) {
         self.decision = decision
         self.reviewer = reviewer
         self.comment = comment
         self.corrections = corrections
+        self.inputs = inputs
     }
 
     /// The answer as the step reads it from `ToolContext.humanResponse`.
@@ -112,6 +119,21 @@ public struct ReviewAnswer: Sendable, Hashable {
         var answer: [String: Value] = ["decision": .string(decision.rawValue), "reviewer": .string(reviewer)]
         if let comment { answer["comment"] = .string(comment) }
         if !corrections.isEmpty { answer["corrections"] = .array(corrections.map(Value.string)) }
+        if let inputs { answer["inputs"] = .object(inputs) }
         return .object(answer)
+    }
+
+    /// `proposed` with the `changes` given as text (`--input key=value`): a change to a value that
+    /// is not text is read as JSON when it parses (`3`, `true`, `["a"]`).
+    public static func editing(_ proposed: [String: Value], with changes: [String: String]) -> [String: Value] {
+        var edited = proposed
+        for (key, text) in changes {
+            if let original = proposed[key], original.stringValue == nil, let parsed = try? Value(json: text) {
+                edited[key] = parsed
+            } else {
+                edited[key] = .string(text)
+            }
+        }
+        return edited
     }
 }

@@ -49,6 +49,11 @@ public enum Value: Sendable, Hashable {
         return nil
     }
 
+    public var objectValue: [String: Value]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -73,6 +73,8 @@ public struct WorkflowStep: Sendable {
     public var onError: ErrorPolicy
     /// Pause between choosing the step and running it until a person approves (factor 8).
     public var requiresApproval: Bool = false
+    /// Set for an `agent:` step, whose `tool` is then `agent:FUNCTION` (the model picks the tools).
+    public var agent: AgentSpec? = nil
     /// Where each part of the step is written, for diagnostics: `step`, `name`, `tool`,
     /// `depends_on`, `condition`, `inputs`, `inputs.<field>`, `outputs.<alias>`, `on_error`.
     public var locations: [String: SourceLocation]

@@ -47,7 +47,8 @@ private struct Reader {
                           "quality_gates", "parallel", "schedules"]
     static let inputKeys = ["name", "type", "required", "default", "values", "description"]
     static let stepKeys = ["name", "tool", "description", "inputs", "outputs", "depends_on", "condition", "retry",
-                           "timeout_s", "on_error", "requires_approval"]
+                           "timeout_s", "on_error", "requires_approval", "agent"]
+    static let agentKeys = ["function", "tools", "max_turns", "max_errors", "policy", "serializer", "fallback"]
     static let retryKeys = ["max_attempts", "backoff", "delay_s", "multiplier", "max_delay_s"]
     static let onErrorKeys = ["alternatives", "fallback", "continue"]
     static let gateKeys = ["gate", "condition", "failure_action", "description"]
@@ -163,7 +164,23 @@ private struct Reader {
     mutating func readStep(_ node: Node) -> WorkflowStep? {
         guard let fields = mapping(node, "a step", keys: Self.stepKeys) else { return nil }
         guard let name = required(fields, "name", in: node, "a step", hint: "every step needs a unique `name`") else { return nil }
-        let tool = required(fields, "tool", in: node, "step '\(name)'", hint: "name the tool the step runs: `tool: echo`") ?? ""
+        var agent: AgentSpec?
+        var fallbackTool: String?
+        let tool: String
+        if let agentNode = fields["agent"] {
+            if let toolNode = fields["tool"] {
+                report(at: toolNode, "step '\(name)' has both `tool` and `agent`",
+                       hint: "an agent step's model chooses among `agent.tools`; remove `tool` (or give it as `agent.fallback`)")
+            }
+            if let approval = fields["requires_approval"] {
+                report(at: approval, "`requires_approval` does not apply to an agent step",
+                       hint: "ask for approval of the calls themselves: `agent.policy: { TOOL: approve }`")
+            }
+            (agent, fallbackTool) = readAgent(agentNode, step: name) ?? (nil, nil)
+            tool = agent?.toolName ?? ""
+        } else {
+            tool = required(fields, "tool", in: node, "step '\(name)'", hint: "name the tool the step runs: `tool: echo`, or let a model choose: `agent:`") ?? ""
+        }
         var locations: [String: SourceLocation] = ["step": location(node)]
         for (key, value) in fields.pairs { locations[key] = location(value) }
 
@@ -199,6 +216,8 @@ private struct Reader {
                 }
             }
         }
+        var onError = fields["on_error"].flatMap { readOnError($0) } ?? .failRun
+        if let fallbackTool { onError.alternatives.insert(fallbackTool, at: 0) }
         return WorkflowStep(
             name: name, tool: tool,
             description: fields["description"].flatMap { string($0, "description") },
@@ -206,9 +225,52 @@ private struct Reader {
             condition: fields["condition"].flatMap { expression($0, what: "the condition of step '\(name)'") },
             retry: fields["retry"].flatMap { readRetry($0) } ?? .none,
             timeout: fields["timeout_s"].flatMap { positiveNumber($0, "timeout_s") },
-            onError: fields["on_error"].flatMap { readOnError($0) } ?? .failRun,
-            requiresApproval: fields["requires_approval"].flatMap { bool($0, "requires_approval") } ?? false,
+            onError: onError,
+            requiresApproval: agent == nil && (fields["requires_approval"].flatMap { bool($0, "requires_approval") } ?? false),
+            agent: agent,
             locations: locations)
+    }
+
+    /// `agent: {function, tools, max_turns, max_errors, policy, serializer, fallback}`; the
+    /// fallback tool is returned apart (it becomes the first alternative of `on_error`).
+    mutating func readAgent(_ node: Node, step: String) -> (AgentSpec, String?)? {
+        let what = "the agent of step '\(step)'"
+        guard let fields = mapping(node, what, keys: Self.agentKeys) else { return nil }
+        let function = required(fields, "function", in: node, what, hint: "name the BAML function that picks the next tool: `function: NextStep`") ?? ""
+        var tools: [String] = []
+        if let toolsNode = fields["tools"] {
+            tools = sequence(toolsNode, "tools").compactMap { string($0, "tools") }
+        } else {
+            report(at: node, "\(what) is missing required key 'tools'", hint: "list the registry tools the model may call: `tools: [echo]`")
+        }
+        var spec = AgentSpec(function: function, tools: tools)
+        if let n = fields["max_turns"].flatMap({ positiveInt($0, "max_turns") }) { spec.maxTurns = n }
+        if let n = fields["max_errors"].flatMap({ positiveInt($0, "max_errors") }) { spec.maxErrors = n }
+        if let serializerNode = fields["serializer"], let name = string(serializerNode, "serializer") {
+            if let serializer = AgentSpec.Serializer(rawValue: name) {
+                spec.serializer = serializer
+            } else {
+                report(at: serializerNode, "unknown serializer '\(name)'", hint: "use `xml` (the default) or `json`")
+            }
+        }
+        if let policyNode = fields["policy"], let policies = mapping(policyNode, "the policy of step '\(step)'", keys: nil) {
+            for (tool, valueNode) in policies.pairs {
+                guard let name = string(valueNode, "policy.\(tool)") else { continue }
+                guard let policy = AgentSpec.Policy(rawValue: name) else {
+                    report(at: valueNode, "unknown policy '\(name)' for \(tool)", hint: "use auto, approve or deny")
+                    continue
+                }
+                if !tools.contains(tool) {
+                    report(at: valueNode, "the policy names '\(tool)', which is not in the agent's tools",
+                           hint: Spelling.didYouMean(tool, among: tools) ?? "add it to `tools` or remove it from `policy`")
+                }
+                spec.policy[tool] = policy
+            }
+        }
+        for reserved in [AgentSpec.doneIntent, AgentSpec.humanIntent] where tools.contains(reserved) {
+            report(at: fields["tools"], "'\(reserved)' is built in and cannot be listed as a tool", hint: "remove it from `tools`")
+        }
+        return (spec, fields["fallback"].flatMap { string($0, "fallback") })
     }
 
     mutating func readRetry(_ node: Node) -> RetryPolicy? {

@@ -31,7 +31,10 @@ struct WorkflowValidator {
             if !seen.insert(step.name).inserted {
                 report(step.location("name"), "duplicate step name '\(step.name)'", hint: "step names must be unique; rename one of them")
             }
-            if !step.tool.isEmpty, registry[step.tool] == nil {
+            for tool in step.agent?.tools ?? [] where registry[tool] == nil {
+                report(step.location("agent"), "unknown tool '\(tool)' in the agent of step '\(step.name)'", hint: toolHint(tool))
+            }
+            if !step.tool.isEmpty, step.agent == nil, registry[step.tool] == nil {
                 report(step.location("tool"), "unknown tool '\(step.tool)' in step '\(step.name)'", hint: toolHint(step.tool))
             }
             for alternative in step.onError.alternatives where registry[alternative] == nil {

@@ -50,6 +50,7 @@ enum OpenAPIDocument {
             "properties": [
                 "decision": ["type": "string", "enum": ["approve", "reject"]], "comment": text, "reviewer": text, "step": text,
                 "corrections": ["type": "array", "items": text],
+                "inputs": ["type": "object", "description": "changes to the inputs of an agent's call awaiting approval"],
             ],
         ]
         let forkBody: Value = [
@@ -109,7 +110,7 @@ enum OpenAPIDocument {
                                                "413": "the body is too large", "422": "the step never began in the run, or invalid inputs"]) { $1 }))],
                 "/api/v1/runs/{id}/approval": ["post": operation(
                     "Answer a run's question", parameters: [runID], body: answerBody,
-                    merged(unknownRun.merging(["202": "+answered", "400": "no decision, or fields of the wrong type", "409": "the run waits for no answer",
+                    merged(unknownRun.merging(["202": "+answered", "400": "no decision, or fields of the wrong type", "409": "the run waits for no answer", "422": "inputs to edit, but no call waits for approval",
                                                "413": "the body is too large"]) { $1 }))],
                 "/api/v1/approvals": ["get": operation("The questions runs wait on", merged(["200": "+questions"]), list: true)],
                 "/api/v1/organizations": ["get": operation("Search organizations by name, secondary name or city", parameters: [

@@ -152,7 +152,8 @@ struct RunsAPI: Sendable {
         }))
     }
 
-    /// `POST /api/v1/runs/{id}/approval {"decision": "approve"|"reject", "comment", "corrections", "reviewer", "step"}`.
+    /// `POST /api/v1/runs/{id}/approval {"decision": "approve"|"reject", "comment", "corrections", "reviewer", "step", "inputs"}`
+    /// (`inputs`: changes to the inputs of an agent's call awaiting approval).
     func answer(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let id = try await runID(context)
         let payload = try await body(request)
@@ -166,9 +167,12 @@ struct RunsAPI: Sendable {
         if let given = payload["corrections"], given != .null, corrections?.count != given.arrayValue?.count {
             throw Problem(.badRequest, "Invalid corrections", "\"corrections\" must be a list of strings")
         }
+        if let inputs = payload["inputs"], inputs.objectValue == nil, inputs != .null {
+            throw Problem(.badRequest, "Invalid inputs", "\"inputs\" must be an object of the changed inputs of the call awaiting approval")
+        }
         let answer = ReviewAnswer(decision: decision, reviewer: payload["reviewer"]?.stringValue ?? "api",
                                   comment: payload["comment"]?.stringValue, corrections: corrections ?? [])
-        let state = try await services.answer(runID: id, step: payload["step"]?.stringValue, answer)
+        let state = try await services.answer(runID: id, step: payload["step"]?.stringValue, answer, edits: payload["inputs"]?.objectValue ?? [:])
         return JSONResponse.make(["run_id": .string(id), "status": .string(state.status.rawValue)], status: .accepted)
     }
 }

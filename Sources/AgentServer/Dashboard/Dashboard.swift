@@ -289,6 +289,9 @@ struct Dashboard: Sendable {
             if let urgency = approval.urgency, urgency != "normal" { item["urgency"] = urgency }
             if let risk = approval.riskLevel { item["riskLevel"] = risk }
             if !approval.reviewers.isEmpty { item["reviewers"] = ListText.joined(approval.reviewers) }
+            if let tool = approval.request["tool"]?.stringValue, case .object(let inputs)? = approval.request["inputs"] {
+                item["call"] = ["tool": tool, "inputs": inputs.keys.sorted().map { ["name": $0, "value": inputs[$0]?.displayString ?? ""] }] as [String: Any]
+            }
             return item
         }
         return pages.render("approvals", view)
@@ -302,8 +305,17 @@ struct Dashboard: Sendable {
         let id = try await services.resolveRun(context)
         let corrections = (form["corrections"] ?? "").split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // The inputs of an agent's call, as the person left them: only changed fields are edits.
+        var edits: [String: Value] = [:]
+        let typed = form.fields(prefixed: "input.")
+        if !typed.isEmpty, let open = try await services.app.approvals(ofRun: id).first(where: { $0.step == form["step"] }),
+           case .object(let proposed)? = open.request["inputs"] {
+            let changed = typed.filter { $0.value != proposed[$0.key]?.displayString ?? "" }
+            edits = ReviewAnswer.editing(proposed, with: changed).filter { changed[$0.key] != nil }
+        }
         _ = try await services.answer(runID: id, step: form["step"],
-                                      ReviewAnswer(decision: decision, reviewer: session.key.name, comment: form["comment"], corrections: corrections))
+                                      ReviewAnswer(decision: decision, reviewer: session.key.name, comment: form["comment"], corrections: corrections),
+                                      edits: edits)
         return Pages.redirect("/runs/\(id)")
     }
 

@@ -29,6 +29,9 @@ public struct AIServices: Sendable {
         }
     }
 
+    /// Why a call is not made when no client is configured.
+    public static let notConfiguredReason = "no model is configured (set CATALYNX_LLM_BASE_URL and CATALYNX_LLM_MODEL, OPENAI_API_KEY or ANTHROPIC_API_KEY)"
+
     /// No AI: every call degrades with `reason`.
     public static func none(_ reason: String) -> AIServices { AIServices(caller: nil, unavailableReason: reason, isConfigured: false) }
 
@@ -43,8 +46,7 @@ public struct AIServices: Sendable {
     public func call<T: Decodable & Sendable>(_ function: String, _ arguments: [String: BAMLValue], as type: T.Type) async -> Outcome<T> {
         guard let caller else { return Outcome(value: nil, failure: unavailableReason ?? "no AI configured", usage: AIUsage(calls: [])) }
         guard isConfigured else {
-            return Outcome(value: nil, failure: "no model is configured (set CATALYNX_LLM_BASE_URL and CATALYNX_LLM_MODEL, OPENAI_API_KEY or ANTHROPIC_API_KEY)",
-                           usage: AIUsage(calls: []))
+            return Outcome(value: nil, failure: Self.notConfiguredReason, usage: AIUsage(calls: []))
         }
         do {
             let success = try await caller.call(function, arguments: arguments)

@@ -40,7 +40,9 @@ public struct AnalysisOutcome: Sendable {
     public var content: ContentReport?
     public var narrative: NarrativeReport?
     public var aiReview: AIReviewReport?
-    /// Every model call of the run: those of the content analysis, the narrative and the data review.
+    /// Why the top funder might fit (the complete tier's `research_funder` agent step).
+    public var funderResearch: FunderResearch?
+    /// Every model call of the run: those of the content analysis, the narrative, the data review and the funder research.
     public var llmUsage: AIUsage
     public var exports: [String]?
     /// The folder the exports were written into.
@@ -54,8 +56,9 @@ public struct AnalysisOutcome: Sendable {
 
     /// Reads the outcome from a run's state.
     public init(state: RunState, definition: WorkflowDefinition) {
+        /// The value an output alias or a step's name gives.
         func section<T: Decodable>(_ alias: String, as type: T.Type) -> T? {
-            guard definition.step(providingAlias: alias) != nil, let value = state.resolve([alias], in: definition) else { return nil }
+            guard definition.step(providingAlias: alias) != nil || definition.step(named: alias) != nil, let value = state.resolve([alias], in: definition) else { return nil }
             return try? value.decode(T.self)
         }
         runID = state.runID
@@ -75,7 +78,9 @@ public struct AnalysisOutcome: Sendable {
         content = section("content_analysis", as: ContentReport.self)
         narrative = section("narrative", as: NarrativeReport.self)
         aiReview = section("ai_review", as: AIReviewReport.self)
-        llmUsage = AIUsage(calls: [content?.provenance, narrative?.provenance, aiReview?.provenance].flatMap { $0?.usage.calls ?? [] })
+        funderResearch = section("research_funder", as: FunderResearch.self)
+        llmUsage = AIUsage(calls: [content?.provenance, narrative?.provenance, aiReview?.provenance].flatMap { $0?.usage.calls ?? [] }
+                               + (funderResearch?.llm ?? []))
         exports = section("exports", as: [String].self)
         exportDirectory = definition.step(providingAlias: "exports").flatMap { state.step($0.name).output?.value(atPath: ["directory"]) }
             .flatMap { if case .string(let path) = $0 { path } else { nil } }
@@ -122,7 +127,7 @@ public struct AnalysisOutcome: Sendable {
         guard let organization else { return nil }
         return AnalysisReport(reportType: workflow, organization: organization, summary: summary, dataQuality: dataQuality, metrics: metrics,
                               risk: risk, peers: peers, funders: funders, network: network, landscape: landscape, review: review,
-                              content: content, narrative: narrative, aiReview: aiReview)
+                              content: content, narrative: narrative, aiReview: aiReview, funderResearch: funderResearch)
     }
 
     /// What the run adds to a rendered report.
@@ -157,6 +162,7 @@ public struct AnalysisOutcome: Sendable {
         put("content", content)
         put("narrative", narrative)
         put("ai_review", aiReview)
+        put("funder_research", funderResearch)
         put("llm_usage", llmUsage)
         put("exports", exports)
         put("export_directory", exportDirectory)

@@ -1,3 +1,4 @@
+import AgentLLM
 import Nonprofit
 
 /// Everything one analysis found, as one document: what `report_generator_tool` produces and
@@ -17,17 +18,20 @@ public struct AnalysisReport: Sendable, Hashable, Codable {
     public var content: ContentReport?
     public var narrative: NarrativeReport?
     public var aiReview: AIReviewReport?
+    /// Why the top funder might fit (the `research_funder` agent step).
+    public var funderResearch: FunderResearch?
 
     enum CodingKeys: String, CodingKey {
         case reportType = "report_type", organization, summary, dataQuality = "data_quality", metrics, risk, peers, funders, network
-        case landscape, review, content, narrative, aiReview = "ai_review"
+        case landscape, review, content, narrative, aiReview = "ai_review", funderResearch = "funder_research"
     }
 
     /// Assembles the report; the summary is written from the sections unless one is given.
     public init(reportType: String, organization: OrganizationProfile, summary: AnalysisSummary? = nil, dataQuality: DataQuality? = nil,
                 metrics: FinancialMetrics? = nil, risk: RiskAssessment? = nil, peers: PeerComparison? = nil, funders: FunderScoring? = nil,
                 network: OfficerNetwork? = nil, landscape: LandscapeReport? = nil, review: ExpertReview? = nil,
-                content: ContentReport? = nil, narrative: NarrativeReport? = nil, aiReview: AIReviewReport? = nil) {
+                content: ContentReport? = nil, narrative: NarrativeReport? = nil, aiReview: AIReviewReport? = nil,
+                funderResearch: FunderResearch? = nil) {
         self.reportType = reportType
         self.organization = organization
         self.dataQuality = dataQuality
@@ -41,9 +45,31 @@ public struct AnalysisReport: Sendable, Hashable, Codable {
         self.content = content
         self.narrative = narrative
         self.aiReview = aiReview
+        self.funderResearch = funderResearch
         self.summary = summary ?? AnalysisSummary(organization: organization, dataQuality: dataQuality, metrics: metrics, risk: risk,
                                                   peers: peers, funders: funders, network: network)
     }
+}
+
+/// Why the top funder might fit: the answer of the `research_funder` agent step, by a model that
+/// looked things up (`llm` holds its calls), or from the funder's scores (`ai` false).
+public struct FunderResearch: Sendable, Hashable, Codable {
+    public var answer: String?
+    /// False when written from the scores by `funder_fit_tool`.
+    public var ai: Bool?
+    /// Turns the agent took.
+    public var turns: Int?
+    public var llm: [LLMCallRecord]?
+
+    public init(answer: String?, ai: Bool? = nil, turns: Int? = nil, llm: [LLMCallRecord]? = nil) {
+        self.answer = answer
+        self.ai = ai
+        self.turns = turns
+        self.llm = llm
+    }
+
+    /// Whether a model wrote it.
+    public var byModel: Bool { ai != false && llm?.isEmpty == false }
 }
 
 /// The NTEE landscape around an organization: its code and its major group in its state, and its

@@ -99,7 +99,17 @@ public struct ReportRenderer: Sendable {
             ] as [String: Any]
         }
         if let peers = report.peers { view["peers"] = ReportView.peers(peers) }
-        if let funders = report.funders { view["funders"] = ReportView.funders(funders, pages: run.funderPages) }
+        if let funders = report.funders {
+            var section = ReportView.funders(funders, pages: run.funderPages)
+            if let research = report.funderResearch, let answer = research.answer, !answer.isEmpty, let top = funders.funders.first {
+                let source = research.byModel
+                    ? "written by AI" + (research.llm?.last(where: { $0.error == nil }).map { " (\($0.model))" } ?? "")
+                        + (research.turns.map { " after \(Plural.count($0, "step")) of looking things up" } ?? "")
+                    : "written from its scores by fixed rules"
+                section["research"] = ["funder": NameCase.display(top.name), "answer": answer, "source": source]
+            }
+            view["funders"] = section
+        }
         if let network = report.network {
             view["network"] = [
                 "heading": Plural.count(network.officers.count, "officer or director", "officers and directors"),
@@ -163,8 +173,12 @@ public struct ReportRenderer: Sendable {
         view["skipped"] = ReportWording.skipped(run.skipped)
         let parts: [(String, AIProvenance?)] = [("Narrative", report.narrative?.provenance), ("Program description", report.content?.provenance),
                                                 ("Second opinion on the data", report.aiReview?.provenance)]
-        view["ai_parts"] = parts.compactMap { name, provenance in provenance.map { ["part": name, "source": provenanceLabel($0)] } }
-        let usage = AIUsage(calls: parts.flatMap { $0.1?.usage.calls ?? [] })
+        var aiParts = parts.compactMap { name, provenance in provenance.map { ["part": name, "source": provenanceLabel($0)] } }
+        if let research = report.funderResearch, research.answer?.isEmpty == false {
+            aiParts.append(["part": "Why the top funder might fit", "source": research.byModel ? "written by AI" : "written from the funder's scores by fixed rules"])
+        }
+        view["ai_parts"] = aiParts
+        let usage = AIUsage(calls: parts.flatMap { $0.1?.usage.calls ?? [] } + (report.funderResearch?.llm ?? []))
         if !usage.calls.isEmpty {
             view["llm"] = ["calls": Plural.count(usage.calls.count, "model call"), "tokens": (usage.inputTokens + usage.outputTokens).formatted(),
                            "cost": usage.costUSD.map { String(format: "$%.4f", $0) } ?? "unknown (unpriced model)"] as [String: Any]

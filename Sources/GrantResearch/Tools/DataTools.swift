@@ -48,13 +48,7 @@ public struct BMFDataFetcherTool: Tool {
     public var estimatedDuration: Double { 0.01 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        let ein: EIN
-        do { ein = try EIN(input.ein) } catch { throw ToolError("InvalidInput", error.description) }
-        let database = try await source.database()
-        guard let organization = try await database.organization(ein) else {
-            throw ToolError("NotFound", "no organization with EIN \(ein.formatted) in the database; import its state's BMF file (`catalynx data import-bmf`) or fetch it (`catalynx data fetch \(ein.formatted)`)")
-        }
-        var profile = OrganizationProfile(organization, filings: try await database.filings(ein))
+        var profile = try await source.profile(try EIN.toolInput(input.ein))
         let unknown = (input.requiredFields ?? []).filter { !OrganizationProfile.fieldNames.contains($0) }
         guard unknown.isEmpty else {
             throw ToolError("InvalidInput", "unknown required_fields \(unknown.joined(separator: ", ")); known: \(OrganizationProfile.fieldNames.joined(separator: ", "))")
@@ -87,8 +81,7 @@ public struct ProPublica990FetcherTool: Tool {
     public var estimatedDuration: Double { client == nil ? 0.01 : 2 }
 
     public func execute(_ input: Input, context: ToolContext) async throws -> Output {
-        let ein: EIN
-        do { ein = try EIN(input.ein) } catch { throw ToolError("InvalidInput", error.description) }
+        let ein = try EIN.toolInput(input.ein)
         let database = try await source.database()
         var filings = try await database.filings(ein)
         var origin = filings.isEmpty ? "none" : "database"

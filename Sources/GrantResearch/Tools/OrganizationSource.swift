@@ -41,3 +41,22 @@ public final class OrganizationSource: Sendable {
         }
     }
 }
+
+extension OrganizationSource {
+    /// The organization's profile (its BMF record and the filings on record).
+    /// - Throws: `ToolError` `NotFound` naming how to get it into the database.
+    func profile(_ ein: EIN) async throws -> OrganizationProfile {
+        let database = try await database()
+        guard let organization = try await database.organization(ein) else {
+            throw ToolError("NotFound", "no organization with EIN \(ein.formatted) in the database; import its state's BMF file (`catalynx data import-bmf`) or fetch it (`catalynx data fetch \(ein.formatted)`)")
+        }
+        return OrganizationProfile(organization, filings: try await database.filings(ein))
+    }
+}
+
+extension EIN {
+    /// The EIN a tool was given. - Throws: `ToolError` `InvalidInput` saying what is wrong with it.
+    static func toolInput(_ text: String) throws -> EIN {
+        do { return try EIN(text) } catch { throw ToolError("InvalidInput", error.description) }
+    }
+}

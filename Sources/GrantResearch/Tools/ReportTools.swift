@@ -64,9 +64,11 @@ public struct ReportGeneratorTool: Tool {
         public var content: ContentReport?
         public var narrative: NarrativeReport?
         public var aiReview: AIReviewReport?
+        public var funderResearch: FunderResearch?
         enum CodingKeys: String, CodingKey {
             case reportType = "report_type", organization, summary, dataQuality = "data_quality", financialAnalysis = "financial_analysis"
             case riskAssessment = "risk_assessment", peers, funders, network, landscape, review, content, narrative, aiReview = "ai_review"
+            case funderResearch = "funder_research"
         }
     }
     public struct Output: Codable, Sendable { public var report: AnalysisReport }
@@ -81,7 +83,7 @@ public struct ReportGeneratorTool: Tool {
             reportType: input.reportType, organization: input.organization, summary: input.summary, dataQuality: input.dataQuality,
             metrics: input.financialAnalysis, risk: input.riskAssessment, peers: input.peers, funders: input.funders,
             network: input.network, landscape: input.landscape, review: input.review, content: input.content, narrative: input.narrative,
-            aiReview: input.aiReview))
+            aiReview: input.aiReview, funderResearch: input.funderResearch))
     }
 }
 
