@@ -49,15 +49,9 @@ enum RunPresenter {
         }
     }
 
-    /// One entry of an agent step's thread, for `runs show`.
+    /// One entry of an agent step's thread, for `runs show`: its turn, then what happened.
     static func turnLine(_ entry: AgentThread.Entry) -> String {
-        switch entry {
-        case .call(let turn, let intent, let arguments): "  \(turn)  → \(intent) \(clipped(arguments.jsonString()))"
-        case .observation(let turn, let observation):
-            "  \(turn)  " + (observation.errorDescription.map { "! \(clipped($0))" } ?? "← \(clipped(observation.output?.jsonString() ?? "null"))")
-        case .question(let request): "     ? \(clipped(request["question"]?.stringValue ?? request.jsonString()))"
-        case .answer(let response, let respondent): "     ✎ \(respondent): \(clipped(response.jsonString()))"
-        }
+        "  " + (entry.turn.map { String($0).padding(toLength: 3, withPad: " ", startingAt: 0) } ?? "   ") + clipped(entry.summary)
     }
 
     /// At most 100 characters of `text`, on one line.

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 import CatalynxApp
 @testable import AgentServer
 
@@ -218,6 +219,26 @@ struct DashboardTests {
             #expect(done?["steps"]?["say"]?["output"]?["value"] == "Bonjour, world")
             let forkPage = String(buffer: try await client.execute(uri: "/runs/\(forkID)", method: .get, headers: [.cookie: writer.cookie]).body)
             #expect(forkPage.contains("id=\"forked-from\"><a href=\"/runs/\(id)\">") && forkPage.contains("at step <code>say</code>"))
+        }
+    }
+
+    @Test func anAgentsCallIsEditedAndApprovedFromTheInboxAndItsTurnsAreShown() async throws {
+        let model = ScriptedAgentModel([.call("echo", ["value": "draft"]), .call("done", ["answer": "sent"])])
+        let setup = try api.setup(agentModel: model)
+        let app = Application(router: try CatalynxServer.router(setup.services))
+        try await app.test(.router) { client in
+            let id = try await setup.services.startRun("agent", inputs: [:]).id
+            _ = try await api.waitFor("waiting", run: id, client, token: setup.read)
+            let writer = try await signIn(setup.write, client)
+            let inbox = String(buffer: try await client.execute(uri: "/approvals", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(inbox.contains("The call the agent proposes: echo") && inbox.contains("name=\"input.value\" value=\"draft\""), "\(inbox)")
+            let post = form(writer.cookie, "csrf=\(writer.csrf)&step=write&decision=approve&input.value=final")
+            #expect(try await client.execute(uri: "/approvals/\(id)", method: .post, headers: post.0, body: post.1).status == .seeOther)
+            let done = try await api.waitFor("completed", run: id, client, token: setup.read)
+            #expect(done?["steps"]?["write"]?["output"]?["answer"] == "sent")
+            let page = String(buffer: try await client.execute(uri: "/runs/\(id)", method: .get, headers: [.cookie: writer.cookie]).body)
+            #expect(page.contains("<summary>Agent turns (2)</summary>"))
+            #expect(page.contains("<code>← {&quot;value&quot;:&quot;final&quot;}</code>"), "\(page)")
         }
     }
 

@@ -269,7 +269,7 @@ struct AnalyzeAITests {
         #expect(research["ai"] == false)
         #expect(research["answer"]?.stringValue?.contains("of 1 as a funder of Virginia Primary Care Assn Inc") == true)
         let markdown = try cli.run("analyze", "54-1230284", "--tier", "complete", "--format", "markdown")
-        #expect(markdown.stdout.contains("might fit** (written from its scores by fixed rules):"))
+        #expect(markdown.stdout.contains("**How the closest funder, West Virginia First Foundation Inc, fits** (written from its scores by fixed rules):"))
         #expect(markdown.stdout.contains("- Why the top funder might fit: written from the funder's scores by fixed rules."))
     }
 

@@ -11,6 +11,24 @@ public struct AgentThread: Sendable, Hashable {
         case question(Value)
         /// The person's answer.
         case answer(Value, respondent: String)
+
+        /// The turn it belongs to (nil for a person's question or answer).
+        public var turn: Int? {
+            switch self {
+            case .call(let turn, _, _), .observation(let turn, _): turn
+            case .question, .answer: nil
+            }
+        }
+
+        /// One line for people: `→ echo {"value":1}`, `← {"value":1}`, `! Denied: …`, `? question`, `✎ ann: {…}`.
+        public var summary: String {
+            switch self {
+            case .call(_, let intent, let arguments): "→ \(intent) \(arguments.compactJSON)"
+            case .observation(_, let observation): observation.errorDescription.map { "! \($0)" } ?? "← \((observation.output ?? .null).compactJSON)"
+            case .question(let request): "? \(request["question"]?.stringValue ?? request.compactJSON)"
+            case .answer(let response, let respondent): "✎ \(respondent): \(response.compactJSON)"
+            }
+        }
     }
 
     /// The model's latest call, until it has been carried out (executed, refused, asked or answered).

@@ -100,6 +100,14 @@ struct RunView {
                 detail = true
             }
             if !step.strategiesTried.isEmpty { item["recovery"] = step.strategiesTried.joined(separator: ", "); detail = true }
+            if let thread = step.agent, !thread.entries.isEmpty {
+                item["turnCount"] = thread.turns
+                item["turns"] = thread.entries.map { entry -> [String: Any] in
+                    let text = entry.summary
+                    return ["turn": entry.turn.map(String.init) ?? "", "text": text.count > 400 ? String(text.prefix(399)) + "…" : text]
+                }
+                detail = true
+            }
             if let inputs = step.inputs { item["inputsJSON"] = DashboardFormat.json(inputs); detail = true }
             if let output = step.output {
                 item["outputJSON"] = DashboardFormat.json(output)

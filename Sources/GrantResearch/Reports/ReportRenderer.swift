@@ -106,7 +106,8 @@ public struct ReportRenderer: Sendable {
                     ? "written by AI" + (research.llm?.last(where: { $0.error == nil }).map { " (\($0.model))" } ?? "")
                         + (research.turns.map { " after \(Plural.count($0, "step")) of looking things up" } ?? "")
                     : "written from its scores by fixed rules"
-                section["research"] = ["funder": NameCase.display(top.name), "answer": answer, "source": source]
+                let name = NameCase.display(top.name)
+                section["research"] = ["heading": top.passes ? "Why \(name) might fit" : "How the closest funder, \(name), fits", "answer": answer, "source": source]
             }
             view["funders"] = section
         }
