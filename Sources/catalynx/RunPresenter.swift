@@ -35,6 +35,8 @@ enum RunPresenter {
                 Console.error("  \(paint("36", "→")) \(step) turn \(turn): \(intent) \(Self.clipped(arguments.displayString))")
             case .agentObserved(let step, let turn, let observation) where observation.isError:
                 Console.error("  \(paint("33", "!")) \(step) turn \(turn): \(Self.clipped(observation.errorDescription ?? ""))")
+            case .throttled(let step, let reason):
+                Console.error("\(paint("33", "⧗")) \(step ?? "the run") waits: \(reason)")
             case .humanInputReceived(let step, _, let respondent):
                 Console.error("\(paint("35", "✎")) \(step) answered by \(respondent)")
             case .runPaused(let reason):
@@ -86,6 +88,7 @@ enum RunPresenter {
         if let startedAt = state.startedAt, let updatedAt = state.updatedAt {
             lines.append("started   \(ISO8601DateFormatter().string(from: startedAt))  (\(formatDuration(updatedAt.timeIntervalSince(startedAt))) to last event)")
         }
+        if let reason = state.throttled, !state.status.isTerminal { lines.append("waits     \(reason)") }
         if state.consecutiveFailures > 0 { lines.append("consecutive failures  \(state.consecutiveFailures)") }
         lines.append("")
         var table = TextTable("STEP", "STATUS", "ATTEMPTS", "DURATION", "NOTE")
@@ -94,7 +97,8 @@ enum RunPresenter {
             let step = state.step(name)
             let duration = step.startedAt.flatMap { start in step.finishedAt.map { formatDuration($0.timeIntervalSince(start)) } } ?? ""
             let lastError = step.errors.last.map { "\($0.type): \($0.message)" }
-            let waits = step.status == .waiting ? step.human?.request["question"]?.stringValue.map { "waits: \($0)" } : nil
+            let question = step.status == .waiting ? step.human?.request["question"]?.stringValue : nil
+            let waits = (question ?? (step.status == .pending || step.status == .retrying ? step.throttled : nil)).map { "waits: \($0)" }
             let turns = step.agent.map { "\($0.turns) turn\($0.turns == 1 ? "" : "s") of agent \(definition?.step(named: name)?.agent?.function ?? "")" }
             let note = step.skipReason ?? waits ?? (step.status == .succeeded ? step.strategiesTried.last ?? turns : lastError ?? turns) ?? ""
             table.add(name, step.status.rawValue + (step.abandoned ? " (abandoned)" : ""), step.attempt == 0 ? "" : String(step.attempt), duration, note)

@@ -145,6 +145,7 @@ struct RunsCommand: AsyncParsableCommand {
             case .agentDecided(let step, let turn, let intent, let arguments, _): "\(step) turn \(turn): \(intent) \(RunPresenter.clipped(arguments.jsonString()))"
             case .agentObserved(let step, let turn, let observation):
                 "\(step) turn \(turn): " + RunPresenter.clipped(observation.errorDescription ?? "\(observation.tool ?? "tool") returned \(observation.output?.jsonString() ?? "null")")
+            case .throttled(let step, let reason): (step.map { "\($0) " } ?? "") + "waits: \(reason)"
             case .runResumed, .runCompleted: ""
             }
         }

@@ -73,6 +73,9 @@ extension EventKind {
             object["output"] = observation.output
             object["error_type"] = observation.errorType.map(Value.string)
             object["message"] = observation.message.map(Value.string)
+        case .throttled(let step, let reason):
+            object["step"] = step.map(Value.string)
+            object["reason"] = .string(reason)
         case .runResumed, .runCompleted:
             break
         }
@@ -132,6 +135,7 @@ extension EventKind {
             self = .agentObserved(step: try fields.string("step"), turn: try fields.int("turn"), observation: AgentObservation(
                 source: source, tool: value["tool"]?.stringValue, inputs: value["inputs"], output: value["output"],
                 errorType: value["error_type"]?.stringValue, message: value["message"]?.stringValue))
+        case "Throttled": self = .throttled(step: value["step"]?.stringValue, reason: try fields.string("reason"))
         case let other: throw EventDecodingError(field: "type", expected: "a known event type, not '\(other)'")
         }
     }

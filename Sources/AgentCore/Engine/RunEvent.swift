@@ -81,6 +81,8 @@ public enum EventKind: Sendable, Hashable {
     case agentDecided(step: String, turn: Int, intent: String, arguments: Value, llm: Value)
     /// What came of turn `turn` of agent step `step`: a tool's result or error, an unreadable answer, a refusal.
     case agentObserved(step: String, turn: Int, observation: AgentObservation)
+    /// Step `step` (or, when nil, the whole run) waits for a concurrency slot or a rate window: `reason` says which.
+    case throttled(step: String?, reason: String)
 
     /// The event's type name as stored and shown (`StepSucceeded`).
     public var typeName: String {
@@ -104,6 +106,7 @@ public enum EventKind: Sendable, Hashable {
         case .runScheduled: "RunScheduled"
         case .agentDecided: "AgentDecided"
         case .agentObserved: "AgentObserved"
+        case .throttled: "Throttled"
         }
     }
 
@@ -114,6 +117,8 @@ public enum EventKind: Sendable, Hashable {
              .stepRetryScheduled(let step, _, _, _, _), .stepSkipped(let step, _), .stepAbandoned(let step, _),
              .humanInputRequested(let step, _, _, _, _), .humanInputReceived(let step, _, _),
              .agentDecided(let step, _, _, _, _), .agentObserved(let step, _, _):
+            step
+        case .throttled(let step, _):
             step
         default: nil
         }

@@ -13,6 +13,8 @@ extension RunState {
             var object: [String: Value] = ["status": .string(step.status.rawValue), "attempt": .int(step.attempt), "executions": .int(step.executions)]
             if let output = step.output { object["output"] = output }
             if let reason = step.skipReason { object["reason"] = .string(reason) }
+            if let reason = step.throttled, step.status != .succeeded { object["waits"] = .string(reason) }
+            if let thread = step.agent { object["turns"] = .int(thread.turns) }
             if step.abandoned { object["abandoned"] = true }
             if !step.errors.isEmpty { object["errors"] = .array(step.errors.map(\.value)) }
             if !step.strategiesTried.isEmpty { object["recovery"] = .array(step.strategiesTried.map(Value.string)) }
@@ -35,6 +37,7 @@ extension RunState {
         ]
         if let reason = state.failureReason { object["error"] = .string(reason) }
         if let reason = state.pauseReason { object["pause_reason"] = .string(reason) }
+        if let reason = state.throttled, !state.status.isTerminal { object["waits"] = .string(reason) }
         if let origin = state.forkedFrom { object["forked_from"] = ["run_id": .string(origin.run), "step": .string(origin.step)] }
         if let origin = state.scheduledBy { object["scheduled_by"] = ["schedule": .string(origin.schedule), "tick": .string(origin.tick.formatted(.iso8601))] }
         let waiting = state.steps.filter { $0.value.status == .waiting && $0.value.human?.response == nil }

@@ -24,6 +24,8 @@ public struct RunState: Sendable {
     public var forkedFrom: ForkOrigin?
     /// The schedule and tick that started the run, if one did.
     public var scheduledBy: ScheduleOrigin?
+    /// What the run waits for before a step can start (a workflow's concurrency slot), while it does.
+    public var throttled: String?
 
     public init(runID: String) { self.runID = runID }
 
@@ -50,8 +52,10 @@ public struct RunState: Sendable {
             self.inputs = inputs
             startedAt = event.timestamp
         case .stepStarted(let name, let attempt, let tool, let inputs, _):
+            throttled = nil
             update(name) { step in
                 guard step.status != .succeeded else { return }
+                step.throttled = nil
                 step.status = .running
                 step.attempt = attempt
                 step.tool = tool
@@ -145,6 +149,10 @@ public struct RunState: Sendable {
                 step.agent = step.agent ?? AgentThread()
                 step.agent?.observed(turn: turn, observation)
             }
+        case .throttled(let name?, let reason):
+            update(name) { $0.throttled = reason }
+        case .throttled(nil, let reason):
+            throttled = reason
         case .runCompleted:
             break
         }
@@ -185,6 +193,8 @@ public struct StepState: Sendable, Hashable {
     public var human: HumanRequestState?
     /// An agent step's history and where its loop stands.
     public var agent: AgentThread?
+    /// What the step waits for before it can start (a concurrency slot, a rate window), while it does.
+    public var throttled: String?
 
     public init() {}
 

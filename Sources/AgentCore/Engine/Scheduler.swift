@@ -44,9 +44,11 @@ public enum Scheduler {
     ///   - now: the current time, for retry back-offs.
     ///   - inFlight: steps whose attempt is executing in this process right now. A running step
     ///     not among them was interrupted (its process died) and is executed again.
+    ///   - held: steps that may not start now (their concurrency slot or rate window is taken).
     /// - Returns: events to record, steps to execute, or a time to wake; empty when there is
     ///   nothing to do until an in-flight step ends.
-    public static func decide(_ definition: WorkflowDefinition, _ state: RunState, now: Date, inFlight: Set<String>) -> [Command] {
+    public static func decide(_ definition: WorkflowDefinition, _ state: RunState, now: Date, inFlight: Set<String>,
+                              held: Set<String> = []) -> [Command] {
         guard state.status == .running else { return [] }
         var commands: [Command] = []
 
@@ -75,7 +77,7 @@ public enum Scheduler {
         // Steps whose turn has come.
         var slots = definition.maxParallel - inFlight.count
         var wakeAt: Date?
-        for step in definition.steps {
+        for step in definition.steps where !held.contains(step.name) {
             let current = state.step(step.name)
             switch current.status {
             case .pending:

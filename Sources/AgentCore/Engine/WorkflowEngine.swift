@@ -163,7 +163,9 @@ public struct WorkflowEngine: Sendable {
                          observer: Observer?) async throws -> RunState {
         EngineMetrics.activeWorkflows.increment()
         defer { EngineMetrics.activeWorkflows.decrement() }
-        let final = try await loop(definition, state: initial, staged: initialStaged, observer: observer)
+        let final = try await withRunSlot(definition, state: initial, staged: initialStaged, observer: observer) { state, staged in
+            try await loop(definition, state: state, staged: staged, observer: observer)
+        }
         if final.status.isTerminal && !initial.status.isTerminal { EngineMetrics.workflowFinished(final.workflowName, status: final.status) }
         return final
     }
@@ -181,6 +183,8 @@ public struct WorkflowEngine: Sendable {
                 var batch: [EventKind] = []
                 var launches: [StepExecution] = []
                 var wakeAt: Date?
+                var held: Set<String> = []
+                var slots: [String: HeldSlot] = [:]
                 let decidedAt = now()
                 func stage(_ kind: EventKind) {
                     batch.append(kind)
@@ -191,12 +195,24 @@ public struct WorkflowEngine: Sendable {
                 while progressed {
                     progressed = false
                     let busy = inFlight.union(launches.map(\.step))
-                    for command in Scheduler.decide(definition, working, now: decidedAt, inFlight: busy) {
+                    for command in Scheduler.decide(definition, working, now: decidedAt, inFlight: busy, held: held) {
                         switch command {
                         case .record(let kind):
                             stage(kind)
                             progressed = true
                         case .execute(let execution):
+                            if let step = definition.step(named: execution.step) {
+                                switch try await admit(execution, step: step, state: working, definition: definition, now: decidedAt) {
+                                case .refused(let reason, let retryAt):
+                                    held.insert(execution.step)
+                                    wakeAt = min(wakeAt ?? retryAt, retryAt)
+                                    if working.step(execution.step).throttled != reason { stage(.throttled(step: execution.step, reason: reason)) }
+                                    progressed = true
+                                    continue
+                                case .admitted(let slot):
+                                    slots[execution.step] = slot
+                                }
+                            }
                             launches.append(execution)
                             if execution.startsAttempt {
                                 stage(.stepStarted(step: execution.step, attempt: execution.attempt, tool: execution.tool,
@@ -204,7 +220,7 @@ public struct WorkflowEngine: Sendable {
                             }
                             progressed = true
                         case .wake(let date):
-                            wakeAt = date
+                            wakeAt = min(wakeAt ?? date, date)
                         }
                     }
                 }
@@ -218,6 +234,7 @@ public struct WorkflowEngine: Sendable {
                         }
                         staged = []
                     } catch RunStoreError.conflict {
+                        await release(slots.values)
                         // Someone else wrote (a pause, a cancel, another driver): re-read and decide again,
                         // keeping only the results of our own executions that are still news.
                         state = try await store.state(of: state.runID)
@@ -234,12 +251,13 @@ public struct WorkflowEngine: Sendable {
                 if launches.count == 1, inFlight.isEmpty, state.status == .running, let execution = launches.first,
                    (registry[execution.tool]?.estimatedDuration ?? .infinity) <= inlineThreshold,
                    definition.step(named: execution.step)?.timeout == nil {
-                    staged.append(await perform(execution, definition: definition, runID: runID))
+                    staged.append(await holding(slots[execution.step]) { await perform(execution, definition: definition, runID: runID) })
                     continue
                 }
                 for execution in launches {
                     inFlight.insert(execution.step)
-                    group.addTask { .step(execution, await self.perform(execution, definition: definition, runID: runID)) }
+                    let slot = slots[execution.step]
+                    group.addTask { .step(execution, await self.holding(slot) { await self.perform(execution, definition: definition, runID: runID) }) }
                 }
 
                 if state.status != .running {

@@ -7,6 +7,10 @@ public final class MemoryRunStore: RunStore {
         var events: [String: [RunEvent]] = [:]
         var summaries: [String: RunSummary] = [:]
         var schedules: [String: Schedule] = [:]
+        /// Concurrency key → holder → expiry.
+        var slots: [String: [String: Date]] = [:]
+        /// Rate key → (window start, count).
+        var rates: [String: (start: Double, count: Int)] = [:]
     }
 
     private let contents = Mutex(Contents())
@@ -106,6 +110,36 @@ extension MemoryRunStore: ScheduleStore {
             schedule.lastTick = max(schedule.lastTick, tick)
             if let lastRunID { schedule.lastRunID = lastRunID }
             contents.schedules[name] = schedule
+        }
+    }
+}
+
+extension MemoryRunStore: LimitStore {
+    public var limitStore: (any LimitStore)? { self }
+
+    public func acquireSlot(key: String, limit: Int, holder: String, expires: Date, now: Date) async throws -> [String]? {
+        contents.withLock { contents in
+            var holders = contents.slots[key, default: [:]].filter { $0.value >= now }
+            defer { contents.slots[key] = holders }
+            if holders[holder] != nil || holders.count < limit {
+                holders[holder] = expires
+                return nil
+            }
+            return holders.keys.sorted()
+        }
+    }
+
+    public func releaseSlot(key: String, holder: String) async throws {
+        contents.withLock { _ = $0.slots[key]?.removeValue(forKey: holder) }
+    }
+
+    public func takeRate(key: String, limit: Int, window: Double, now: Date) async throws -> Date? {
+        let start = Self.windowStart(now, window)
+        return contents.withLock { contents in
+            let counted = contents.rates[key].flatMap { $0.start == start ? $0.count : nil } ?? 0
+            guard counted < limit else { return Date(timeIntervalSince1970: start + window) }
+            contents.rates[key] = (start, counted + 1)
+            return nil
         }
     }
 }

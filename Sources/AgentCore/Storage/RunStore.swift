@@ -48,6 +48,9 @@ public protocol RunStore: Sendable {
 
     /// Where the store's database keeps schedules; nil for a store that keeps none.
     var scheduleStore: (any ScheduleStore)? { get }
+
+    /// Where the store's database keeps concurrency slots and rate windows; nil for a store that keeps none.
+    var limitStore: (any LimitStore)? { get }
 }
 
 extension RunStore {
@@ -58,6 +61,7 @@ extension RunStore {
 
     public var leasing: (any RunLeasing)? { nil }
     public var scheduleStore: (any ScheduleStore)? { nil }
+    public var limitStore: (any LimitStore)? { nil }
 
     /// On a store shared with workers, who drives each of these runs now (its live lease owner);
     /// nil on a store of one process alone.

@@ -14,6 +14,8 @@ public struct WorkflowDefinition: Sendable {
     public var maxParallel: Int
     /// The `schedules:` that start it (`serve` and `worker` fire them).
     public var schedules: [ScheduleSpec] = []
+    /// At most this many runs with the same key are driven at once (waiting for a person does not hold it).
+    public var concurrency: ConcurrencyLimit? = nil
     /// The file it came from and its exact text: a run records both, so it resumes with the
     /// definition it started with even if the file changes.
     public var file: String
@@ -75,6 +77,10 @@ public struct WorkflowStep: Sendable {
     public var requiresApproval: Bool = false
     /// Set for an `agent:` step, whose `tool` is then `agent:FUNCTION` (the model picks the tools).
     public var agent: AgentSpec? = nil
+    /// At most this many attempts of the step, across runs, execute at once for the same key.
+    public var concurrency: ConcurrencyLimit? = nil
+    /// At most this many executions of the step per second or minute for the same key, across runs.
+    public var rateLimit: RateLimit? = nil
     /// Where each part of the step is written, for diagnostics: `step`, `name`, `tool`,
     /// `depends_on`, `condition`, `inputs`, `inputs.<field>`, `outputs.<alias>`, `on_error`.
     public var locations: [String: SourceLocation]

@@ -44,10 +44,12 @@ private struct Reader {
     var diagnostics: [Diagnostic] = []
 
     static let topKeys = ["workflow", "description", "version", "estimated_duration", "estimated_cost", "inputs", "steps",
-                          "quality_gates", "parallel", "schedules"]
+                          "quality_gates", "parallel", "schedules", "concurrency"]
     static let inputKeys = ["name", "type", "required", "default", "values", "description"]
     static let stepKeys = ["name", "tool", "description", "inputs", "outputs", "depends_on", "condition", "retry",
-                           "timeout_s", "on_error", "requires_approval", "agent"]
+                           "timeout_s", "on_error", "requires_approval", "agent", "concurrency", "rate_limit"]
+    static let concurrencyKeys = ["key", "limit"]
+    static let rateLimitKeys = ["key", "per_second", "per_minute"]
     static let agentKeys = ["function", "tools", "max_turns", "max_errors", "policy", "serializer", "fallback"]
     static let retryKeys = ["max_attempts", "backoff", "delay_s", "multiplier", "max_delay_s"]
     static let onErrorKeys = ["alternatives", "fallback", "continue"]
@@ -108,6 +110,11 @@ private struct Reader {
             }
         } else {
             report(at: root, "missing required key 'steps'", hint: "list the steps under `steps:`")
+        }
+        definition.concurrency = top["concurrency"].flatMap { readConcurrency($0, of: "the workflow") }
+        for path in definition.concurrency?.key.expressions.flatMap(\.references) ?? [] where !definition.inputs.contains(where: { $0.name == path.first }) {
+            report(at: top["concurrency"], "the workflow's concurrency key refers to '\(path.joined(separator: "."))', which is not one of its inputs",
+                   hint: "a run's key is known when it starts: use its inputs, e.g. `key: \"{{ organization_ein }}\"`")
         }
         if let gates = top["quality_gates"] {
             definition.qualityGates = sequence(gates, "quality_gates").compactMap { readGate($0) }
@@ -228,7 +235,35 @@ private struct Reader {
             onError: onError,
             requiresApproval: agent == nil && (fields["requires_approval"].flatMap { bool($0, "requires_approval") } ?? false),
             agent: agent,
+            concurrency: fields["concurrency"].flatMap { readConcurrency($0, of: "step '\(name)'") },
+            rateLimit: fields["rate_limit"].flatMap { readRateLimit($0, of: "step '\(name)'") },
             locations: locations)
+    }
+
+    /// `concurrency: {key: TEMPLATE, limit: N}` (limit 1 when not given).
+    mutating func readConcurrency(_ node: Node, of owner: String) -> ConcurrencyLimit? {
+        let what = "the concurrency of \(owner)"
+        guard let fields = mapping(node, what, keys: Self.concurrencyKeys),
+              let keyNode = fields["key"] ?? { report(at: node, "\(what) is missing required key 'key'", hint: "name what runs share: `key: \"{{ organization_ein }}\"`"); return nil }(),
+              let key = template(keyNode, what: "the key of \(what)") else { return nil }
+        return ConcurrencyLimit(key: key, limit: fields["limit"].flatMap { positiveInt($0, "limit") } ?? 1)
+    }
+
+    /// `rate_limit: {key: TEMPLATE, per_second: N}` or `per_minute: N`.
+    mutating func readRateLimit(_ node: Node, of owner: String) -> RateLimit? {
+        let what = "the rate limit of \(owner)"
+        guard let fields = mapping(node, what, keys: Self.rateLimitKeys) else { return nil }
+        guard let keyNode = fields["key"] else {
+            report(at: node, "\(what) is missing required key 'key'", hint: "name what the limit counts: `key: propublica`")
+            return nil
+        }
+        let windows = [("per_second", 1.0), ("per_minute", 60.0)].filter { fields[$0.0] != nil }
+        guard windows.count == 1, let (name, window) = windows.first, let countNode = fields[name] else {
+            report(at: node, "\(what) needs exactly one of per_second and per_minute", hint: "e.g. `per_second: 2`")
+            return nil
+        }
+        guard let key = template(keyNode, what: "the key of \(what)"), let count = positiveInt(countNode, name) else { return nil }
+        return RateLimit(key: key, count: count, window: window)
     }
 
     /// `agent: {function, tools, max_turns, max_errors, policy, serializer, fallback}`; the

@@ -175,6 +175,13 @@ struct WorkflowValidator {
                 }
             }
         }
+        for (part, limitKey) in [("concurrency", step.concurrency?.key), ("rate_limit", step.rateLimit?.key)] {
+            for path in limitKey?.expressions.flatMap(\.references) ?? [] {
+                if let resolved = resolve(path, at: step.location(part), in: "the \(part) key of step '\(step.name)'") {
+                    checkProvider(resolved, path, at: step.location(part))
+                }
+            }
+        }
         var referenced: [String: Schema] = [:]
         for (key, template) in step.inputs.sorted(by: { $0.key < $1.key }) {
             let at = step.location("inputs.\(key)")

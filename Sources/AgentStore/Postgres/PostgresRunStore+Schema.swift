@@ -2,7 +2,7 @@ import PostgresNIO
 import PostgresSupport
 
 extension PostgresRunStore {
-    /// The run store's schema: `runs`, `events`, `run_leases`, `schedules`, recorded in `schema_migrations`.
+    /// The run store's schema: `runs`, `events`, `run_leases`, `schedules`, `concurrency_slots`, `rate_windows`, recorded in `schema_migrations`.
     public static let schema = PostgresSchema(name: "runs", table: "schema_migrations", lockKey: 7201001, migrations: [
         .init(1, "runs and events", [
             """
@@ -54,6 +54,23 @@ extension PostgresRunStore {
                 declared_in TEXT,
                 last_tick DOUBLE PRECISION NOT NULL,
                 last_run_id TEXT
+            )
+            """,
+        ]),
+        .init(5, "concurrency slots and rate windows", [
+            """
+            CREATE TABLE concurrency_slots (
+                key TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (key, holder)
+            )
+            """,
+            """
+            CREATE TABLE rate_windows (
+                key TEXT PRIMARY KEY,
+                window_start DOUBLE PRECISION NOT NULL,
+                count INTEGER NOT NULL
             )
             """,
         ]),

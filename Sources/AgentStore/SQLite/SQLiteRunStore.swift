@@ -78,6 +78,9 @@ public final class SQLiteRunStore: RunStore {
         migrator.registerMigration("v2: schedules") { db in
             try db.execute(sql: Self.schedulesTable)
         }
+        migrator.registerMigration("v3: concurrency slots and rate windows") { db in
+            for table in Self.limitTables { try db.execute(sql: table) }
+        }
         return migrator
     }
 
