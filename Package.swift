@@ -32,12 +32,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP/HTTP only: the gRPC exporter's dependencies are not built.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Pure core: values, tools, workflows, expressions, events, reducer, scheduler, engine, run drivers. No I/O.
         .target(name: "AgentCore", dependencies: [
             .product(name: "Yams", package: "Yams"), .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         // The BAML subset: language, types, Jinja expressions, schema-aligned parsing of LLM output. No dependencies.
         .target(name: "AgentSchema"),
@@ -45,7 +49,7 @@ let package = Package(
         .target(name: "AgentLLM", dependencies: [
             "AgentSchema", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         // A PostgreSQL server by URL and versioned schemas on it: shared by the run store and the organization database.
         .target(name: "PostgresSupport", dependencies: [
@@ -74,7 +78,8 @@ let package = Package(
         // use cases every front end (CLI, HTTP API, dashboard, MCP) calls.
         .target(name: "CatalynxApp", dependencies: [
             "AgentCore", "AgentStore", "AgentTools", "Nonprofit", "GrantResearch", "PostgresSupport",
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "OTel", package: "swift-otel"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         // The HTTP server: REST API, web dashboard, API keys and sessions, health.
         .target(name: "AgentServer", dependencies: [

@@ -37,18 +37,31 @@ enum Main {
             Console.error(Catalynx.fullMessage(for: error))
             exit(CLIExit.Code.badInput.rawValue)
         }
+        let telemetry: Telemetry?
+        do {
+            telemetry = try Telemetry.start(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Console.error("error: OpenTelemetry cannot start: \(error)")
+            exit(CLIExit.Code.badInput.rawValue)
+        }
+        /// Exits once the spans of the command are exported.
+        func finish(_ code: Int32) async -> Never {
+            await telemetry?.shutdown()
+            exit(code)
+        }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+            await finish(0)
         } catch let failure as CLIExit {
             if let message = failure.message { Console.error(message) }
-            exit(failure.code.rawValue)
+            await finish(failure.code.rawValue)
         } catch let failure as ApplicationError {
             Console.error("error: \(failure)")
-            exit(failure.status.rawValue)
+            await finish(failure.status.rawValue)
         } catch {
             // Help and version requests arrive here too, thrown by ArgumentParser's help command.
             let code = Catalynx.exitCode(for: error)
@@ -58,7 +71,7 @@ enum Main {
                 exit(CLIExit.Code.badInput.rawValue)
             }
             Console.error("error: \(error)")
-            exit(CLIExit.Code.failed.rawValue)
+            await finish(CLIExit.Code.failed.rawValue)
         }
     }
 }

@@ -64,7 +64,10 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat = LogFormat.json
 
     func run() async throws {
-        if logFormat == .json { LoggingSystem.bootstrap(JSONLogHandler.init) }
+        if logFormat == .json {
+            LoggingSystem.bootstrap({ label, provider in JSONLogHandler(label: label, metadataProvider: provider) },
+                                    metadataProvider: Telemetry.isConfigured(ProcessInfo.processInfo.environment) ? Telemetry.loggingMetadata : nil)
+        }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let context = CLIContext()

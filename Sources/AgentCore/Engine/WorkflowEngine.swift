@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 
 /// The driver: the impure half of the engine. It folds a run's events into state, asks the
 /// `Scheduler` what to do, executes tools at the edge, and appends each batch of results in one
@@ -163,11 +164,17 @@ public struct WorkflowEngine: Sendable {
                          observer: Observer?) async throws -> RunState {
         EngineMetrics.activeWorkflows.increment()
         defer { EngineMetrics.activeWorkflows.decrement() }
-        let final = try await withRunSlot(definition, state: initial, staged: initialStaged, observer: observer) { state, staged in
-            try await loop(definition, state: state, staged: staged, observer: observer)
+        return try await withSpan("run \(definition.name)", context: EngineTracing.context(ofRun: initial.runID)) { span in
+            span.attributes["catalynx.run_id"] = initial.runID
+            span.attributes["catalynx.workflow"] = definition.name
+            let final = try await withRunSlot(definition, state: initial, staged: initialStaged, observer: observer) { state, staged in
+                try await loop(definition, state: state, staged: staged, observer: observer)
+            }
+            span.attributes["catalynx.status"] = final.status.rawValue
+            if final.status == .failed { span.setStatus(SpanStatus(code: .error, message: final.failureReason)) }
+            if final.status.isTerminal && !initial.status.isTerminal { EngineMetrics.workflowFinished(final.workflowName, status: final.status) }
+            return final
         }
-        if final.status.isTerminal && !initial.status.isTerminal { EngineMetrics.workflowFinished(final.workflowName, status: final.status) }
-        return final
     }
 
     private func loop(_ definition: WorkflowDefinition, state initial: RunState, staged initialStaged: [EventKind],
@@ -300,8 +307,30 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    /// Executes one attempt and turns its outcome into the event that records it.
+    /// Executes one attempt (or agent turn) in its span and turns its outcome into the event that records it.
     private func perform(_ execution: StepExecution, definition: WorkflowDefinition, runID: String) async -> EventKind {
+        let name = switch execution.agent {
+        case .decide(let turn, _)?: "step \(execution.step) turn \(turn): the model decides"
+        case .call(let turn)?: "step \(execution.step) turn \(turn): \(execution.tool)"
+        case nil: "step \(execution.step)"
+        }
+        let span = startSpan(name)
+        defer { span.end() }
+        span.attributes["catalynx.run_id"] = runID
+        span.attributes["catalynx.step"] = execution.step
+        span.attributes["catalynx.tool"] = execution.tool
+        span.attributes["catalynx.attempt"] = execution.attempt
+        let result = await ServiceContext.withValue(span.context) { await performAttempt(execution, definition: definition, runID: runID) }
+        span.attributes["catalynx.outcome"] = result.typeName
+        switch result {
+        case .stepFailed(_, let error): span.setStatus(SpanStatus(code: .error, message: "\(error.type): \(error.message)"))
+        case .agentObserved(_, _, let observation) where observation.isError: span.setStatus(SpanStatus(code: .error, message: observation.errorDescription))
+        default: break
+        }
+        return result
+    }
+
+    private func performAttempt(_ execution: StepExecution, definition: WorkflowDefinition, runID: String) async -> EventKind {
         let step = definition.step(named: execution.step)
         if let action = execution.agent, let step, let spec = step.agent {
             return await performAgent(action, execution, step: step, spec: spec, runID: runID)

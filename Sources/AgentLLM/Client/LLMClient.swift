@@ -1,5 +1,6 @@
 import AgentSchema
 import Foundation
+import Tracing
 
 /// What one model call is asked to do.
 public struct LLMRequest: Sendable {
@@ -103,8 +104,16 @@ struct AttemptResult {
 /// tokens and estimated cost.
 func recordedAttempt(client: String, provider: String, model: String, record keep: @Sendable (LLMCallRecord) -> Void,
                      _ body: () async throws(LLMError) -> AttemptResult) async throws(LLMError) -> LLMResponse {
+    let span = startSpan("llm \(client)", ofKind: .client)
+    defer { span.end() }
+    span.attributes["gen_ai.system"] = provider
+    span.attributes["gen_ai.request.model"] = model
     func record(_ call: LLMCallRecord) {
         LLMMetrics.attempt(call)
+        span.attributes["gen_ai.response.model"] = call.model
+        span.attributes["gen_ai.usage.input_tokens"] = call.inputTokens
+        span.attributes["gen_ai.usage.output_tokens"] = call.outputTokens
+        if let error = call.error { span.setStatus(SpanStatus(code: .error, message: error)) }
         keep(call)
     }
     let clock = ContinuousClock()
