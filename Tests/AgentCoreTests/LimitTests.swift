@@ -78,6 +78,8 @@ struct LimitTests {
         #expect(waits.count == 1)
         let holder = try #require(runs.prefix(2).first { $0.runID != waits.first?.run })
         #expect(waits.first?.reason == "concurrency key 'org-54' is held by \(holder.runID)/work (limit 1)")
+        #expect(try await first.limitStore?.acquireSlot(key: "org-54", limit: 1, holder: "probe", expires: Date().addingTimeInterval(60), now: Date()) == nil,
+                "the slot was given back")
         // Another organization's run did not wait for them.
         #expect(try await first.events(runID: runs[2].runID, after: 0).allSatisfy { $0.kind.typeName != "Throttled" })
     }
@@ -107,6 +109,8 @@ struct LimitTests {
         #expect(waits.count == 1 && waits.first?.event == .throttled(step: nil, reason: "concurrency key '54' is held by \(holder.runID) (limit 1)"))
         let started = try #require(waiter.step("work").startedAt), ended = try #require(holder.step("work").finishedAt)
         #expect(started >= ended)
+        // Both gave the slot back.
+        #expect(try await store.limitStore?.acquireSlot(key: "54", limit: 1, holder: "probe", expires: Date().addingTimeInterval(60), now: Date()) == nil)
     }
 
     @Test func aStepsRateLimitSpreadsItsExecutionsOverWindows() async throws {

@@ -177,8 +177,23 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    private func loop(_ definition: WorkflowDefinition, state initial: RunState, staged initialStaged: [EventKind],
-                      observer: Observer?) async throws -> RunState {
+    /// Drives the run's steps, giving back at the end whatever concurrency slots are still held.
+    private func loop(_ definition: WorkflowDefinition, state: RunState, staged: [EventKind], observer: Observer?) async throws -> RunState {
+        let book = SlotBook()
+        do {
+            let final = try await driveSteps(definition, state: state, staged: staged, observer: observer, book: book)
+            await release(book.takeAll())
+            return final
+        } catch {
+            await release(book.takeAll())
+            throw error
+        }
+    }
+
+    /// The loop: decide, record, execute, until the run stops or waits. `book` holds the concurrency
+    /// slots taken for executions until their results are recorded.
+    private func driveSteps(_ definition: WorkflowDefinition, state initial: RunState, staged initialStaged: [EventKind],
+                            observer: Observer?, book: SlotBook) async throws -> RunState {
         var state = initial
         var staged = initialStaged
         return try await withThrowingTaskGroup(of: ChildResult.self) { group in
@@ -218,6 +233,7 @@ public struct WorkflowEngine: Sendable {
                                     continue
                                 case .admitted(let slot):
                                     slots[execution.step] = slot
+                                    if let slot { book.hold(slot, for: execution.step) }
                                 }
                             }
                             launches.append(execution)
@@ -234,14 +250,17 @@ public struct WorkflowEngine: Sendable {
 
                 if !batch.isEmpty {
                     do {
-                        let stored = try await store.append(runID: state.runID, expectedVersion: state.version, events: batch, timestamp: decidedAt)
+                        let stored = try await store.append(runID: state.runID, expectedVersion: state.version, events: batch, timestamp: now())
                         for event in stored {
                             state.apply(event)
                             observer?(event)
                         }
                         staged = []
+                        // Results now on record give their steps' slots back.
+                        let launched = Set(launches.map(\.step))
+                        await release(book.take { !inFlight.contains($0) && !launched.contains($0) })
                     } catch RunStoreError.conflict {
-                        await release(slots.values)
+                        await release(book.take { slots[$0] != nil })
                         // Someone else wrote (a pause, a cancel, another driver): re-read and decide again,
                         // keeping only the results of our own executions that are still news.
                         state = try await store.state(of: state.runID)

@@ -1,10 +1,29 @@
 import Foundation
+import Synchronization
 
 /// A concurrency slot taken for a run or a step: renewed while it is held, given back after.
 struct HeldSlot: Sendable {
     var key: String
     var limit: Int
     var holder: String
+}
+
+/// The slots one drive of a run holds for its steps' executions, by step.
+final class SlotBook: Sendable {
+    private let slots = Mutex<[String: HeldSlot]>([:])
+
+    func hold(_ slot: HeldSlot, for step: String) { slots.withLock { $0[step] = slot } }
+
+    /// Removes and returns the slots of the steps `matching` says.
+    func take(_ matching: (String) -> Bool) -> [HeldSlot] {
+        slots.withLock { slots in
+            let taken = slots.filter { matching($0.key) }
+            for step in taken.keys { slots.removeValue(forKey: step) }
+            return Array(taken.values)
+        }
+    }
+
+    func takeAll() -> [HeldSlot] { take { _ in true } }
 }
 
 extension WorkflowEngine {
@@ -41,7 +60,7 @@ extension WorkflowEngine {
         return .admitted(slot)
     }
 
-    /// Runs `body` while holding `slot` (renewing it), and gives it back after.
+    /// Runs `body` while renewing `slot` (the loop gives it back once the result is recorded).
     func holding<T: Sendable>(_ slot: HeldSlot?, _ body: () async -> T) async -> T {
         guard let slot, let limits = store.limitStore else { return await body() }
         let result = await withTaskGroup(of: Void.self) { group in
@@ -53,11 +72,10 @@ extension WorkflowEngine {
             defer { group.cancelAll() }
             return await body()
         }
-        try? await limits.releaseSlot(key: slot.key, holder: slot.holder)
         return result
     }
 
-    /// Gives back slots taken for executions that will not run (a conflicting write discarded them).
+    /// Gives back slots: of executions whose results are recorded, or that will not run.
     func release(_ slots: some Sequence<HeldSlot>) async {
         for slot in slots { try? await store.limitStore?.releaseSlot(key: slot.key, holder: slot.holder) }
     }
@@ -97,6 +115,7 @@ extension WorkflowEngine {
         let outcome: Result<RunState, any Error> = await holding(slot) {
             do { return .success(try await body(state, [])) } catch { return .failure(error) }
         }
+        await release([slot])
         return try outcome.get()
     }
 
