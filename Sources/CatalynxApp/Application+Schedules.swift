@@ -12,9 +12,10 @@ extension CatalynxApplication {
         return schedules
     }
 
-    /// Every schedule, with the workflow files' declarations brought in first.
-    public func schedules() async throws -> [Schedule] {
-        try await scheduleTicker(engine: try await engine()).sync()
+    /// Every schedule of the store; with `syncing`, the workflow files' declarations are brought in first
+    /// (`schedules list` does; a page that only shows them does not write).
+    public func schedules(syncing: Bool = false) async throws -> [Schedule] {
+        if syncing { try await scheduleTicker(engine: try await engine()).sync() }
         return try await scheduleStore().schedules()
     }
 
@@ -42,29 +43,17 @@ extension CatalynxApplication {
     /// - Throws: `ApplicationError` `.badInput` naming what is wrong: the name, the cron field, the zone, the workflow or an input.
     public func addSchedule(name: String, cron: String, workflow: String, inputs: [String: Value], timeZone: String?,
                             catchUp: ScheduleSpec.CatchUp, since: Date? = nil, replacing: Bool) async throws -> Schedule {
-        guard ScheduleSpec.isValidName(name) else {
-            throw ApplicationError(.badInput, "schedule name '\(name)' is not a plain name", hint: "use letters, digits, '_', '-' and '.' (at most 100)")
-        }
-        let expression: CronExpression
+        let spec: ScheduleSpec
         do {
-            expression = try CronExpression(cron)
-        } catch {
-            throw ApplicationError(.badInput, error.description, hint: "five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1\"")
-        }
-        guard let zone = TimeZone(identifier: timeZone ?? "UTC") else {
-            throw ApplicationError(.badInput, "unknown time zone '\(timeZone ?? "")'", hint: "use an IANA name such as America/New_York or UTC")
-        }
-        let definition = try self.workflow(workflow)
-        do {
-            _ = try definition.bindInputs(inputs)
-        } catch {
-            throw ApplicationError(.badInput, "schedule '\(name)': " + error.problems.joined(separator: "; "))
+            spec = try ScheduleSpec.checked(name: name, cron: cron, timeZone: timeZone, catchUp: catchUp.rawValue, inputs: inputs,
+                                            definition: try self.workflow(workflow))
+        } catch let problem as ScheduleSpec.Problem {
+            throw ApplicationError(.badInput, problem.message, hint: problem.hint)
         }
         let store = try await scheduleStore()
-        if let existing = try await store.schedule(named: name), existing.declaredIn != nil {
-            throw ApplicationError(.badInput, "schedule '\(name)' is declared in \(existing.declaredIn!)", hint: "change it in that file, or choose another name")
+        if let file = try await store.schedule(named: name)?.declaredIn {
+            throw ApplicationError(.badInput, "schedule '\(name)' is declared in \(file)", hint: "change it in that file, or choose another name")
         }
-        let spec = ScheduleSpec(name: name, cron: expression, timeZone: zone, workflow: definition.name, inputs: inputs, catchUp: catchUp)
         let schedule = Schedule(spec: spec, lastTick: since ?? Date())
         guard try await store.saveSchedule(schedule, replacing: replacing) else {
             throw ApplicationError(.badInput, "there is a schedule called '\(name)' already", hint: "remove it first, or add with --replace")

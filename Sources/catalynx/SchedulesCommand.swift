@@ -77,7 +77,7 @@ struct SchedulesCommand: AsyncParsableCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let schedules = try await CLIContext().app.schedules()
+            let schedules = try await CLIContext().app.schedules(syncing: true)
             switch format {
             case .json: Console.out(Value.array(schedules.map(SchedulePresenter.json)).jsonString(pretty: true))
             case .table: Console.out(schedules.isEmpty ? "no schedules" : SchedulePresenter.table(schedules))

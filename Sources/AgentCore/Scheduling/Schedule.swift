@@ -33,6 +33,45 @@ public struct ScheduleSpec: Sendable, Hashable {
     /// The time zone's IANA name (UTC, which Foundation calls GMT, as UTC).
     public var zoneName: String { timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier }
 
+    /// A problem with a schedule as written: the part it is in (`name`, `cron`, `timezone`, `catch_up`, `inputs`), what is wrong, how to fix it.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var field: String
+        public var message: String
+        public var hint: String?
+        public var description: String { message }
+    }
+
+    /// A schedule from its parts as written (the `schedules:` of a workflow file, or `catalynx schedules add`), all checked.
+    /// - Parameters:
+    ///   - timeZone: an IANA name (nil: UTC).
+    ///   - catchUp: `skip` (nil), `all` or `latest`.
+    ///   - definition: the workflow it starts; `inputs` must bind to it.
+    /// - Throws: `Problem` naming the field that is wrong.
+    public static func checked(name: String, cron: String, timeZone: String?, catchUp: String?, inputs: [String: Value],
+                               definition: WorkflowDefinition) throws(Problem) -> ScheduleSpec {
+        guard isValidName(name) else {
+            throw Problem(field: "name", message: "schedule name '\(name)' is not a plain name", hint: "use letters, digits, '_', '-' and '.' (at most 100)")
+        }
+        let expression: CronExpression
+        do {
+            expression = try CronExpression(cron)
+        } catch {
+            throw Problem(field: "cron", message: "schedule '\(name)': \(error.reason)", hint: "five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1\"")
+        }
+        guard let zone = TimeZone(identifier: timeZone ?? "UTC") else {
+            throw Problem(field: "timezone", message: "unknown time zone '\(timeZone ?? "")'", hint: "use an IANA name such as America/New_York or UTC")
+        }
+        guard let policy = CatchUp(rawValue: catchUp ?? CatchUp.skip.rawValue) else {
+            throw Problem(field: "catch_up", message: "unknown catch_up '\(catchUp ?? "")'", hint: "use one of " + CatchUp.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        do {
+            _ = try definition.bindInputs(inputs)  // checked now; bound when a tick fires (defaults as they are then)
+        } catch {
+            throw Problem(field: "inputs", message: "schedule '\(name)': " + error.problems.joined(separator: "; "), hint: nil)
+        }
+        return ScheduleSpec(name: name, cron: expression, timeZone: zone, workflow: definition.name, inputs: inputs, catchUp: policy)
+    }
+
     /// A schedule name: letters, digits, `_`, `-` and `.`, starting with a letter or digit, at most 100.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count <= 100 else { return false }

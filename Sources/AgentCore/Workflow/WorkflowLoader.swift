@@ -364,48 +364,21 @@ private struct Reader {
     mutating func readSchedule(_ node: Node, of definition: WorkflowDefinition) -> ScheduleSpec? {
         guard let fields = mapping(node, "a schedule", keys: Self.scheduleKeys) else { return nil }
         guard let name = required(fields, "name", in: node, "a schedule", hint: "name the schedule: `name: weekly_refresh`") else { return nil }
-        guard ScheduleSpec.isValidName(name) else {
-            report(at: fields["name"], "schedule name '\(name)' is not a plain name", hint: "use letters, digits, '_', '-' and '.'")
-            return nil
-        }
         guard let cronNode = fields["cron"] ?? {
             report(at: node, "schedule '\(name)' has no cron expression", hint: "add `cron: \"0 6 * * 1\"` (minute hour day month weekday)")
             return nil
-        }(), let text = string(cronNode, "cron") else { return nil }
-        let cron: CronExpression
-        do {
-            cron = try CronExpression(text)
-        } catch {
-            report(at: cronNode, "schedule '\(name)': \(error.reason)", hint: "five fields: minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1\"")
-            return nil
-        }
-        var timeZone = TimeZone(identifier: "UTC")!
-        if let zoneNode = fields["timezone"], let identifier = string(zoneNode, "timezone") {
-            guard let zone = TimeZone(identifier: identifier) else {
-                report(at: zoneNode, "unknown time zone '\(identifier)'", hint: "use an IANA name such as America/New_York or UTC")
-                return nil
-            }
-            timeZone = zone
-        }
-        var catchUp = ScheduleSpec.CatchUp.skip
-        if let catchUpNode = fields["catch_up"], let raw = string(catchUpNode, "catch_up") {
-            guard let parsed = ScheduleSpec.CatchUp(rawValue: raw) else {
-                report(at: catchUpNode, "unknown catch_up '\(raw)'", hint: "use one of " + ScheduleSpec.CatchUp.allCases.map(\.rawValue).joined(separator: ", "))
-                return nil
-            }
-            catchUp = parsed
-        }
+        }(), let cron = string(cronNode, "cron") else { return nil }
         var inputs: [String: Value] = [:]
         if let inputsNode = fields["inputs"], let inputFields = mapping(inputsNode, "the inputs of schedule '\(name)'", keys: nil) {
             for (key, valueNode) in inputFields.pairs { inputs[key] = plainValue(valueNode) }
         }
         do {
-            _ = try definition.bindInputs(inputs)  // checked now; bound when a tick fires (defaults as they are then)
+            return try ScheduleSpec.checked(name: name, cron: cron, timeZone: fields["timezone"].flatMap { string($0, "timezone") },
+                                            catchUp: fields["catch_up"].flatMap { string($0, "catch_up") }, inputs: inputs, definition: definition)
         } catch {
-            for problem in error.problems { report(at: fields["inputs"] ?? node, "schedule '\(name)': \(problem)") }
+            report(at: fields[error.field] ?? node, error.message, hint: error.hint)
             return nil
         }
-        return ScheduleSpec(name: name, cron: cron, timeZone: timeZone, workflow: definition.name, inputs: inputs, catchUp: catchUp)
     }
 
     // MARK: Node helpers
