@@ -211,7 +211,7 @@ LUA
     (cd "$work" && PEER_DB="$work/peer.sqlite" "$venv/bin/python" "$here/peers/fastapi_org_lookup.py" --port "$peer_port" --workers 2 \
         --bmf-dir "$here/../data/eo_bmf" >"$work/peer.log" 2>&1) &
     peer=$!
-    trap 'kill $server $peer 2>/dev/null; pkill -P $peer 2>/dev/null; rm -rf "$work"' EXIT
+    trap 'kill $server $peer 2>/dev/null || true; pkill -P $peer 2>/dev/null || true; rm -rf "$work"' EXIT
     for url in "http://127.0.0.1:$port/health" "http://127.0.0.1:$peer_port/health"; do
         for _ in $(seq 1 300); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
     done
