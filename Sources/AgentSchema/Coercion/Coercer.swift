@@ -71,8 +71,9 @@ struct Coercer {
     }
 
     /// The best of several readings: a success over a failure; a real value over a string made
-    /// from an object, an item picked out of a list, an empty list made from a single value, or an
-    /// object of defaults; then the lowest penalty; then the earliest.
+    /// from an object, an item picked out of a list, an empty list made from a single value, a list
+    /// made of a single value (against a list the text wrote), or an object of defaults; then the
+    /// lowest penalty; then the earliest.
     func pickBest(_ results: [Result<Coerced, ParseError>], _ context: Context) throws(ParseError) -> Coerced {
         var best: (index: Int, value: Coerced)?
         for (index, result) in results.enumerated() {
@@ -96,6 +97,8 @@ struct Coercer {
         if aPicked != bPicked { return bPicked }
         let aEmptyWrap = isEmptyWrap(a), bEmptyWrap = isEmptyWrap(b)
         if aEmptyWrap != bEmptyWrap { return bEmptyWrap }
+        let aWrapped = isWrappedList(a), bWrapped = isWrappedList(b)
+        if aWrapped != bWrapped, isList(a) && isList(b) { return bWrapped }   // a list the text wrote beats one made of a single value
         let aDefaults = isAllDefaults(a), bDefaults = isAllDefaults(b)
         if aDefaults != bDefaults { return bDefaults }
         return a.score < b.score
@@ -114,6 +117,15 @@ struct Coercer {
     private static func isEmptyWrap(_ value: Coerced) -> Bool {
         if case .list(let items) = value.payload { return items.isEmpty && value.has { if case .singleToArray = $0 { true } else { false } } }
         return false
+    }
+
+    private static func isList(_ value: Coerced) -> Bool {
+        if case .list(let items) = value.payload { return !items.isEmpty }
+        return false
+    }
+
+    private static func isWrappedList(_ value: Coerced) -> Bool {
+        value.has { if case .singleToArray = $0 { true } else { false } }
     }
 
     private static func isAllDefaults(_ value: Coerced) -> Bool {
@@ -208,28 +220,62 @@ struct Coercer {
         return "\"\(short)\""
     }
 
-    /// A number written for people: `1,234`, `$1,234.56`, `€12`, `1/2`, `12,` (BAML's `coerce_primitive`).
+    /// A number written for people, as BAML's `coerce_primitive` reads one: JSON, a fraction (`1/2`),
+    /// else the one number the text holds (`1,234`, `$1,234.56`, `12.11.`, `45%`, `There are 12 apples`;
+    /// commas are dropped, so `12,5` is 125). Text with no number, or more than one, is none.
     static func number(from text: String) -> Double? {
-        var text = text
-        while text.hasSuffix(",") { text.removeLast() }
         if let number = JSONishNumber.parse(text) { return number.double }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count == 2, let numerator = Double(parts[0].trimmingWhitespace), let denominator = Double(parts[1].trimmingWhitespace),
            denominator != 0, numerator.isFinite {
             return numerator / denominator
         }
-        var sign = ""
-        var body = Substring(text)
-        if let first = body.first, first == "-" || first == "+" { sign = String(first); body = body.dropFirst() }
-        let withoutCurrency = body.drop { $0.unicodeScalars.first.map { $0.properties.generalCategory == .currencySymbol } ?? false }
-        guard withoutCurrency.first?.isNumber == true || withoutCurrency.first == "." else { return nil }
-        guard withoutCurrency.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "," || $0 == ".") }) else { return nil }
-        let integerPart = withoutCurrency.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let groups = integerPart.split(separator: ",", omittingEmptySubsequences: false)
-        if groups.count > 1 {
-            guard let head = groups.first, (1...3).contains(head.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+        let found = numbersWritten(in: text)
+        guard found.count == 1, let only = found.first else { return nil }
+        return Double(only.filter { $0 != "," && $0 != "$" })
+    }
+
+    /// The numbers in a text, left to right, each as BAML's pattern
+    /// `[-+]?\$?(\d+(,\d+)*(\.\d+)?|\.\d+)(e[-+]?\d+)?` finds them.
+    static func numbersWritten(in text: String) -> [String] {
+        let chars = Array(text.utf8)
+        func isDigit(_ index: Int) -> Bool { index < chars.count && chars[index] >= 0x30 && chars[index] <= 0x39 }
+        func digits(from index: Int) -> Int {
+            var end = index
+            while isDigit(end) { end += 1 }
+            return end
         }
-        return Double(sign + withoutCurrency.replacingOccurrences(of: ",", with: ""))
+        func match(at start: Int) -> Int? {
+            var index = start
+            if index < chars.count, chars[index] == 0x2D || chars[index] == 0x2B { index += 1 }   // - +
+            if index < chars.count, chars[index] == 0x24 { index += 1 }                           // $
+            if isDigit(index) {
+                index = digits(from: index)
+                while index < chars.count, chars[index] == 0x2C, isDigit(index + 1) { index = digits(from: index + 1) }   // ,ddd
+                if index < chars.count, chars[index] == 0x2E, isDigit(index + 1) { index = digits(from: index + 1) }     // .ddd
+            } else if index < chars.count, chars[index] == 0x2E, isDigit(index + 1) {
+                index = digits(from: index + 1)
+            } else {
+                return nil
+            }
+            if index < chars.count, chars[index] == 0x65 {                                        // e[-+]ddd
+                var exponent = index + 1
+                if exponent < chars.count, chars[exponent] == 0x2D || chars[exponent] == 0x2B { exponent += 1 }
+                if isDigit(exponent) { index = digits(from: exponent) }
+            }
+            return index
+        }
+        var found: [String] = []
+        var index = 0
+        while index < chars.count {
+            if let end = match(at: index) {
+                found.append(String(decoding: chars[index..<end], as: UTF8.self))
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        return found
     }
 
     // MARK: Literals, enums
@@ -284,9 +330,23 @@ struct Coercer {
         throw error("unknown type \(name)", context)
     }
 
+    /// What a missing required field of `type` is read as, as BAML's `default_value` says: an empty list for a list
+    /// (through aliases and unions), nothing else.
+    private func defaultWhenMissing(_ type: FieldType, depth: Int = 0) -> Coerced? {
+        guard depth < 16 else { return nil }
+        switch type.base {
+        case .list: return Coerced(.list([]), flags: [.defaultFromNoValue])
+        case .union(let options): return options.lazy.compactMap { self.defaultWhenMissing($0, depth: depth + 1) }.first
+        case .named(let name): return schema.aliases[name].flatMap { defaultWhenMissing($0.type, depth: depth + 1) }
+        default: return nil
+        }
+    }
+
     private func coerceClass(_ definition: ClassDefinition, _ value: JSONishValue?, _ context: Context) throws(ParseError) -> Coerced {
         var flags: [Flag] = []
         var found: [String: Result<Coerced, ParseError>] = [:]
+        var value = value
+        if partial, case .string(let text)? = value?.kind, text.trimmingWhitespace.isEmpty { value = nil }   // nothing streamed yet
         switch value?.kind {
         case .object(let entries)?:
             for entry in entries {
@@ -338,6 +398,8 @@ struct Coercer {
             case nil:
                 if field.type.isOptional {
                     coerced = .null([.optionalDefaultFromNoValue])
+                } else if let empty = defaultWhenMissing(field.type) {
+                    coerced = empty
                 } else if partial {
                     coerced = .null([.pending])
                     coerced.isPending = true
@@ -365,13 +427,14 @@ struct Coercer {
     }
 
     /// The class field a key names: by alias or name, exactly, then ignoring case and accents.
+    /// The field a key names: by the name the model sees (the alias, when there is one; the field's own
+    /// name then does not match, as in BAML), exactly, else ignoring case and accents.
     func field(named key: String, in definition: ClassDefinition) -> ClassDefinition.Field? {
         let trimmed = key.trimmingWhitespace
         if let field = definition.fields.first(where: { $0.renderedName == trimmed }) { return field }
-        if let field = definition.fields.first(where: { $0.name == trimmed }) { return field }
         let folded = StringMatcher.fold(trimmed)
         guard let names = index.foldedFields[definition.name] else { return nil }
-        return zip(definition.fields, names).first { $0.1.rendered == folded || $0.1.name == folded }?.0
+        return zip(definition.fields, names).first { $0.1 == folded }?.0
     }
 
     static func attributes(of type: FieldType) -> FieldAttributes {

@@ -3,8 +3,8 @@
 final class SchemaIndex: Sendable {
     /// (value name, the texts that mean it) at each stage of `StringMatcher`.
     let enumCandidates: [String: [[(String, [String])]]]
-    /// Class name → folded (rendered name, name) per field, in field order.
-    let foldedFields: [String: [(rendered: String, name: String)]]
+    /// Class name → each field's rendered name (its alias, else its name) folded, in field order.
+    let foldedFields: [String: [String]]
     /// Every `@assert`/`@check` expression, tokenized.
     let constraints: [String: JinjaExpression.Compiled]
 
@@ -20,9 +20,9 @@ final class SchemaIndex: Sendable {
             enums[definition.name] = StringMatcher.stages.map { transform in candidates.map { ($0.0, $0.1.map(transform)) } }
         }
         enumCandidates = enums
-        var folded: [String: [(rendered: String, name: String)]] = [:]
+        var folded: [String: [String]] = [:]
         for definition in schema.classes.values {
-            folded[definition.name] = definition.fields.map { (StringMatcher.fold($0.renderedName), StringMatcher.fold($0.name)) }
+            folded[definition.name] = definition.fields.map { StringMatcher.fold($0.renderedName) }
         }
         foldedFields = folded
         var compiled: [String: JinjaExpression.Compiled] = [:]

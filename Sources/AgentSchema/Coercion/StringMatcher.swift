@@ -104,13 +104,13 @@ enum StringMatcher {
         return nil
     }
 
-    /// Keeps letters, digits, whitespace, `-` and `_`.
+    /// Keeps letters, digits, `-` and `_`, as BAML's `strip_punctuation` does: spaces go too, so
+    /// `bug report` meets `BugReport` (but `bug_report` does not).
     static func stripPunctuation(_ text: String) -> String {
-        let keep: (UInt8) -> Bool = { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x20 || $0 == 0x2D || $0 == 0x5F
-            || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let keep: (UInt8) -> Bool = { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
         if text.utf8.allSatisfy(keep) { return text }
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: text.utf8.filter(keep), as: UTF8.self) }
-        return String(text.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0.properties.isWhitespace || $0 == "-" || $0 == "_" }
+        return String(text.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_" }
             .map(Character.init))
     }
 
