@@ -4,6 +4,7 @@ import AgentSchema
 import ArgumentParser
 import CatalynxApp
 import Foundation
+import GrantResearch
 
 /// `catalynx baml …`: the BAML subset Catalynx implements.
 struct BAMLCommand: AsyncParsableCommand {
@@ -21,19 +22,6 @@ struct BAMLCommand: AsyncParsableCommand {
             return (try BAMLParser.parse(files: files), folder)
         } catch {
             throw CLIExit.badInput(error.description)
-        }
-    }
-
-    /// A JSON value as a BAML value.
-    static func bamlValue(_ value: Value) -> BAMLValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .int(let number): .int(number)
-        case .double(let number): .float(number)
-        case .string(let text): .string(text)
-        case .array(let items): .list(items.map(bamlValue))
-        case .object(let fields): .object(fields.sorted { $0.key < $1.key }.map { .init($0.key, bamlValue($0.value)) })
         }
     }
 
@@ -60,7 +48,7 @@ struct BAMLCommand: AsyncParsableCommand {
             guard case .object(let fields) = arguments else { throw CLIExit.badInput("error: --args must be a JSON object of argument names") }
             let messages: [PromptMessage]
             do {
-                messages = try PromptRenderer(schema: schema).render(function: function, arguments: fields.mapValues(BAMLCommand.bamlValue))
+                messages = try PromptRenderer(schema: schema).render(function: function, arguments: fields.mapValues(BAMLValue.init))
             } catch {
                 throw CLIExit.badInput("error: \(error.message)")
             }

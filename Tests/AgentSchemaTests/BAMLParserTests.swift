@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AgentSchema
 
@@ -89,5 +90,67 @@ struct BAMLParserTests {
         #expect(function.parameters.map(\.name) == ["text", "limit"] && function.returnType == .primitive(.string))
         #expect(function.prompt.contains("{{ _.role(\"user\") }}"))
         #expect(schema.tests.first?.functions == ["Summarize"] && schema.tests.first?.constraints.count == 1)
+    }
+}
+
+/// Files that BAML 0.226.3 itself accepts (`Benchmarks/peers/baml_accepts.py Fixtures/accepted`), each parsed as written.
+@Suite("BAML language: files BAML accepts")
+struct AcceptedFileTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/accepted")
+
+    func schema(_ file: String) throws -> BAMLSchema {
+        try BAMLParser.parse(try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8), file: file)
+    }
+
+    @Test func everyFileParses() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".baml") }
+        #expect(files.count >= 6)
+        for file in files { #expect(throws: Never.self, "\(file)") { _ = try schema(file) } }
+    }
+
+    @Test func aFoldersFilesIncludeThoseOfItsSubfolders() {
+        let found = BAMLParser.sources(inDirectory: Self.folder.deletingLastPathComponent().path).map { ($0.path as NSString).lastPathComponent }
+        #expect(found.contains("media_inputs.baml") && found.count >= 6)
+    }
+
+    @Test func mediaTypesAreParameterTypes() throws {
+        let describe = try #require(try schema("media_inputs.baml").functions["Describe"])
+        #expect(describe.parameters.map(\.type) == [.primitive(.image), .primitive(.audio), .primitive(.pdf), .primitive(.video)])
+        let test = try #require(try schema("media_inputs.baml").tests.first)
+        #expect(test.arguments["doc"] == .block(["base64": .string("JVBERi0xLjQK"), "media_type": .string("application/pdf")]))
+    }
+
+    @Test func testArgumentsMayUseColonsJSONAndCommas() throws {
+        let tests = try schema("test_argument_forms.baml").tests
+        #expect(tests.map(\.name) == ["ColonForm", "JSONForm"])
+        #expect(tests.first?.arguments["p"] == .block(["name": .string("Ann"), "age": .number(3)]))
+        #expect(tests.first?.arguments["tags"] == .list([.string("a"), .string("b")]))
+        #expect(tests.last?.arguments["p"] == .block(["name": .string("Bob"), "age": .number(5)]))
+        #expect(tests.last?.arguments["n"] == .number(2))
+    }
+
+    @Test func attributesOnTheirOwnLinesBelongToTheFieldOrValueAbove() throws {
+        let schema = try schema("attributes_on_their_own_lines.baml")
+        let person = try #require(schema.classes["Person"])
+        #expect(person.fields.map(\.description) == ["the full name", "in years"])
+        #expect(person.fields[1].alias == "years" && person.description == "someone")
+        let color = try #require(schema.enums["Color"])
+        #expect(color.values.first?.alias == "crimson" && color.isDynamic)
+    }
+
+    @Test func typesCarryTheirChecksOnAliasesReturnTypesAndParameters() throws {
+        let schema = try schema("attributed_types.baml")
+        guard case .constrained(_, let attributes)? = schema.aliases["ValidDate"]?.type else { Issue.record("no check on the alias"); return }
+        #expect(attributes.constraints.map(\.name) == ["ten_characters"])
+        guard case .constrained(_, let returned)? = schema.functions["Count"]?.returnType else { Issue.record("no check on the return type"); return }
+        #expect(returned.constraints.first?.expression.contains("this > 0") == true)
+        #expect(schema.functions["NextDate"]?.parameters.first?.type == .primitive(.string))   // a description says nothing of the value
+    }
+
+    @Test func testsWithParenthesesAndTypeBuildersAndClientForms() throws {
+        #expect(try schema("tests_and_type_builders.baml").tests.map(\.name) == ["WithParentheses", "WithTypeBuilder"])
+        let clients = try schema("client_forms.baml")
+        #expect(clients.clients["MyClient"]?.provider == "openai")
+        #expect(clients.functions["Shorthand"]?.client == "openai/gpt-4o-mini")
     }
 }

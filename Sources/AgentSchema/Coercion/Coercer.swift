@@ -155,6 +155,8 @@ struct Coercer {
         }
         guard let value else { throw error("a value is missing", context) }
         switch primitive {
+        case .image, .audio, .pdf, .video:
+            throw error("\(primitive.rawValue) is an input type: an answer cannot be read as one", context)
         case .string:
             switch value.kind {
             case .string(let text): return Coerced(.string(text), completion: value.completion)

@@ -22,9 +22,10 @@ public struct BAMLParser {
         return schema
     }
 
-    /// The `.baml` files directly in `directory`, sorted by name, with their text.
+    /// The `.baml` files in `directory` and its subfolders (as BAML reads a `baml_src`), sorted by path, with their text.
     public static func sources(inDirectory directory: String) -> [(path: String, source: String)] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".baml") }.sorted()
+        let found = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
+        return found.filter { $0.hasSuffix(".baml") }.sorted()
             .compactMap { name in
                 let path = (directory as NSString).appendingPathComponent(name)
                 return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
@@ -68,7 +69,7 @@ public struct BAMLParser {
                 let name = try name("a type alias name")
                 try scanner.expect("=", "'=' after the alias name")
                 scanner.skipTrivia()
-                let alias = TypeAlias(name: name, type: try type(), position: position)
+                let alias = TypeAlias(name: name, type: try attributedType(), position: position)
                 try declareType(name, at: position, in: schema)
                 schema.aliases[name] = alias
             case "function":
@@ -133,7 +134,7 @@ public struct BAMLParser {
             var field = ClassDefinition.Field(name: fieldName, type: fieldType, alias: nil, description: nil, position: fieldPosition)
             var fieldAttributes = FieldAttributes()
             while true {
-                scanner.skipTrivia(newlines: false)
+                scanner.skipTrivia()   // an attribute may stand on a line of its own under the field
                 guard scanner.current == "@" && scanner.peek(1) != "@" else { break }
                 let attribute = try self.attribute(block: false)
                 switch attribute.name {
@@ -164,8 +165,8 @@ public struct BAMLParser {
             guard let valueName = scanner.identifier() else { throw scanner.error("expected an enum value in enum \(name)") }
             var value = EnumDefinition.Value(name: valueName, alias: nil, description: nil, skip: false)
             while true {
-                scanner.skipTrivia(newlines: false)
-                guard scanner.current == "@" else { break }
+                scanner.skipTrivia()   // an attribute may stand on a line of its own under the value
+                guard scanner.current == "@" && scanner.peek(1) != "@" else { break }
                 let attribute = try self.attribute(block: false)
                 switch attribute.name {
                 case "alias": value.alias = attribute.text
@@ -184,7 +185,7 @@ public struct BAMLParser {
         let parameters = try parameterList()
         try scanner.expect("->", "'->' and the return type of \(name)")
         scanner.skipTrivia()
-        let returnType = try type()
+        let returnType = try attributedType()
         try scanner.expect("{", "'{' to open function \(name)")
         var client: String?
         var prompt: String?
@@ -196,7 +197,7 @@ public struct BAMLParser {
             scanner.skipTrivia(newlines: false)
             switch key {
             case "client":
-                client = try scanner.stringLiteral() ?? scanner.identifier()
+                client = try scanner.stringLiteral() ?? clientShorthand()
             case "prompt":
                 guard let text = try scanner.stringLiteral() else { throw scanner.error("expected the prompt as a raw string #\"…\"#") }
                 prompt = text
@@ -218,18 +219,34 @@ public struct BAMLParser {
             let parameter = try name("a parameter name")
             try scanner.expect(":", "':' and the type of parameter \(parameter)")
             scanner.skipTrivia()
-            parameters.append(.init(name: parameter, type: try type()))
+            parameters.append(.init(name: parameter, type: try attributedType()))
             scanner.skipTrivia()
             if scanner.current == "," { scanner.advance() }
         }
         return parameters
     }
 
+    /// A client named in a function: `Name`, or the unquoted shorthand `provider/model` (`openai/gpt-4o`).
+    private mutating func clientShorthand() -> String? {
+        guard var text = scanner.identifier() else { return nil }
+        if scanner.current == "/" {
+            while let character = scanner.current, !character.isWhitespace, character != "}" {
+                text.append(character)
+                scanner.advance()
+            }
+        }
+        return text
+    }
+
+    /// `client<llm> Name { … }`, or `client Name { … }` (an LLM client either way).
     private mutating func clientDefinition(at position: SourcePosition) throws(BAMLError) -> ClientDefinition {
-        try scanner.expect("<", "'<llm>' after client")
-        let kind = try name("the client kind")
-        guard kind == "llm" else { throw scanner.error("only client<llm> is supported, not client<\(kind)>") }
-        try scanner.expect(">", "'>' after client<llm")
+        scanner.skipTrivia(newlines: false)
+        if scanner.current == "<" {
+            scanner.advance()
+            let kind = try name("the client kind")
+            guard kind == "llm" else { throw scanner.error("only client<llm> is supported, not client<\(kind)>") }
+            try scanner.expect(">", "'>' after client<llm")
+        }
         let name = try name("a client name")
         let body = try block()
         guard let provider = body["provider"]?.string else {
@@ -278,6 +295,12 @@ public struct BAMLParser {
 
     private mutating func testDefinition(at position: SourcePosition) throws(BAMLError) -> TestDefinition {
         let name = try name("a test name")
+        scanner.skipTrivia(newlines: false)
+        if scanner.current == "(" {   // `test Name() {`
+            scanner.advance()
+            scanner.skipTrivia()
+            try scanner.expect(")", "')' after 'test \(name)('")
+        }
         try scanner.expect("{", "'{' to open test \(name)")
         var functions: [String] = []
         var arguments: [String: ConfigValue] = [:]
@@ -294,6 +317,11 @@ public struct BAMLParser {
             }
             let key = try self.name("'functions' or 'args'")
             scanner.skipTrivia(newlines: false)
+            if key == "type_builder" {
+                // Declarations that extend @@dynamic types for this test only: checked for balance, not applied.
+                try skipBalancedBlock()
+                continue
+            }
             let value = try configValue()
             switch key {
             case "functions":
@@ -311,6 +339,20 @@ public struct BAMLParser {
 
     // MARK: Blocks of settings
 
+    /// Skips a `{ … }` block and whatever it nests (strings and raw strings included).
+    private mutating func skipBalancedBlock() throws(BAMLError) {
+        let start = scanner.position
+        try scanner.expect("{", "'{'")
+        var depth = 1
+        while depth > 0 {
+            scanner.skipTrivia()
+            guard let character = scanner.current else { throw BAMLError("a block is not closed", at: start, hint: "add '}'") }
+            if try scanner.stringLiteral() != nil { continue }
+            if character == "{" { depth += 1 } else if character == "}" { depth -= 1 }
+            scanner.advance()
+        }
+    }
+
     private mutating func block() throws(BAMLError) -> [String: ConfigValue] {
         try scanner.expect("{", "'{'")
         var values: [String: ConfigValue] = [:]
@@ -321,7 +363,10 @@ public struct BAMLParser {
             let key: String
             if let quoted = try scanner.stringLiteral() { key = quoted } else { key = try name("a setting name") }
             scanner.skipTrivia(newlines: false)
+            if scanner.current == ":" { scanner.advance() }   // `key: value`, as in JSON
             values[key] = try configValue()
+            scanner.skipTrivia(newlines: false)
+            if scanner.current == "," { scanner.advance() }   // `key value,`
         }
     }
 
@@ -412,6 +457,21 @@ public struct BAMLParser {
 
     // MARK: Types
 
+    /// A type with the attributes written after it on the same line (`string @check(ten, {{ … }})`):
+    /// a type alias's, a function's return type's, a parameter's. `@description` and `@alias` say
+    /// nothing about the value and are left out.
+    private mutating func attributedType() throws(BAMLError) -> FieldType {
+        let base = try type()
+        var attributes = FieldAttributes()
+        while true {
+            scanner.skipTrivia(newlines: false)
+            guard scanner.current == "@" && scanner.peek(1) != "@" else { break }
+            let attribute = try self.attribute(block: false)
+            if attribute.name != "description" && attribute.name != "alias" { try apply(attribute, to: &attributes) }
+        }
+        return attributes.isEmpty ? base : .constrained(base, attributes)
+    }
+
     private mutating func type() throws(BAMLError) -> FieldType {
         typeDepth += 1
         defer { typeDepth -= 1 }
@@ -456,7 +516,7 @@ public struct BAMLParser {
             return .literal(.int(number))
         }
         guard let name = scanner.identifier() else {
-            throw scanner.error("expected a type", hint: "types are string, int, float, bool, null, a class, enum or alias name, \"literal\", T[], T?, map<K, V> and A | B")
+            throw scanner.error("expected a type", hint: "types are string, int, float, bool, null, image, audio, pdf, video, a class, enum or alias name, \"literal\", T[], T?, map<K, V> and A | B")
         }
         switch name {
         case "string": return .primitive(.string)
@@ -464,6 +524,7 @@ public struct BAMLParser {
         case "float": return .primitive(.float)
         case "bool": return .primitive(.bool)
         case "null": return .primitive(.null)
+        case "image", "audio", "pdf", "video": return .primitive(FieldType.Primitive(rawValue: name) ?? .string)
         case "true", "false": return .literal(.bool(name == "true"))
         case "map":
             try scanner.expect("<", "'<' after map")

@@ -1,6 +1,13 @@
 /// A BAML type expression: `string`, `int`, `Foo`, `Foo[]`, `map<string, int>`, `"a" | "b"`, `Foo?`.
 public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
-    public enum Primitive: String, Sendable, Hashable { case string, int, float, bool, null }
+    public enum Primitive: String, Sendable, Hashable {
+        case string, int, float, bool, null
+        /// Media inputs of a function (a URL, a file or base64 with its media type), never read from an answer.
+        case image, audio, pdf, video
+
+        /// Whether it is one of the media types.
+        public var isMedia: Bool { [.image, .audio, .pdf, .video].contains(self) }
+    }
     public enum Literal: Sendable, Hashable, CustomStringConvertible {
         case string(String), int(Int), bool(Bool)
         public var description: String {

@@ -91,7 +91,7 @@ public struct BAMLAgentModel: AgentModel {
 
 extension BAMLValue {
     /// A run value as a BAML value (object members in key order).
-    init(_ value: Value) {
+    public init(_ value: Value) {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)
@@ -106,7 +106,7 @@ extension BAMLValue {
 
 extension Value {
     /// A BAML value as a run value.
-    init(_ value: BAMLValue) {
+    public init(_ value: BAMLValue) {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)
