@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AgentSchema
 
@@ -55,9 +56,14 @@ struct PromptTests {
         #expect(messages[0].content == "You review nonprofits.")
         #expect(messages[1].content.contains("Organization: Virginia Primary Care\n- 10 months of reserve"))
         #expect(messages[1].content.hasSuffix("""
+            Level
+            ----
+            - LOW: little risk
+            - HIGH
+
             Answer in JSON using this schema:
             {
-              level: 'LOW' or 'HIGH',
+              level: Level,
               // why, briefly
               reasons: string[],
               score: float or null,
@@ -65,5 +71,22 @@ struct PromptTests {
             """))
         #expect(OutputFormat(schema: schema).render(.named("Level")) == "Answer with any of the categories:\nLevel\n----\n- LOW: little risk\n- HIGH")
         #expect(throws: PromptRenderer.RenderError.self) { try PromptRenderer(schema: schema).render(function: "Judge", arguments: [:]) }
+    }
+}
+
+/// Prompts rendered exactly as baml-py 0.226.3 renders the same functions and arguments
+/// (`Fixtures/render/expected.json`, from `Benchmarks/peers/baml_render_reference.py`).
+@Suite("Prompts as BAML renders them")
+struct RenderParityTests {
+    @Test func everyFunctionRendersAsBAMLDoes() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/render")
+        let schema = try BAMLParser.parse(files: BAMLParser.sources(inDirectory: folder.path))
+        let arguments = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("arguments.json"))) as? [String: [String: String]])
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("expected.json"))) as? [String: [[String]]])
+        #expect(expected.count == arguments.count && !expected.isEmpty)
+        for (function, messages) in expected.sorted(by: { $0.key < $1.key }) {
+            let rendered = try PromptRenderer(schema: schema).render(function: function, arguments: (arguments[function] ?? [:]).mapValues(BAMLValue.string))
+            #expect(rendered.map { [$0.role, $0.content] } == messages, "\(function)")
+        }
     }
 }
