@@ -15,7 +15,7 @@ struct PromptTests {
         #expect(try render("{% set n = items|length %}{% if n > 2 %}many{% elif n == 1 %}one{% else %}few{% endif %}", ["items": items]) == "many")
         #expect(try render("{% for x in [] %}x{% else %}empty{% endfor %}") == "empty")
         #expect(try render("{{ user.name ~ '!' }} {{ missing }}|{{ 7 // 2 }} {{ 'b' in ['a', 'b'] }}", ["user": .object([.init("name", .string("Ann"))])])
-                == "Ann! |3 True")
+                == "Ann! |3 true")   // booleans print as BAML (minijinja) prints them
         #expect(try render("a  {#- note -#}  b\n{%- if true %} c{% endif -%}\n d") == "ab cd")
     }
 
@@ -81,12 +81,40 @@ struct RenderParityTests {
     @Test func everyFunctionRendersAsBAMLDoes() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/render")
         let schema = try BAMLParser.parse(files: BAMLParser.sources(inDirectory: folder.path))
-        let arguments = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("arguments.json"))) as? [String: [String: String]])
+        let arguments = try JSONDecoder().decode([String: [String: JSON]].self, from: Data(contentsOf: folder.appendingPathComponent("arguments.json")))
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("expected.json"))) as? [String: [[String]]])
         #expect(expected.count == arguments.count && !expected.isEmpty)
         for (function, messages) in expected.sorted(by: { $0.key < $1.key }) {
-            let rendered = try PromptRenderer(schema: schema).render(function: function, arguments: (arguments[function] ?? [:]).mapValues(BAMLValue.string))
+            let rendered = try PromptRenderer(schema: schema).render(function: function, arguments: (arguments[function] ?? [:]).mapValues(\.baml))
             #expect(rendered.map { [$0.role, $0.content] } == messages, "\(function)")
+        }
+    }
+}
+
+/// A JSON value of a fixture, decoded, as a BAML value.
+enum JSON: Decodable {
+    case null, bool(Bool), int(Int), float(Double), string(String), list([JSON]), object([String: JSON])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
+        else if let number = try? container.decode(Int.self) { self = .int(number) }
+        else if let number = try? container.decode(Double.self) { self = .float(number) }
+        else if let text = try? container.decode(String.self) { self = .string(text) }
+        else if let items = try? container.decode([JSON].self) { self = .list(items) }
+        else { self = .object(try container.decode([String: JSON].self)) }
+    }
+
+    var baml: BAMLValue {
+        switch self {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .int(number)
+        case .float(let number): .float(number)
+        case .string(let text): .string(text)
+        case .list(let items): .list(items.map(\.baml))
+        case .object(let members): .object(members.keys.sorted().map { BAMLValue.Field($0, members[$0]?.baml ?? .null) })
         }
     }
 }

@@ -259,13 +259,15 @@ public struct JinjaExpression {
     private mutating func postfix() throws(EvaluationError) -> BAMLValue {
         var dotted: String? = { if case .name(let name) = current { return name } else { return nil } }()
         var value = try primary()
+        var receiver: (value: BAMLValue, method: String)?   // `text.upper` before its call
         while true {
             if take(".") {
                 guard case .name(let name) = current else { throw EvaluationError(message: "expected a name after '.'", offset: offset) }
                 position += 1
+                receiver = (value, name)
                 value = Self.member(value, name)
                 dotted = dotted.map { "\($0).\(name)" }
-            } else if current == .symbol("("), let name = dotted, let call {
+            } else if current == .symbol("("), dotted != nil && call != nil || receiver.map({ Self.isMethod($0.method, of: $0.value) }) == true {
                 let start = offset
                 position += 1
                 var arguments: [BAMLValue] = []
@@ -280,12 +282,17 @@ public struct JinjaExpression {
                     _ = take(",")
                     guard current != .end else { throw EvaluationError(message: "expected ')'", offset: offset) }
                 }
-                do {
-                    value = try call(name, arguments, keywords)
-                } catch {
-                    throw EvaluationError(message: error.message, offset: start)
+                if let receiver, Self.isMethod(receiver.method, of: receiver.value) {
+                    value = try Self.method(receiver.method, of: receiver.value, arguments, at: start)
+                } else if let name = dotted, let call {
+                    do {
+                        value = try call(name, arguments, keywords)
+                    } catch {
+                        throw EvaluationError(message: error.message, offset: start)
+                    }
                 }
                 dotted = nil
+                receiver = nil
             } else if take("[") {
                 let index = try ternary()
                 try expect("]")
@@ -363,6 +370,42 @@ public struct JinjaExpression {
 
     // MARK: Semantics
 
+    static let stringMethods: Set<String> = ["upper", "lower", "strip", "lstrip", "rstrip", "title", "capitalize", "replace", "split",
+                                             "startswith", "endswith"]
+
+    /// Whether `name` is a method of the value (the string methods Jinja templates use).
+    static func isMethod(_ name: String, of value: BAMLValue) -> Bool {
+        if case .string = value { return stringMethods.contains(name) }
+        return false
+    }
+
+    /// `text.upper()`, `text.replace("a", "b")`, `text.split(",")`, …
+    static func method(_ name: String, of value: BAMLValue, _ arguments: [BAMLValue], at offset: Int) throws(EvaluationError) -> BAMLValue {
+        guard case .string(let text) = value else { throw EvaluationError(message: "\(name) is not a method of \(value.json)", offset: offset) }
+        func argument(_ index: Int) throws(EvaluationError) -> String {
+            guard index < arguments.count, case .string(let argument) = arguments[index] else {
+                throw EvaluationError(message: "\(name) needs a text argument", offset: offset)
+            }
+            return argument
+        }
+        switch name {
+        case "upper": return .string(text.uppercased())
+        case "lower": return .string(text.lowercased())
+        case "strip": return .string(text.trimmingWhitespace)
+        case "lstrip": return .string(String(text.drop { $0.isWhitespace }))
+        case "rstrip": return .string(String(text.reversed().drop { $0.isWhitespace }.reversed()))
+        case "title": return .string(text.split(separator: " ", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: " "))
+        case "capitalize": return .string(text.prefix(1).uppercased() + text.dropFirst().lowercased())
+        case "replace": return .string(text.replacingOccurrences(of: try argument(0), with: try argument(1)))
+        case "split":
+            let parts = arguments.isEmpty ? text.split(whereSeparator: \.isWhitespace).map(String.init) : text.components(separatedBy: try argument(0))
+            return .list(parts.map(BAMLValue.string))
+        case "startswith": return .bool(text.hasPrefix(try argument(0)))
+        case "endswith": return .bool(text.hasSuffix(try argument(0)))
+        default: throw EvaluationError(message: "\(name) is not a method of a string", offset: offset)
+        }
+    }
+
     static func number(_ value: BAMLValue) -> Double? {
         switch value {
         case .int(let number): Double(number)
@@ -375,11 +418,26 @@ public struct JinjaExpression {
     static func text(_ value: BAMLValue) -> String {
         switch value {
         case .null: "None"
-        case .bool(let flag): flag ? "True" : "False"
+        case .bool(let flag): flag ? "true" : "false"
         case .int(let number): String(number)
         case .float(let number): String(number)
         case .string(let text): text
-        case .list, .object: value.json
+        case .list, .object: printed(value, indent: 0)
+        }
+    }
+
+    /// A value printed into a prompt as BAML prints it: an object over several lines, four spaces
+    /// in, a comma after every member; a list on one line (`["a", "b"]`).
+    static func printed(_ value: BAMLValue, indent: Int) -> String {
+        switch value {
+        case .string(let text): return BAMLValue.string(text).json
+        case .list(let items): return "[" + items.map { printed($0, indent: indent) }.joined(separator: ", ") + "]"
+        case .object(let fields):
+            guard !fields.isEmpty else { return "{}" }
+            let pad = String(repeating: "    ", count: indent + 1)
+            let members = fields.map { pad + BAMLValue.string($0.key).json + ": " + printed($0.value, indent: indent + 1) + ",\n" }.joined()
+            return "{\n" + members + String(repeating: "    ", count: indent) + "}"
+        default: return text(value)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A Jinja template, the subset BAML prompts use: `{{ expr }}`, `{% if %}`/`{% elif %}`/`{% else %}`,
 /// `{% for x in xs %}` (with `loop.index`, `loop.index0`, `loop.first`, `loop.last`, `loop.length`
-/// and `{% else %}`), `{% set x = expr %}`, `{# comments #}` and `-` whitespace control. Written
+/// and `{% else %}`), `{% set x = expr %}`, `{% raw %}…{% endraw %}`, `{# comments #}` and `-` whitespace control. Written
 /// here because the listed template library (Stencil) renders `loop.index` empty and has no `set`.
 public struct JinjaTemplate: Sendable {
     public struct TemplateError: Error, Sendable, CustomStringConvertible {
@@ -151,6 +151,25 @@ public struct JinjaTemplate: Sendable {
             return true
         }
 
+        /// Where the `{% endraw %}` after `start` begins, and the index after it.
+        func rawEnd(from start: Int) -> (contentEnd: Int, after: Int)? {
+            var position = start
+            while position < source.count {
+                if looking(at: "{%", position) {
+                    var cursor = position + 2
+                    if cursor < source.count, source[cursor] == "-" { cursor += 1 }
+                    while cursor < source.count, source[cursor].isWhitespace { cursor += 1 }
+                    if looking(at: "endraw", cursor) {
+                        cursor += 6
+                        while cursor < source.count, source[cursor].isWhitespace || source[cursor] == "-" { cursor += 1 }
+                        if looking(at: "%}", cursor) { return (position, cursor + 2) }
+                    }
+                }
+                position += 1
+            }
+            return nil
+        }
+
         /// Nodes up to one of the `terminators` block keywords (left in `pendingTag`).
         mutating func parseNodes(until terminators: Set<String>) throws(TemplateError) -> [Node] {
             depth += 1
@@ -225,6 +244,12 @@ public struct JinjaTemplate: Sendable {
                         let expression = String(rest[rest.index(after: equals)...])
                         nodes.append(.assign(name, expression.trimmingWhitespace,
                                              at: restOffset + rest.distance(from: rest.startIndex, to: equals) + 1 + expression.prefix { $0.isWhitespace }.count))
+                    case "raw":
+                        // Everything up to {% endraw %} is text, tags and all.
+                        guard let end = rawEnd(from: index) else { throw error("{% raw %} is not closed with {% endraw %}", at: start) }
+                        let content = String(source[index..<end.contentEnd])
+                        if !content.isEmpty { nodes.append(.text(content)) }
+                        index = end.after
                     default:
                         throw error("unknown tag {% \(keyword) %}", at: start)
                     }

@@ -43,10 +43,12 @@ public struct PromptRenderer: Sendable {
         }
         let outputFormat = OutputFormat(schema: schema)
         var variables = arguments
-        for parameter in function.parameters where variables[parameter.name] == nil { variables[parameter.name] = .null }
+        for parameter in function.parameters {
+            variables[parameter.name] = variables[parameter.name].map { ordered($0, as: parameter.type) } ?? .null
+        }
         variables["ctx"] = .object([
             .init("output_format", .string(outputFormat.render(function.returnType))),
-            .init("client", .object([.init("name", .string(function.client))])),
+            .init("client", .object([.init("name", .string(function.client)), .init("provider", .string(provider(of: function.client)))])),
         ])
         variables["_"] = .object([])
         let rendered: String
@@ -58,8 +60,34 @@ public struct PromptRenderer: Sendable {
         return Self.split(rendered, defaultRole: defaultRole)
     }
 
-    private func makeCallHandler(_ function: FunctionDefinition, _ outputFormat: OutputFormat) -> JinjaExpression.CallHandler {
+    /// An argument with each object's members in the order its class declares them (as BAML prints them).
+    private func ordered(_ value: BAMLValue, as type: FieldType, depth: Int = 0) -> BAMLValue {
+        guard depth < 32 else { return value }
+        switch (type.base, value) {
+        case (.optional(let inner), _): return ordered(value, as: inner, depth: depth + 1)
+        case (.list(let element), .list(let items)): return .list(items.map { ordered($0, as: element, depth: depth + 1) })
+        case (.named(let name), _):
+            if let alias = schema.aliases[name] { return ordered(value, as: alias.type, depth: depth + 1) }
+            guard let definition = schema.classes[name], case .object(let fields) = value else { return value }
+            let declared = definition.fields.compactMap { field in
+                fields.first { $0.key == field.name }.map { BAMLValue.Field($0.key, ordered($0.value, as: field.type, depth: depth + 1)) }
+            }
+            return .object(declared + fields.filter { member in !definition.fields.contains { $0.name == member.key } })
+        default: return value
+        }
+    }
+
+    /// The provider of a client: its declaration's, or the shorthand's (`openai/gpt-4o` → `openai`).
+    private func provider(of client: String) -> String {
+        schema.clients[client]?.provider ?? String(client.split(separator: "/").first ?? "")
+    }
+
+    /// Template strings may call template strings, this deep at most.
+    static let maximumTemplateDepth = 32
+
+    private func makeCallHandler(_ function: FunctionDefinition, _ outputFormat: OutputFormat, depth: Int = 0) -> JinjaExpression.CallHandler {
         let schema = self.schema
+        let renderer = self
         let handler: JinjaExpression.CallHandler = { name, arguments, keywords throws(JinjaExpression.EvaluationError) in
             switch name {
             case "_.role":
@@ -78,8 +106,12 @@ public struct PromptRenderer: Sendable {
                 for (index, parameter) in template.parameters.enumerated() {
                     variables[parameter.name] = index < arguments.count ? arguments[index] : keywords[parameter.name] ?? .null
                 }
+                guard depth < Self.maximumTemplateDepth else {
+                    throw JinjaExpression.EvaluationError(message: "template_string \(name) calls template strings more than \(Self.maximumTemplateDepth) deep", offset: 0)
+                }
                 do throws(JinjaTemplate.TemplateError) {
-                    return .string(try JinjaTemplate(template.body, file: template.position.file).render(variables))
+                    return .string(try JinjaTemplate(template.body, file: template.position.file)
+                        .render(variables, call: renderer.makeCallHandler(function, outputFormat, depth: depth + 1)))
                 } catch {
                     throw JinjaExpression.EvaluationError(message: error.description, offset: 0)
                 }
