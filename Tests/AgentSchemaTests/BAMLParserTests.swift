@@ -154,3 +154,44 @@ struct AcceptedFileTests {
         #expect(clients.functions["Shorthand"]?.client == "openai/gpt-4o-mini")
     }
 }
+
+@Suite("BAML language: check lists every problem")
+struct EveryProblemTests {
+    @Test func parseErrorsAndValidationProblemsAreAllReportedInOrder() {
+        let source = """
+            class A {
+              b int @nope
+            }
+            class B {
+              c Strng
+            }
+            function F(x: string) -> B {
+              client Missing
+              prompt #"{{ x }}"#
+            }
+            client<llm> Both {
+              provider fallback
+              options {
+                strategy [Missing2]
+              }
+            }
+            """
+        do {
+            _ = try BAMLParser.parse(source, file: "x.baml")
+            Issue.record("no error")
+        } catch {
+            let all = [error] + error.others
+            #expect(all.map { "\($0.position.line):\($0.position.column)" } == ["2:9", "7:1", "11:1"], "\(error)")
+            #expect(all.map(\.message) == [
+                "unknown attribute @nope",
+                "function F uses client 'Missing', which is not declared",
+                "client Both names 'Missing2' in its strategy, which is not declared",
+            ])
+        }
+        do {
+            _ = try BAMLParser.parse("class C {\n  d Strng\n}\n", file: "y.baml")
+        } catch {
+            #expect(error.description == "y.baml:2:3: error: unknown type 'Strng'\n    hint: did you mean 'string'?")
+        }
+    }
+}

@@ -14,11 +14,14 @@ public struct BAMLParser {
     /// - Parameter files: (path, source) pairs.
     public static func parse(files: [(path: String, source: String)]) throws(BAMLError) -> BAMLSchema {
         var schema = BAMLSchema()
+        var errors: [BAMLError] = []
         for file in files {
             var parser = BAMLParser(source: file.source, file: file.path)
-            try parser.parseDeclarations(into: &schema)
+            parser.parseDeclarations(into: &schema, errors: &errors)
         }
-        try BAMLValidator.validate(schema)
+        // After a declaration that did not parse, its name is unknown: only the other checks are meaningful.
+        errors += BAMLValidator.problems(in: schema, checkingTypes: errors.isEmpty)
+        if let combined = BAMLError.combining(errors) { throw combined }
         return schema
     }
 
@@ -48,51 +51,75 @@ public struct BAMLParser {
 
     // MARK: Declarations
 
-    private mutating func parseDeclarations(into schema: inout BAMLSchema) throws(BAMLError) {
-        while true {
+    /// Every declaration of the file; a declaration that does not parse is recorded in `errors` and
+    /// the reading goes on at the next line that starts a declaration (so `check` lists them all).
+    private mutating func parseDeclarations(into schema: inout BAMLSchema, errors: inout [BAMLError]) {
+        while errors.count < Self.maximumErrors {
             scanner.skipTrivia()
             guard !scanner.isAtEnd else { return }
-            let position = scanner.position
-            guard let keyword = scanner.identifier() else {
-                throw scanner.error("expected a declaration (class, enum, type, function, client<llm>, retry_policy, template_string, test, generator)")
+            do {
+                try parseDeclaration(into: &schema)
+            } catch {
+                errors.append(error)
+                skipToNextDeclaration()
             }
-            switch keyword {
-            case "class":
-                let definition = try classDefinition(at: position)
-                try declareType(definition.name, at: position, in: schema)
-                schema.classes[definition.name] = definition
-            case "enum":
-                let definition = try enumDefinition(at: position)
-                try declareType(definition.name, at: position, in: schema)
-                schema.enums[definition.name] = definition
-            case "type":
-                let name = try name("a type alias name")
-                try scanner.expect("=", "'=' after the alias name")
-                scanner.skipTrivia()
-                let alias = TypeAlias(name: name, type: try attributedType(), position: position)
-                try declareType(name, at: position, in: schema)
-                schema.aliases[name] = alias
-            case "function":
-                let function = try functionDefinition(at: position)
-                schema.functions[function.name] = function
-            case "client":
-                let client = try clientDefinition(at: position)
-                schema.clients[client.name] = client
-            case "retry_policy":
-                let policy = try retryPolicy(at: position)
-                schema.retryPolicies[policy.name] = policy
-            case "template_string":
-                let template = try templateString(at: position)
-                schema.templateStrings[template.name] = template
-            case "test":
-                schema.tests.append(try testDefinition(at: position))
-            case "generator":
-                _ = try name("a generator name")
-                _ = try block()
-            default:
-                throw BAMLError("unknown declaration '\(keyword)'", at: position,
-                                hint: "declarations are class, enum, type, function, client<llm>, retry_policy, template_string, test and generator")
-            }
+        }
+    }
+
+    static let maximumErrors = 100
+    static let declarationKeywords: Set<String> = ["class", "enum", "type", "function", "client", "retry_policy", "template_string", "test", "generator"]
+
+    /// Moves to the next line that begins with a declaration keyword (or the end).
+    private mutating func skipToNextDeclaration() {
+        while !scanner.isAtEnd {
+            let character = scanner.advance()
+            guard character == "\n" else { continue }
+            var probe = scanner
+            if let word = probe.identifier(), Self.declarationKeywords.contains(word) { return }
+        }
+    }
+
+    private mutating func parseDeclaration(into schema: inout BAMLSchema) throws(BAMLError) {
+        let position = scanner.position
+        guard let keyword = scanner.identifier() else {
+            throw scanner.error("expected a declaration (class, enum, type, function, client<llm>, retry_policy, template_string, test, generator)")
+        }
+        switch keyword {
+        case "class":
+            let definition = try classDefinition(at: position)
+            try declareType(definition.name, at: position, in: schema)
+            schema.classes[definition.name] = definition
+        case "enum":
+            let definition = try enumDefinition(at: position)
+            try declareType(definition.name, at: position, in: schema)
+            schema.enums[definition.name] = definition
+        case "type":
+            let name = try name("a type alias name")
+            try scanner.expect("=", "'=' after the alias name")
+            scanner.skipTrivia()
+            let alias = TypeAlias(name: name, type: try attributedType(), position: position)
+            try declareType(name, at: position, in: schema)
+            schema.aliases[name] = alias
+        case "function":
+            let function = try functionDefinition(at: position)
+            schema.functions[function.name] = function
+        case "client":
+            let client = try clientDefinition(at: position)
+            schema.clients[client.name] = client
+        case "retry_policy":
+            let policy = try retryPolicy(at: position)
+            schema.retryPolicies[policy.name] = policy
+        case "template_string":
+            let template = try templateString(at: position)
+            schema.templateStrings[template.name] = template
+        case "test":
+            schema.tests.append(try testDefinition(at: position))
+        case "generator":
+            _ = try name("a generator name")
+            _ = try block()
+        default:
+            throw BAMLError("unknown declaration '\(keyword)'", at: position,
+                            hint: "declarations are class, enum, type, function, client<llm>, retry_policy, template_string, test and generator")
         }
     }
 
@@ -405,14 +432,17 @@ public struct BAMLParser {
         var name: String
         var arguments: [String]
         var expressions: [String]
+        /// Where its `@` is.
+        var position: SourcePosition
         var text: String? { arguments.first }
     }
 
     /// `@name`, `@name(arg)`, `@name(label, {{ expr }})`; `@@name…` when `block`.
     private mutating func attribute(block: Bool) throws(BAMLError) -> Attribute {
+        let position = scanner.position
         scanner.skip(block ? "@@" : "@")
         guard let name = scanner.identifier() else { throw scanner.error("expected an attribute name after '@'") }
-        var attribute = Attribute(name: name, arguments: [], expressions: [])
+        var attribute = Attribute(name: name, arguments: [], expressions: [], position: position)
         guard scanner.current == "(" else { return attribute }
         scanner.advance()
         while true {
@@ -450,8 +480,8 @@ public struct BAMLParser {
         case "stream.with_state": attributes.streamWithState = true
         case "skip", "dynamic": break
         default:
-            throw scanner.error("unknown attribute @\(attribute.name)",
-                                hint: "fields take @alias, @description, @assert, @check, @stream.done, @stream.not_null, @stream.with_state")
+            throw BAMLError("unknown attribute @\(attribute.name)", at: attribute.position,
+                            hint: "fields take @alias, @description, @assert, @check, @stream.done, @stream.not_null, @stream.with_state")
         }
     }
 
