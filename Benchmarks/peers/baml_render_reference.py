@@ -19,7 +19,9 @@ b = importlib.import_module("baml_client.sync_client").b
 rendered = {}
 for function, arguments in json.load(open(args_path)).items():
     body = getattr(b.request, function)(**arguments).body.json()
+    # OpenAI and Anthropic send `messages` with `content`; Google sends `contents` with `parts`.
+    messages = body.get("messages") or [{"role": c["role"], "content": c.get("parts", [])} for c in body.get("contents", [])]
     rendered[function] = [[m["role"], "".join(part.get("text", "") for part in (m["content"] if isinstance(m["content"], list) else [{"text": m["content"]}]))]
-                          for m in body["messages"]]
+                          for m in messages]
 json.dump(rendered, open(out_path, "w"), indent=1, ensure_ascii=False)
 print(f"{len(rendered)} functions rendered to {out_path}")

@@ -27,8 +27,9 @@ public struct PromptRenderer: Sendable {
     /// - Parameters:
     ///   - function: the function's name.
     ///   - arguments: its arguments by parameter name.
-    ///   - defaultRole: the role of text before any `_.role(…)` (BAML's default is `system`).
-    public func render(function name: String, arguments: [String: BAMLValue], defaultRole: String = "system") throws(RenderError) -> [PromptMessage] {
+    ///   - defaultRole: the role of text before any `_.role(…)`; nil: the client's, as BAML chooses it
+    ///     (`defaultRole(ofClient:)`).
+    public func render(function name: String, arguments: [String: BAMLValue], defaultRole: String? = nil) throws(RenderError) -> [PromptMessage] {
         guard let function = schema.functions[name] else {
             throw RenderError(message: "no function named \(name)\(schema.functions.isEmpty ? "" : "; known: \(schema.functions.keys.sorted().joined(separator: ", "))")")
         }
@@ -57,7 +58,7 @@ public struct PromptRenderer: Sendable {
         } catch {
             throw RenderError(message: error.description)
         }
-        return Self.split(rendered, defaultRole: defaultRole)
+        return Self.split(rendered, defaultRole: defaultRole ?? self.defaultRole(ofClient: function.client))
     }
 
     /// An argument with each object's members in the order its class declares them (as BAML prints them).
@@ -75,6 +76,20 @@ public struct PromptRenderer: Sendable {
             return .object(declared + fields.filter { member in !definition.fields.contains { $0.name == member.key } })
         default: return value
         }
+    }
+
+    /// The role BAML gives text before any `_.role(…)`: the client's `default_role` option, else
+    /// `system` for OpenAI's APIs and `user` for the others (Anthropic, Ollama, Google, Bedrock, …);
+    /// a fallback or round-robin client's first client decides.
+    public func defaultRole(ofClient client: String, depth: Int = 0) -> String {
+        let declared = schema.clients[client]
+        if let role = declared?.options["default_role"]?.string { return role }
+        let provider = self.provider(of: client)
+        if ["fallback", "round-robin"].contains(provider), depth < 8, case .list(let strategy)? = declared?.options["strategy"],
+           let first = strategy.first?.string {
+            return defaultRole(ofClient: first, depth: depth + 1)
+        }
+        return ["openai", "openai-generic", "azure-openai", "openai-responses"].contains(provider) ? "system" : "user"
     }
 
     /// The provider of a client: its declaration's, or the shorthand's (`openai/gpt-4o` → `openai`).
