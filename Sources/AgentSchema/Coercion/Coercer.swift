@@ -477,9 +477,8 @@ struct Coercer {
             do {
                 let keyValue = try coerce(key, JSONishValue(.string(entry.key)), context.entering(entry.key))
                 let item = try coerce(element, entry.value, context.entering(entry.key))
-                if case .string(let text) = keyValue.payload { coerced.append((text, item)) }
-                else if case .enumValue(let name) = keyValue.payload { coerced.append((name, item)) }
-                else { coerced.append((entry.key, item)) }
+                // A key must read as the key type (an enum's value, say), and is kept as written, as in BAML.
+                if case .string(let text) = keyValue.payload { coerced.append((text, item)) } else { coerced.append((entry.key, item)) }
             } catch {
                 flags.append(.mapValueParseError)
             }
