@@ -195,7 +195,7 @@ struct EngineTests {
         #expect(state.step("a").errors.map(\.attempt) == [1, 2])
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases) func aRetryWaitsItsDelayOnTheEnginesClock(_ backend: StoreBackend) async throws {
+    @Test(.timeLimit(.minutes(3)), arguments: StoreBackend.allCases) func aRetryWaitsItsDelayOnTheEnginesClock(_ backend: StoreBackend) async throws {
         let store = try await backend.open()
         let clock = ManualClock()
         let engine = WorkflowEngine(store: store, registry: Fixtures.engineRegistry(log: log), clock: clock, ids: SequentialRunIDs(prefix: "r"))
