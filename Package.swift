@@ -113,7 +113,7 @@ let package = Package(
             "AgentServer", "AgentCore", "CatalynxApp", "Nonprofit", "AgentStore", "AgentTools", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"]),
+        .testTarget(name: "AgentLLMTests", dependencies: ["AgentLLM", "AgentSchema", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AgentStoreTests", dependencies: ["AgentCore", "AgentStore", "AgentTools", "TestSupport"]),
         .testTarget(name: "NonprofitTests", dependencies: ["Nonprofit", "TestSupport"]),
         .testTarget(name: "GrantResearchTests", dependencies: ["AgentCore", "GrantResearch", "Nonprofit"]),

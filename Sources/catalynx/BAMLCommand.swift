@@ -46,17 +46,36 @@ struct BAMLCommand: AsyncParsableCommand {
             let arguments: Value
             do { arguments = try Value(json: args) } catch { throw CLIExit.badInput("error: --args is not JSON: \(error)") }
             guard case .object(let fields) = arguments else { throw CLIExit.badInput("error: --args must be a JSON object of argument names") }
+            let renderer = PromptRenderer(schema: schema)
             let messages: [PromptMessage]
             do {
-                messages = try PromptRenderer(schema: schema).render(function: function, arguments: fields.mapValues(BAMLValue.init))
+                messages = try renderer.render(function: function, arguments: fields.mapValues(BAMLValue.init))
             } catch {
                 throw CLIExit.badInput("error: \(error.message)")
             }
             switch format {
             case .json:
-                Console.out(Value.array(messages.map { ["role": .string($0.role), "content": .string($0.content)] }).jsonString(pretty: true))
+                // Each message's content as the function's client's API is sent it: text, or parts with media.
+                let client = schema.functions[function]?.client ?? ""
+                let api = ProviderContent.API(provider: renderer.provider(of: client)) ?? .openAI
+                var rendered: [Value] = []
+                for message in messages {
+                    let content: BAMLValue
+                    do { content = try ProviderContent.content(message, for: api, client: client) } catch {
+                        throw CLIExit.badInput("error: \(error.message)")
+                    }
+                    rendered.append(["role": .string(message.role), "content": Value(content)])
+                }
+                Console.out(Value.array(rendered).jsonString(pretty: true))
             case .table:
-                Console.out(messages.map { "[\($0.role)]\n\($0.content)" }.joined(separator: "\n\n"))
+                Console.out(messages.map { message in
+                    "[\(message.role)]\n" + message.parts.map { part in
+                        switch part {
+                        case .text(let text): text
+                        case .media(let media): "<\(media.kind.rawValue) \(media.sourceDescription)>"
+                        }
+                    }.joined(separator: "\n")
+                }.joined(separator: "\n\n"))
             }
         }
     }
@@ -82,7 +101,8 @@ struct BAMLCommand: AsyncParsableCommand {
                 for name in test.functions where function == nil || name == function {
                     ran += 1
                     do {
-                        let result = try await caller.call(name, arguments: test.arguments.mapValues(BAMLCommand.configValue))
+                        let result = try await caller.call(name, arguments: test.arguments.mapValues(BAMLCommand.configValue),
+                                                           filesRelativeTo: (test.position.file as NSString).deletingLastPathComponent)
                         var problems: [String] = []
                         for constraint in test.constraints {
                             let passed = (try? JinjaExpression.isTruthy(JinjaExpression.evaluate(constraint.expression) { $0 == "this" ? result.value : nil })) ?? false

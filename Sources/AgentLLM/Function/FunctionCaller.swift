@@ -28,11 +28,12 @@ public struct FunctionCaller: Sendable {
         public var description: String { error.description }
     }
 
-    /// Calls `function` with `arguments`; `client` overrides the function's own client.
+    /// Calls `function` with `arguments`; `client` overrides the function's own client; relative
+    /// media files are read from `directory`.
     public func call(_ function: String, arguments: [String: BAMLValue], client override: String? = nil,
-                     stream: Bool = false) async throws(Failure) -> Success {
+                     stream: Bool = false, filesRelativeTo directory: String? = nil) async throws(Failure) -> Success {
         do {
-            let success = try await attempt(function, arguments: arguments, client: override, stream: stream)
+            let success = try await attempt(function, arguments: arguments, client: override, stream: stream, directory: directory)
             LLMMetrics.function(function, succeeded: true)
             return success
         } catch {
@@ -41,7 +42,8 @@ public struct FunctionCaller: Sendable {
         }
     }
 
-    private func attempt(_ function: String, arguments: [String: BAMLValue], client override: String?, stream: Bool) async throws(Failure) -> Success {
+    private func attempt(_ function: String, arguments: [String: BAMLValue], client override: String?, stream: Bool,
+                         directory: String?) async throws(Failure) -> Success {
         let records = Mutex<[LLMCallRecord]>([])
         let record: @Sendable (LLMCallRecord) -> Void = { call in records.withLock { $0.append(call) } }
         func fail(_ error: LLMError) -> Failure { Failure(error: error, calls: records.withLock { $0 }) }
@@ -51,7 +53,7 @@ public struct FunctionCaller: Sendable {
         let client = factory.client(named: override ?? definition.client)
         var messages: [PromptMessage]
         do {
-            messages = try PromptRenderer(schema: schema).render(function: function, arguments: arguments)
+            messages = try PromptRenderer(schema: schema).render(function: function, arguments: arguments, filesRelativeTo: directory)
         } catch {
             throw fail(LLMError(.badRequest, error.message, client: client.name))
         }

@@ -34,9 +34,23 @@ public struct AnthropicClient: LLMClient {
         var body = parameters.mapValues(\.jsonObject)
         body["model"] = model
         body["max_tokens"] = maxTokens
-        let system = request.messages.filter { $0.role == "system" }.map(\.content).joined(separator: "\n\n")
-        if !system.isEmpty { body["system"] = system }
-        var messages = request.messages.filter { $0.role != "system" }.map { ["role": $0.role == "assistant" ? "assistant" : "user", "content": $0.content] }
+        let systemMessages = request.messages.filter { $0.role == "system" }
+        let system = systemMessages.map(\.content).joined(separator: "\n\n")
+        if systemMessages.contains(where: { !$0.metadata.isEmpty }) {
+            var parts: [Any] = []
+            for message in systemMessages {
+                let content = try ProviderContent.content(message, for: .anthropic, client: name)
+                if case .list(let items) = content { parts += items.map(\.jsonObject) } else { parts.append(["type": "text", "text": message.content]) }
+            }
+            body["system"] = parts
+        } else if !system.isEmpty {
+            body["system"] = system
+        }
+        var messages: [[String: Any]] = []
+        for message in request.messages where message.role != "system" {
+            messages.append(["role": message.role == "assistant" ? "assistant" : "user",
+                             "content": try ProviderContent.content(message, for: .anthropic, client: name).jsonObject])
+        }
         if messages.isEmpty { messages = [["role": "user", "content": system]]; body["system"] = nil }
         body["messages"] = messages
         if request.stream { body["stream"] = true }

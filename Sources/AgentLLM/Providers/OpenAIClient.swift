@@ -35,7 +35,11 @@ public struct OpenAIClient: LLMClient {
     public func complete(_ request: LLMRequest, record: @Sendable (LLMCallRecord) -> Void) async throws(LLMError) -> LLMResponse {
         var body = parameters.mapValues(\.jsonObject)
         body["model"] = model
-        body["messages"] = request.messages.map { ["role": $0.role, "content": $0.content] }
+        var messages: [[String: Any]] = []
+        for message in request.messages {
+            messages.append(["role": message.role, "content": try ProviderContent.content(message, for: .openAI, client: name).jsonObject])
+        }
+        body["messages"] = messages
         if request.stream {
             body["stream"] = true
             body["stream_options"] = ["include_usage": true]

@@ -124,7 +124,7 @@ public struct JinjaExpression {
                 if ["==", "!=", "<=", ">=", "//", "**"].contains(two) {
                     tokens.append((.symbol(two), start))
                     index += 2
-                } else if "<>+-*/%~|.[](),:?=".contains(character) {
+                } else if "<>+-*/%~|.[](){},:?=".contains(character) {
                     tokens.append((.symbol(String(character)), start))
                     index += 1
                 } else {
@@ -363,6 +363,26 @@ public struct JinjaExpression {
                 guard current != .end else { throw EvaluationError(message: "expected ']'", offset: offset) }
             }
             return .list(items)
+        case .symbol("{"):
+            // A dict literal: {"type": "ephemeral"}, keys strings (or names, as Jinja's own keys).
+            position += 1
+            var fields: [BAMLValue.Field] = []
+            while !take("}") {
+                let keyOffset = offset
+                let key: String
+                switch current {
+                case .string(let text), .name(let text): key = text
+                default: throw EvaluationError(message: "a dict key must be a string", offset: keyOffset)
+                }
+                position += 1
+                try expect(":")
+                let value = try ternary()
+                fields.removeAll { $0.key == key }
+                fields.append(.init(key, value))
+                _ = take(",")
+                guard current != .end else { throw EvaluationError(message: "expected '}'", offset: offset) }
+            }
+            return .object(fields)
         default:
             throw EvaluationError(message: "expected a value", offset: start)
         }

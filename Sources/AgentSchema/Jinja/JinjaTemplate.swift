@@ -2,7 +2,8 @@ import Foundation
 
 /// A Jinja template, the subset BAML prompts use: `{{ expr }}`, `{% if %}`/`{% elif %}`/`{% else %}`,
 /// `{% for x in xs %}` (with `loop.index`, `loop.index0`, `loop.first`, `loop.last`, `loop.length`
-/// and `{% else %}`), `{% set x = expr %}`, `{% raw %}…{% endraw %}`, `{# comments #}` and `-` whitespace control. Written
+/// and `{% else %}`), `{% set x = expr %}`, `{% macro name(a, b="x") %}…{% endmacro %}`, `{% raw %}…{% endraw %}`,
+/// `{# comments #}`, `-` / `+` whitespace control and BAML's trim_blocks / lstrip_blocks. Written
 /// here because the listed template library (Stencil) renders `loop.index` empty and has no `set`.
 public struct JinjaTemplate: Sendable {
     public struct TemplateError: Error, Sendable, CustomStringConvertible {
@@ -21,9 +22,18 @@ public struct JinjaTemplate: Sendable {
         case assign(String, String, at: Int)
     }
 
+    /// A `{% macro %}`: called like a function, it renders its body with its arguments.
+    private struct Macro: Sendable {
+        var parameters: [(name: String, defaultValue: String?)]
+        var body: [Node]
+    }
+
     private let nodes: [Node]
+    private let macros: [String: Macro]
     private let source: String
     private let file: String
+    /// Macros may call macros, this deep at most.
+    static let maximumMacroDepth = 32
 
     /// Parses a template.
     /// - Parameters:
@@ -37,14 +47,48 @@ public struct JinjaTemplate: Sendable {
         if let extra = parser.pendingTag {
             throw parser.error("unexpected {% \(extra.keyword) %}", at: extra.offset)
         }
+        macros = parser.macros
     }
 
     /// Renders with `variables`; `call` handles calls such as `_.role("user")`.
     public func render(_ variables: [String: BAMLValue], call: JinjaExpression.CallHandler? = nil) throws(TemplateError) -> String {
         var scope = variables
         var output = ""
-        try render(nodes, scope: &scope, call: call, into: &output)
+        try render(nodes, scope: &scope, call: withMacros(call, globals: variables), into: &output)
         return output
+    }
+
+    /// `call`, with the template's macros answering calls by their names first.
+    private func withMacros(_ call: JinjaExpression.CallHandler?, globals: [String: BAMLValue], depth: Int = 0) -> JinjaExpression.CallHandler? {
+        guard !macros.isEmpty else { return call }
+        return { name, arguments, keywords throws(JinjaExpression.EvaluationError) in
+            guard let macro = macros[name] else {
+                guard let call else { throw JinjaExpression.EvaluationError(message: "\(name) is not a function or macro", offset: 0) }
+                return try call(name, arguments, keywords)
+            }
+            guard depth < Self.maximumMacroDepth else {
+                throw JinjaExpression.EvaluationError(message: "macro \(name) calls macros more than \(Self.maximumMacroDepth) deep", offset: 0)
+            }
+            var scope = globals
+            for (index, parameter) in macro.parameters.enumerated() {
+                if index < arguments.count {
+                    scope[parameter.name] = arguments[index]
+                } else if let value = keywords[parameter.name] {
+                    scope[parameter.name] = value
+                } else if let defaultValue = parameter.defaultValue {
+                    scope[parameter.name] = try JinjaExpression.evaluate(defaultValue, lookup: { globals[$0] })
+                } else {
+                    scope[parameter.name] = .null
+                }
+            }
+            var output = ""
+            do throws(TemplateError) {
+                try render(macro.body, scope: &scope, call: withMacros(call, globals: globals, depth: depth + 1), into: &output)
+            } catch {
+                throw JinjaExpression.EvaluationError(message: error.description, offset: 0)
+            }
+            return .string(output)
+        }
     }
 
     private func render(_ nodes: [Node], scope: inout [String: BAMLValue], call: JinjaExpression.CallHandler?, into output: inout String) throws(TemplateError) {
@@ -120,6 +164,7 @@ public struct JinjaTemplate: Sendable {
         /// A block tag read but not consumed by the current level (`elif`, `else`, `endif`, …).
         var pendingTag: (keyword: String, rest: String, offset: Int)?
         var trimNextText = false
+        var macros: [String: Macro] = [:]
         /// How many blocks (`if`, `for`, …) are open; bounded so a hostile template cannot exhaust the stack.
         var depth = 0
         static let maximumDepth = 64
@@ -149,6 +194,13 @@ public struct JinjaTemplate: Sendable {
                 offset += 1
             }
             return true
+        }
+
+        /// Whether only spaces and tabs stand between the line's start and `position`.
+        private func startsLine(_ position: Int) -> Bool {
+            var cursor = position - 1
+            while cursor >= 0, source[cursor] == " " || source[cursor] == "\t" { cursor -= 1 }
+            return cursor < 0 || source[cursor] == "\n"
         }
 
         /// Where the `{% endraw %}` after `start` begins, and the index after it.
@@ -196,7 +248,11 @@ public struct JinjaTemplate: Sendable {
                 let start = index
                 index += 2
                 let trimBefore = index < source.count && source[index] == "-"
-                if trimBefore { index += 1 }
+                let keepBefore = index < source.count && source[index] == "+"
+                if trimBefore || keepBefore { index += 1 }
+                // BAML renders with trim_blocks and lstrip_blocks: a block tag or comment alone on its
+                // line leaves no indentation before it and no newline after it.
+                let isBlockOrComment = opener != "{{"
                 let closer = opener == "{{" ? "}}" : opener == "{%" ? "%}" : "#}"
                 var inner = ""
                 var quote: Character?
@@ -216,9 +272,15 @@ public struct JinjaTemplate: Sendable {
                 trimNextText = false
                 if source[index] == "-" { trimNextText = true; index += 1 }
                 index += 2
-                flush(trimTrailing: trimBefore)
+                if isBlockOrComment, !trimNextText, index < source.count, source[index] == "\n" { index += 1 }
+                if trimBefore {
+                    flush(trimTrailing: true)
+                } else {
+                    if isBlockOrComment, !keepBefore, startsLine(start) { text.removeLineIndentation() }
+                    flush(trimTrailing: false)
+                }
                 let body = inner.trimmingWhitespace
-                let bodyOffset = start + 2 + (trimBefore ? 1 : 0) + (inner.prefix { $0.isWhitespace }.count)
+                let bodyOffset = start + 2 + (trimBefore || keepBefore ? 1 : 0) + (inner.prefix { $0.isWhitespace }.count)
                 switch opener {
                 case "{#": continue
                 case "{{":
@@ -244,12 +306,15 @@ public struct JinjaTemplate: Sendable {
                         let expression = String(rest[rest.index(after: equals)...])
                         nodes.append(.assign(name, expression.trimmingWhitespace,
                                              at: restOffset + rest.distance(from: rest.startIndex, to: equals) + 1 + expression.prefix { $0.isWhitespace }.count))
+                    case "macro": try parseMacro(rest, start: start)
                     case "raw":
                         // Everything up to {% endraw %} is text, tags and all.
                         guard let end = rawEnd(from: index) else { throw error("{% raw %} is not closed with {% endraw %}", at: start) }
-                        let content = String(source[index..<end.contentEnd])
+                        var content = String(source[index..<end.contentEnd])
+                        if startsLine(end.contentEnd) { content.removeLineIndentation() }
                         if !content.isEmpty { nodes.append(.text(content)) }
                         index = end.after
+                        if index < source.count, source[index] == "\n" { index += 1 }
                     default:
                         throw error("unknown tag {% \(keyword) %}", at: start)
                     }
@@ -277,6 +342,26 @@ public struct JinjaTemplate: Sendable {
             }
         }
 
+        /// `{% macro name(a, b="x") %}…{% endmacro %}`, kept by name.
+        private mutating func parseMacro(_ header: String, start: Int) throws(TemplateError) {
+            guard let open = header.firstIndex(of: "("), header.hasSuffix(")") else { throw error("expected {% macro name(parameters) %}", at: start) }
+            let name = header[..<open].trimmingWhitespace
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw error("'\(name)' is not a macro name", at: start) }
+            var parameters: [(name: String, defaultValue: String?)] = []
+            for declared in header[header.index(after: open)..<header.index(before: header.endIndex)].split(separator: ",") {
+                let pieces = declared.split(separator: "=", maxSplits: 1)
+                let parameter = pieces[0].trimmingWhitespace
+                guard !parameter.isEmpty, parameter.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw error("'\(parameter)' is not a parameter name", at: start)
+                }
+                parameters.append((parameter, pieces.count > 1 ? pieces[1].trimmingWhitespace : nil))
+            }
+            let body = try parseNodes(until: ["endmacro"])
+            guard pendingTag != nil else { throw error("{% macro %} is not closed with {% endmacro %}", at: start) }
+            pendingTag = nil
+            macros[name] = Macro(parameters: parameters, body: body)
+        }
+
         private mutating func parseFor(_ header: String, at offset: Int, start: Int) throws(TemplateError) -> Node {
             let parts = header.components(separatedBy: " in ")
             guard parts.count >= 2 else { throw error("expected {% for item in items %}", at: start) }
@@ -294,5 +379,12 @@ public struct JinjaTemplate: Sendable {
             }
             return .loop(variables: variables, iterable: iterable.trimmingWhitespace, at: offset + parts[0].count + 4, body: body, otherwise: otherwise)
         }
+    }
+}
+
+private extension String {
+    /// Removes the spaces and tabs that end the text after its last newline.
+    mutating func removeLineIndentation() {
+        while let last, last == " " || last == "\t" { removeLast() }
     }
 }
