@@ -164,6 +164,17 @@ print(f"  Catalynx {ours:,.0f} cases/s vs baml-py {peer:,.0f} cases/s (target ra
 print(f"sap-parse: {ours:.0f} cases/s vs baml-py {peer:.0f} cases/s = {ours/peer:.1f}x")
 PY
     ;;
+baml-render)
+    echo "building catalynx (release)…" >&2
+    swift build -c release --package-path "$here" --product catalynx >&2
+    catalynx="$(swift build -c release --package-path "$here" --show-bin-path)/catalynx"
+    peer_venv baml_py "baml-py==0.226.3 pydantic typing_extensions"
+    folders=("$here/../Tests/AgentSchemaTests/Fixtures/render" "$here/../Tests/AgentLLMTests/Fixtures/media")
+    echo "== Every fixture function rendered by catalynx baml render and by BAML's runtime (b.request), compared" >&2
+    read -r identical total < <("$venv/bin/python" "$here/peers/baml_render_compare.py" "$catalynx" "$work/render" "${folders[@]}" | tail -1)
+    echo "  $identical of $total functions identical (messages, roles and content parts)" >&2
+    python3 -c "import sys; i, t = int(sys.argv[1]), int(sys.argv[2]); print(f'baml-render: {i} identical functions vs baml-py {t} functions = {i / t:.2f}x')" "$identical" "$total"
+    ;;
 sap-fuzz)
     inputs="${2:-1000000}"
     build

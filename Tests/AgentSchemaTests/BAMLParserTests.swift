@@ -93,6 +93,54 @@ struct BAMLParserTests {
     }
 }
 
+/// Files that BAML 0.226.3 rejects (`Benchmarks/peers/baml_accepts.py --rejected Fixtures/rejected`):
+/// each is refused, with the problem at the line BAML names (for provider options, the client's line,
+/// where BAML names the option's).
+@Suite("BAML language: files BAML rejects")
+struct RejectedFileTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rejected")
+
+    /// The line of each file's problem, and words its message must have.
+    static let expected: [String: (line: Int, words: String)] = [
+        "azure_no_base_url.baml": (1, "base_url"), "bedrock_api_key.baml": (1, "api_key"), "class_cycle.baml": (1, "Funder -> Officer"),
+        "duplicate_class.baml": (4, "declared twice"), "duplicate_enum_value.baml": (4, "already defined"), "duplicate_field.baml": (3, "already defined"),
+        "keyword_field.baml": (2, "keyword"), "lowercase_names.baml": (1, "uppercase"), "many_problems.baml": (3, "@skip"),
+        "map_int_key.baml": (2, "map's keys"), "plain_string_prompt.baml": (3, "raw string"), "skip_required.baml": (2, "must be optional"),
+        "unknown_property.baml": (4, "temperature"), "unknown_provider.baml": (1, "not one BAML knows"), "vertex_without_location.baml": (1, "location"),
+    ]
+
+    @Test func everyFileIsRefusedWhereBAMLRefusesIt() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".baml") }.sorted()
+        #expect(files == Self.expected.keys.sorted())
+        for file in files {
+            let source = try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8)
+            do {
+                _ = try BAMLParser.parse(source, file: file)
+                Issue.record("\(file) was accepted")
+            } catch {
+                let first = try #require(Self.expected[file])
+                #expect(error.position.line == first.line && error.message.contains(first.words), "\(file): \(error)")
+                #expect(error.position.file == file && error.position.column >= 1)
+            }
+        }
+    }
+
+    @Test func checkListsEveryProblemOfAFile() throws {
+        let source = try String(contentsOf: Self.folder.appendingPathComponent("many_problems.baml"), encoding: .utf8)
+        do {
+            _ = try BAMLParser.parse(source, file: "many_problems.baml")
+            Issue.record("accepted")
+        } catch {
+            let all = [error] + error.others
+            #expect(all.map(\.position.line) == [3, 9, 14, 17])
+            #expect(all.last?.message.contains("client 'Missing'") == true)
+        }
+        let lowercase = try String(contentsOf: Self.folder.appendingPathComponent("lowercase_names.baml"), encoding: .utf8)
+        #expect(throws: BAMLError.self) { try BAMLParser.parse(lowercase) }
+        do { _ = try BAMLParser.parse(lowercase) } catch { #expect(([error] + error.others).map(\.position.line) == [1, 6]) }
+    }
+}
+
 /// Files that BAML 0.226.3 itself accepts (`Benchmarks/peers/baml_accepts.py Fixtures/accepted`), each parsed as written.
 @Suite("BAML language: files BAML accepts")
 struct AcceptedFileTests {

@@ -7,6 +7,9 @@ public struct BAMLParser {
     /// How deep the type being read nests (`map<string, (int | T[])>`); bounded so a hostile file cannot exhaust the stack.
     private var typeDepth = 0
     static let maximumTypeDepth = 64
+    /// Problems that leave the declaration readable (a duplicate field, a keyword as a name, …):
+    /// reported with the others, after the whole file is read.
+    private var problems: [BAMLError] = []
 
     private init(source: String, file: String) { scanner = BAMLScanner(source: source, file: file) }
 
@@ -18,9 +21,11 @@ public struct BAMLParser {
         for file in files {
             var parser = BAMLParser(source: file.source, file: file.path)
             parser.parseDeclarations(into: &schema, errors: &errors)
+            errors += parser.problems
         }
         // After a declaration that did not parse, its name is unknown: only the other checks are meaningful.
         errors += BAMLValidator.problems(in: schema, checkingTypes: errors.isEmpty)
+        errors.sort { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
         if let combined = BAMLError.combining(errors) { throw combined }
         return schema
     }
@@ -133,8 +138,26 @@ public struct BAMLParser {
         return name
     }
 
+    /// Words BAML keeps for itself (its types and keywords, and those of the languages it generates
+    /// clients for), which it refuses as field names.
+    static let reservedFieldNames: Set<String> = [
+        "string", "int", "float", "bool", "null", "true", "false", "image", "audio", "pdf", "video", "class", "enum", "function",
+        "dynamic", "union", "for", "while", "in", "elif", "else", "break", "continue", "return", "yield", "let", "var", "const",
+        "mut", "self", "this", "struct", "async", "await", "with", "import", "export", "package", "and", "or", "not", "any", "assert",
+        "try", "catch", "finally", "throw", "throws", "do", "switch", "new", "void", "typeof", "instanceof", "extends", "implements",
+        "lambda", "global", "nonlocal", "goto", "private", "protected", "public", "static", "super", "native", "transient", "volatile",
+        "byte", "char", "short", "long",
+    ]
+
+    /// A class or enum name, or an enum value: BAML wants them to start with an uppercase letter.
+    private mutating func requireCapitalized(_ name: String, _ what: String, at position: SourcePosition) {
+        guard let first = name.first, !first.isUppercase else { return }
+        problems.append(BAMLError("\(what) '\(name)' must start with an uppercase letter", at: position, hint: "write '\(first.uppercased() + name.dropFirst())'"))
+    }
+
     private mutating func classDefinition(at position: SourcePosition) throws(BAMLError) -> ClassDefinition {
         let name = try name("a class name")
+        requireCapitalized(name, "the class name", at: position)
         try scanner.expect("{", "'{' to open class \(name)")
         var fields: [ClassDefinition.Field] = []
         var attributes = FieldAttributes()
@@ -160,6 +183,7 @@ public struct BAMLParser {
             let fieldType = try type()
             var field = ClassDefinition.Field(name: fieldName, type: fieldType, alias: nil, description: nil, position: fieldPosition)
             var fieldAttributes = FieldAttributes()
+            var skipped = false
             while true {
                 scanner.skipTrivia()   // an attribute may stand on a line of its own under the field
                 guard scanner.current == "@" && scanner.peek(1) != "@" else { break }
@@ -167,10 +191,22 @@ public struct BAMLParser {
                 switch attribute.name {
                 case "alias": field.alias = attribute.text
                 case "description": field.description = attribute.text
+                case "skip": skipped = true
                 default: try apply(attribute, to: &fieldAttributes)
                 }
             }
             if !fieldAttributes.isEmpty { field.type = .constrained(field.type, fieldAttributes) }
+            if Self.reservedFieldNames.contains(fieldName) {
+                problems.append(BAMLError("field '\(fieldName)' of class \(name): a field cannot be named after a BAML keyword", at: fieldPosition,
+                                          hint: "rename it and keep the model's name with @alias(\"\(fieldName)\")"))
+            }
+            if skipped && !fieldType.isOptional {
+                problems.append(BAMLError("field '\(fieldName)' of class \(name) has @skip, so it must be optional", at: fieldPosition,
+                                          hint: "make it `\(fieldName) \(fieldType)?`"))
+            }
+            if fields.contains(where: { $0.name == fieldName }) {
+                problems.append(BAMLError("field '\(fieldName)' is already defined on class \(name)", at: fieldPosition))
+            }
             fields.append(field)
         }
         return ClassDefinition(name: name, fields: fields, description: description, isDynamic: isDynamic, attributes: attributes, position: position)
@@ -178,6 +214,7 @@ public struct BAMLParser {
 
     private mutating func enumDefinition(at position: SourcePosition) throws(BAMLError) -> EnumDefinition {
         let name = try name("an enum name")
+        requireCapitalized(name, "the enum name", at: position)
         try scanner.expect("{", "'{' to open enum \(name)")
         var values: [EnumDefinition.Value] = []
         var isDynamic = false
@@ -189,7 +226,12 @@ public struct BAMLParser {
                 if try attribute(block: true).name == "dynamic" { isDynamic = true }
                 continue
             }
+            let valuePosition = scanner.position
             guard let valueName = scanner.identifier() else { throw scanner.error("expected an enum value in enum \(name)") }
+            requireCapitalized(valueName, "the value", at: valuePosition)
+            if values.contains(where: { $0.name == valueName }) {
+                problems.append(BAMLError("value '\(valueName)' is already defined on enum \(name)", at: valuePosition))
+            }
             var value = EnumDefinition.Value(name: valueName, alias: nil, description: nil, skip: false)
             while true {
                 scanner.skipTrivia()   // an attribute may stand on a line of its own under the value
@@ -226,6 +268,9 @@ public struct BAMLParser {
             case "client":
                 client = try scanner.stringLiteral() ?? clientShorthand()
             case "prompt":
+                if scanner.current == "\"" {
+                    problems.append(scanner.error("the prompt of \(name) is a plain string; BAML wants a raw string", hint: "write prompt #\"…\"#"))
+                }
                 guard let text = try scanner.stringLiteral() else { throw scanner.error("expected the prompt as a raw string #\"…\"#") }
                 prompt = text
             default:
