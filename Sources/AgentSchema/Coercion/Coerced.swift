@@ -12,7 +12,7 @@ enum Flag {
     case optionalDefaultFromNoValue, defaultFromNoValue, defaultButHadUnparseableValue
     case objectFromFixedJSON, objectFromMarkdown, objectToMap, objectToString, objectToPrimitive, impliedKey, inferredObject
     case extraKey, strippedNonAlphaNumeric, substringMatch, singleToArray, arrayItemParseError(Int), mapKeyParseError, mapValueParseError
-    case jsonToString, firstMatch, stringMatchOneFromMany(Int), floatToInt, stringToBool, stringToNull, stringToFloat, unionMatch, pending
+    case jsonToString, firstMatch, stringMatchOneFromMany(Int), floatToInt, stringToBool, stringToNull, stringToFloat, stringToInt, unionMatch, pending
 
     var score: Int {
         switch self {
@@ -22,7 +22,7 @@ enum Flag {
         case .objectFromFixedJSON, .objectFromMarkdown, .inferredObject, .unionMatch, .pending: 0
         case .objectToMap: 1
         case .objectToString, .objectToPrimitive, .impliedKey, .jsonToString, .substringMatch: 2
-        case .extraKey, .singleToArray, .mapKeyParseError, .mapValueParseError, .firstMatch, .floatToInt, .stringToBool, .stringToNull, .stringToFloat: 1
+        case .extraKey, .singleToArray, .mapKeyParseError, .mapValueParseError, .firstMatch, .floatToInt, .stringToBool, .stringToNull, .stringToFloat, .stringToInt: 1
         case .strippedNonAlphaNumeric: 3
         case .arrayItemParseError(let index): 1 + index
         case .stringMatchOneFromMany(let count): max(0, count - 1)

@@ -91,6 +91,8 @@ struct Coercer {
     }
 
     static func isBetter(_ a: Coerced, than b: Coerced) -> Bool {
+        let aDiscards = discardsValue(a), bDiscards = discardsValue(b)
+        if aDiscards != bDiscards { return bDiscards }
         let aStringified = isStringified(a), bStringified = isStringified(b)
         if aStringified != bStringified { return bStringified }
         let aPicked = a.has(isFirstMatch), bPicked = b.has(isFirstMatch)
@@ -102,6 +104,12 @@ struct Coercer {
         let aDefaults = isAllDefaults(a), bDefaults = isAllDefaults(b)
         if aDefaults != bDefaults { return bDefaults }
         return a.score < b.score
+    }
+
+    /// A null read from text that held something else: the last resort of a union.
+    private static func discardsValue(_ value: Coerced) -> Bool {
+        guard case .null = value.payload else { return false }
+        return value.flags.contains { if case .defaultButHadUnparseableValue = $0 { true } else { false } }
     }
 
     private static func isStringified(_ value: Coerced) -> Bool {
@@ -150,7 +158,8 @@ struct Coercer {
             switch value.kind {
             case .null: return .null()
             case .string(let text) where text.trimmingWhitespace.lowercased() == "null": return .null([.stringToNull])
-            default: throw error("expected null, got \(value.description.prefix(40))", context)
+            // As BAML: null is read from anything, at the cost of the value that was there.
+            default: return .null([.defaultButHadUnparseableValue])
             }
         }
         guard let value else { throw error("a value is missing", context) }
@@ -175,7 +184,7 @@ struct Coercer {
                 return Coerced(.int(integer), flags: [.floatToInt], completion: value.completion)
             case .string(let text):
                 let trimmed = text.trimmingWhitespace
-                if let integer = Int(trimmed) { return Coerced(.int(integer), completion: value.completion) }
+                if let integer = Int(trimmed) { return Coerced(.int(integer), flags: [.stringToInt], completion: value.completion) }
                 if let number = Self.number(from: trimmed), let integer = Int(exactly: number.rounded()) {
                     return Coerced(.int(integer), flags: [.floatToInt], completion: value.completion)
                 }
