@@ -152,7 +152,7 @@ struct AcceptedFileTests {
 
     @Test func everyFileParses() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".baml") }
-        #expect(files.count >= 6)
+        #expect(files.count >= 17)
         for file in files { #expect(throws: Never.self, "\(file)") { _ = try schema(file) } }
     }
 
