@@ -42,12 +42,7 @@ extension WorkflowEngine {
         let started = clock.now()
         let observation: AgentObservation
         do {
-            let output: Value
-            if let timeout {
-                output = try await withTimeout(seconds: timeout) { try await tool.invoke(execution.inputs, context: context) }
-            } else {
-                output = try await tool.invoke(execution.inputs, context: context)
-            }
+            let output = try await invoke(tool, execution.inputs, context: context, timeout: timeout)
             observation = AgentObservation(source: .tool, tool: execution.tool, inputs: execution.inputs, output: output)
         } catch is HumanInputRequest {
             observation = failed("Unsupported", "the tool asked for a person, which a tool called by an agent cannot do; use request_human_input")

@@ -378,12 +378,7 @@ public struct WorkflowEngine: Sendable {
                          fail: (String, String, Bool) -> EventKind) async -> EventKind {
         func failure(_ type: String, _ message: String, retryable: Bool) -> EventKind { fail(type, message, retryable) }
         do {
-            let output: Value
-            if let timeout = step?.timeout {
-                output = try await withTimeout(seconds: timeout) { try await tool.invoke(execution.inputs, context: context) }
-            } else {
-                output = try await tool.invoke(execution.inputs, context: context)
-            }
+            let output = try await invoke(tool, execution.inputs, context: context, timeout: step?.timeout)
             for alias in step?.outputs ?? [] where output.value(atPath: alias.path) == nil {
                 let fields = output.fieldNames
                 return failure("MissingOutput",
@@ -407,6 +402,12 @@ public struct WorkflowEngine: Sendable {
     }
 
     struct TimeoutError: Error {}
+
+    /// Runs a tool once, within `timeout` seconds when there is one (a step's attempt, an agent's call).
+    func invoke(_ tool: AnyTool, _ inputs: Value, context: ToolContext, timeout: Double?) async throws -> Value {
+        guard let timeout else { return try await tool.invoke(inputs, context: context) }
+        return try await withTimeout(seconds: timeout) { try await tool.invoke(inputs, context: context) }
+    }
 
     func withTimeout(seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
