@@ -27,12 +27,18 @@ struct BAMLCommand: AsyncParsableCommand {
 
     /// `catalynx baml render FUNCTION --args JSON`
     struct Render: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the exact prompt messages a BAML function sends.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the exact prompt messages a BAML function sends.",
+            discussion: """
+                A media argument (image, audio, pdf, video) is {"url": …}, {"file": PATH} (read from \
+                the current folder) or {"base64": …, "media_type": …}. With --format json each \
+                message's content is what the client's API receives: text, or its content parts.
+                """)
 
         @Argument(help: "The function.")
         var function: String
 
-        @Option(help: ArgumentHelp("The arguments, a JSON object.", valueName: "json"))
+        @Option(help: ArgumentHelp("The arguments, a JSON object by parameter name.", valueName: "json"))
         var args: String = "{}"
 
         @Option(help: "The folder of .baml files (default: baml_src).")
