@@ -35,6 +35,13 @@ struct BAMLCommandTests {
         let messages = try #require(rendered.json?.arrayValue)
         #expect(messages.map { $0["role"] } == ["system", "user"])
         #expect(messages[1]["content"]?.stringValue?.contains("- thin reserves") == true)
+        // Block tags end their line, as in BAML (trim_blocks): each fact keeps a line of its own.
+        let withRisk = try cli.run("baml", "render", "WriteNarrative", "--dir", root, "--format", "json", "--args",
+                                   #"{"organization": "Rapp At Home", "findings": ["thin reserves"], "risk": "medium"}"#)
+        #expect(withRisk.json?.arrayValue?.last?["content"]?.stringValue?.contains("Rapp At Home\nRisk: medium\nFindings:\n- thin reserves") == true)
+        let analysis = try cli.run("baml", "render", "AnalyzeContent", "--dir", root, "--format", "json", "--args",
+                                   #"{"name": "Rapp At Home", "ntee": "P81", "mission": null, "programs": []}"#)
+        #expect(analysis.json?.arrayValue?.last?["content"]?.stringValue?.contains("Rapp At Home (NTEE P81)\nMission: not stated\n") == true)
         let missing = try cli.run("baml", "render", "WriteNarrative", "--dir", root)
         #expect(missing.status == 2 && missing.stderr.contains("needs the argument organization"))
     }
