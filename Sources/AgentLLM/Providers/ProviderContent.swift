@@ -31,38 +31,39 @@ public enum ProviderContent {
         if !message.hasMedia, message.metadata.isEmpty { return .string(message.content) }
         var parts: [BAMLValue] = []
         for part in message.parts {
-            let built: BAMLValue
+            let fields: [BAMLValue.Field]
             switch part {
-            case .text(let text): built = api == .google ? .object([.init("text", .string(text))]) : .object([.init("type", .string("text")), .init("text", .string(text))])
-            case .media(let media): built = try mediaPart(media, for: api, client: client)
+            case .text(let text): fields = api == .google ? [.init("text", .string(text))] : [.init("type", .string("text")), .init("text", .string(text))]
+            case .media(let media): fields = try mediaPart(media, for: api, client: client)
             }
-            guard case .object(let fields) = built else { continue }
             parts.append(.object(fields + message.metadata))
         }
         return .list(parts)
     }
 
-    private static func mediaPart(_ media: PromptMedia, for api: API, client: String) throws(LLMError) -> BAMLValue {
+    /// The fields of a media part.
+    private static func mediaPart(_ media: PromptMedia, for api: API, client: String) throws(LLMError) -> [BAMLValue.Field] {
         let inline: (base64: String, mediaType: String)?
         do { inline = try media.inlineData() } catch { throw LLMError(.badRequest, error.message, client: client) }
         func needsData(_ apiName: String) -> LLMError {
             LLMError(.badRequest, "\(apiName) takes \(media.kind.rawValue) as data, not a URL: give it as {\"file\": …} or {\"base64\": …}", client: client)
         }
-        func object(_ fields: [(String, BAMLValue)]) -> BAMLValue { .object(fields.map { .init($0.0, $0.1) }) }
+        func fields(_ pairs: [(String, BAMLValue)]) -> [BAMLValue.Field] { pairs.map { .init($0.0, $0.1) } }
+        func object(_ pairs: [(String, BAMLValue)]) -> BAMLValue { .object(fields(pairs)) }
         let url: String? = if case .url(let url) = media.source { url } else { nil }
         switch api {
         case .openAI:
             let dataURL = inline.map { "data:\($0.mediaType);base64,\($0.base64)" }
             switch media.kind {
             case .image:
-                return object([("type", .string("image_url")), ("image_url", object([("url", .string(url ?? dataURL ?? ""))]))])
+                return fields([("type", .string("image_url")), ("image_url", object([("url", .string(url ?? dataURL ?? ""))]))])
             case .audio:
                 guard let inline else { throw needsData("OpenAI") }
                 let subtype = inline.mediaType.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-                return object([("type", .string("input_audio")), ("input_audio", object([("data", .string(inline.base64)), ("format", .string(subtype == "mpeg" ? "mp3" : subtype))]))])
+                return fields([("type", .string("input_audio")), ("input_audio", object([("data", .string(inline.base64)), ("format", .string(subtype == "mpeg" ? "mp3" : subtype))]))])
             case .pdf:
                 guard let dataURL else { throw needsData("OpenAI") }
-                return object([("type", .string("file")), ("file", object([("filename", .string("document.pdf")), ("file_data", .string(dataURL))]))])
+                return fields([("type", .string("file")), ("file", object([("filename", .string("document.pdf")), ("file_data", .string(dataURL))]))])
             default:
                 throw LLMError(.badRequest, "OpenAI's chat completions do not take video; send frames as images", client: client)
             }
@@ -74,12 +75,12 @@ public enum ProviderContent {
             case .pdf: type = "document"
             default: throw LLMError(.badRequest, "Anthropic's models do not take video; send frames as images", client: client)
             }
-            if let url, media.kind == .image { return object([("type", .string(type)), ("source", object([("type", .string("url")), ("url", .string(url))]))]) }
+            if let url, media.kind == .image { return fields([("type", .string(type)), ("source", object([("type", .string("url")), ("url", .string(url))]))]) }
             guard let inline else { throw needsData("Anthropic") }
-            return object([("type", .string(type)), ("source", object([("type", .string("base64")), ("media_type", .string(inline.mediaType)), ("data", .string(inline.base64))]))])
+            return fields([("type", .string(type)), ("source", object([("type", .string("base64")), ("media_type", .string(inline.mediaType)), ("data", .string(inline.base64))]))])
         case .google:
             guard let inline else { throw needsData("Google") }
-            return object([("inline_data", object([("mime_type", .string(inline.mediaType)), ("data", .string(inline.base64))]))])
+            return fields([("inline_data", object([("mime_type", .string(inline.mediaType)), ("data", .string(inline.base64))]))])
         }
     }
 }

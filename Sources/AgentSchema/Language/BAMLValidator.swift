@@ -2,7 +2,8 @@
 /// not require each other in a cycle, functions and strategies name known clients, clients a known
 /// provider with the options it needs, and known retry policies.
 enum BAMLValidator {
-    /// Every problem of a parsed schema, in a stable order; `checkingTypes` false leaves out unknown types.
+    /// Every problem of a parsed schema (the parser sorts them with its own by position); `checkingTypes`
+    /// false leaves out unknown types.
     static func problems(in schema: BAMLSchema, checkingTypes: Bool = true) -> [BAMLError] {
         var problems: [BAMLError] = []
         for definition in schema.classes.values.sorted(by: { $0.name < $1.name }) {
@@ -31,7 +32,7 @@ enum BAMLValidator {
             }
         }
         if !checkingTypes { problems.removeAll { $0.isUnknownType } }
-        return problems.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
+        return problems
     }
 
     private static func check(_ type: FieldType, in schema: BAMLSchema, at position: SourcePosition, into problems: inout [BAMLError]) {
