@@ -19,6 +19,21 @@ public enum SharedSQLiteFile {
         }
     }
 
+    /// Opens a pool on `path`. Switching a new file to WAL needs a lock SQLite does not wait for,
+    /// so when two processes open the same new file together one fails at once with
+    /// SQLITE_BUSY; it tries again, briefly, as `migrate` does.
+    public static func openPool(path: String, configuration: Configuration, attempts: Int = 5) throws -> DatabasePool {
+        var attempt = 1
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < attempts {
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+                attempt += 1
+            }
+        }
+    }
+
     /// Applies `migrator`'s pending migrations. GRDB reads which migrations are applied before it
     /// takes the write lock, so when two processes create the same new file together the one
     /// that waited then fails on tables the other created; read again, nothing is left to do.

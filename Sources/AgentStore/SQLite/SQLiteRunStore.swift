@@ -48,7 +48,7 @@ public final class SQLiteRunStore: RunStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try SharedSQLiteFile.openPool(path: path, configuration: configuration)
         try SharedSQLiteFile.migrate(Self.migrator, pool)
     }
 

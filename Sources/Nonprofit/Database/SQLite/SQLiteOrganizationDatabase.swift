@@ -20,7 +20,7 @@ public final class SQLiteOrganizationDatabase: OrganizationDatabase {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA mmap_size = \(SQLiteOrganizationDatabase.mappedBytes)")  // read pages in place, without a copy per look-up
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try SharedSQLiteFile.openPool(path: path, configuration: configuration)
         try SharedSQLiteFile.migrate(Self.migrator, pool)
         lookup = try OrganizationLookup(path: path)
         try restoreAfterInterruptedImport()
