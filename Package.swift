@@ -65,12 +65,14 @@ let package = Package(
         // Nonprofit data: EINs, the organization database (SQLite or PostgreSQL), BMF / 990 XML (loose or in the
         // IRS's ZIP archives) / ProPublica ingest, downloads of the IRS's published files.
         .target(name: "Nonprofit", dependencies: [
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"), "SystemZlib",
             "PostgresSupport", "SQLiteSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // zlib itself (the system's), for its CRC-32 of archive entries.
+        .systemLibrary(name: "SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Grant research: financial metrics, risk, peers, funders, reports; the tier workflows' tools.
         .target(name: "GrantResearch", dependencies: ["AgentCore", "AgentSchema", "AgentLLM", "Nonprofit", .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Reports/Templates")]),

@@ -60,6 +60,23 @@ import TestSupport
         #expect(again.alreadyPresentCount == 5 && again.rejected.count == 2)
     }
 
+    @Test func anEntryWhoseBytesChangedFailsItsChecksumAndTheRestImport() async throws {
+        let (database, directory) = try await TestData.freshDatabase(.sqlite)
+        let path = directory + "/2024_TEOS_XML_01A.zip"
+        // Stored, not deflated: a changed byte still inflates, so only the CRC-32 can tell.
+        try TestArchive.write(path, entries: try TestArchive.entries(ofFolder: Self.returns), stored: true)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let marker = Data("<ReturnTypeCd>990EZ</ReturnTypeCd>".utf8)
+        let changed = try #require(bytes.range(of: marker))
+        bytes[changed.lowerBound + 15] = UInt8(ascii: "8")  // 990EZ → 980EZ, still well-formed XML
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let summary = try await Form990Importer(database: database).importPaths([path])
+        #expect(summary.imported == ["990": 2, "990PF": 2])
+        let rejected = try #require(summary.rejected.first)
+        #expect(rejected.source.entry == "202300129349200500_public.xml")
+        #expect(rejected.description.contains("CRC-32"), "\(rejected)")
+    }
+
     @Test(arguments: TestBackend.allCases) func theIndexSelectsFormsWithoutReadingTheOthers(_ backend: TestBackend) async throws {
         let (database, directory) = try await TestData.freshDatabase(backend)
         // The index says the broken entry is a 990: it is left out by --forms 990PF, never read.

@@ -142,6 +142,22 @@ struct Form990IngestTests {
         #expect(old.organization.city == "CHARLESTON")
     }
 
+    /// An import's lane reads thousands of returns with one reader, which keeps the element paths it
+    /// has seen: what it reads must not depend on what it read before (schema years, broken files).
+    @Test func oneReaderReadsEachReturnAsAFreshOneWouldInAnyOrder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestData.path("irs990_xml")).filter { $0.hasSuffix(".xml") }.sorted()
+        let documents = try files.map { ($0, try TestData.data("irs990_xml/" + $0)) } + [("old.xml", Data(Self.return2010.utf8))]
+        func summary(_ parsed: Form990Return) -> [AnyHashable] { [parsed.organization, parsed.filing, parsed.grants, parsed.officers] }
+        let fresh = try documents.map { try summary(Form990Parser.parse($0.1, source: $0.0)) }
+        var reader = Form990Parser.Reader()
+        for order in [Array(documents.indices), documents.indices.reversed(), documents.indices.map { ($0 * 4) % documents.count }] {
+            for position in order {
+                #expect(try summary(reader.parse(documents[position].1, source: documents[position].0)) == fresh[position], "\(documents[position].0)")
+                #expect(throws: Form990Parser.ParseError.self) { try reader.parse(documents[position].1.prefix(documents[position].1.count / 2), source: "cut.xml") }
+            }
+        }
+    }
+
     @Test func aTruncatedOrBrokenFileIsRejectedWithItsLineAndColumn() throws {
         let whole = try TestData.data("irs990_xml/202403589349300950_public.xml")
         for cut in [9_000, 20_000, whole.count - 20] {

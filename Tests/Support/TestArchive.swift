@@ -3,12 +3,12 @@ import ZIPFoundation
 
 /// ZIP archives for tests, laid out as the IRS publishes e-file returns (entries `OBJECTID_public.xml`).
 public enum TestArchive {
-    /// Writes an archive of these entries (deflated) at `path`, replacing any file there.
-    public static func write(_ path: String, entries: [(name: String, data: Data)]) throws {
+    /// Writes an archive of these entries (deflated, or stored as they are) at `path`, replacing any file there.
+    public static func write(_ path: String, entries: [(name: String, data: Data)], stored: Bool = false) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         for (name, data) in entries {
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: stored ? .none : .deflate) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }

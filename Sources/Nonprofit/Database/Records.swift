@@ -97,6 +97,45 @@ extension Organization {
     }
 }
 
+extension Organization {
+    /// A column's value, written out rather than through `Encodable` (an e-file import writes hundreds
+    /// of thousands of rows, and the encoder was most of the cost of each); the switch covers every column.
+    func databaseValue(_ column: CodingKeys) -> DatabaseValue {
+        switch column {
+        case .ein: ein.databaseValue
+        case .name: name.databaseValue
+        case .inCareOf: inCareOf.databaseValue
+        case .street: street.databaseValue
+        case .city: city.databaseValue
+        case .state: state.databaseValue
+        case .zip: zip.databaseValue
+        case .groupExemption: groupExemption.databaseValue
+        case .subsection: subsection.databaseValue
+        case .affiliation: affiliation.databaseValue
+        case .classification: classification.databaseValue
+        case .ruling: ruling.databaseValue
+        case .deductibility: deductibility.databaseValue
+        case .foundation: foundation.databaseValue
+        case .activity: activity.databaseValue
+        case .organizationCode: organizationCode.databaseValue
+        case .status: status.databaseValue
+        case .taxPeriod: taxPeriod.databaseValue
+        case .assetCode: assetCode.databaseValue
+        case .incomeCode: incomeCode.databaseValue
+        case .filingRequirement: filingRequirement.databaseValue
+        case .pfFilingRequirement: pfFilingRequirement.databaseValue
+        case .accountingPeriod: accountingPeriod.databaseValue
+        case .assets: assets.databaseValue
+        case .income: income.databaseValue
+        case .revenue: revenue.databaseValue
+        case .nteeCode: nteeCode.databaseValue
+        case .nteeMajor: nteeMajor.databaseValue
+        case .sortName: sortName.databaseValue
+        case .source: source.databaseValue
+        }
+    }
+}
+
 /// One return of one organization for one tax period, from ProPublica, a 990 XML file or both
 /// (`sources` lists them). Amounts in whole dollars; `nil` when the source does not give it.
 public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
@@ -157,6 +196,43 @@ public struct Filing: Sendable, Hashable, Codable, FetchableRecord, PersistableR
 
     /// The fiscal year this filing covers.
     public var fiscalYear: FiscalYear { FiscalYear(periodEnd: taxPeriod, periodStart: periodStart) }
+}
+
+extension Filing {
+    /// A column's value, written out rather than through `Encodable` (an e-file import writes hundreds
+    /// of thousands of rows, and the encoder was most of the cost of each); the switch covers every column.
+    func databaseValue(_ column: CodingKeys) -> DatabaseValue {
+        switch column {
+        case .ein: ein.databaseValue
+        case .taxPeriod: taxPeriod.databaseValue
+        case .taxYear: taxYear.databaseValue
+        case .formType: formType.databaseValue
+        case .sources: sources.databaseValue
+        case .totalRevenue: totalRevenue.databaseValue
+        case .totalExpenses: totalExpenses.databaseValue
+        case .contributions: contributions.databaseValue
+        case .programServiceRevenue: programServiceRevenue.databaseValue
+        case .investmentIncome: investmentIncome.databaseValue
+        case .otherRevenue: otherRevenue.databaseValue
+        case .programExpenses: programExpenses.databaseValue
+        case .managementExpenses: managementExpenses.databaseValue
+        case .fundraisingExpenses: fundraisingExpenses.databaseValue
+        case .totalAssets: totalAssets.databaseValue
+        case .totalLiabilities: totalLiabilities.databaseValue
+        case .netAssets: netAssets.databaseValue
+        case .officerCompensation: officerCompensation.databaseValue
+        case .grantsPaid: grantsPaid.databaseValue
+        case .pdfURL: pdfURL.databaseValue
+        case .mission: mission.databaseValue
+        case .programDescriptions: programDescriptions.databaseValue
+        case .periodStart: periodStart.databaseValue
+        case .priorYearRevenue: priorYearRevenue.databaseValue
+        case .priorYearExpenses: priorYearExpenses.databaseValue
+        case .charitableDisbursements: charitableDisbursements.databaseValue
+        case .fairMarketValueOfAssets: fairMarketValueOfAssets.databaseValue
+        case .objectID: objectID.databaseValue
+        }
+    }
 }
 
 /// A grant paid, from Schedule I (to organizations, with their EIN) or a 990-PF (recipients by name).

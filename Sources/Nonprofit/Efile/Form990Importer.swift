@@ -24,7 +24,7 @@ public struct Form990Importer: Sendable {
         /// The e-file index to select by (default: the `index_YYYY.csv` beside each archive).
         public var index: String?
         /// Returns per transaction.
-        public var batchSize = 500
+        public var batchSize = 2000
         /// Parsing tasks.
         public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -217,7 +217,9 @@ public struct Form990Importer: Sendable {
         return await withTaskGroup(of: [(Int, Outcome)].self) { group in
             for lane in 0..<lanes {
                 group.addTask {
-                    stride(from: lane, to: items.count, by: lanes).map { position in (position, parse(items[position], readers: readers)) }
+                    var parser = readers.borrowParser()
+                    defer { readers.giveBack(parser) }
+                    return stride(from: lane, to: items.count, by: lanes).map { position in (position, parse(items[position], readers: readers, parser: &parser)) }
                 }
             }
             var outcomes = [Outcome?](repeating: nil, count: items.count)
@@ -226,7 +228,7 @@ public struct Form990Importer: Sendable {
         }
     }
 
-    private static func parse(_ item: WorkItem, readers: ReaderPool) -> Outcome {
+    private static func parse(_ item: WorkItem, readers: ReaderPool, parser: inout Form990Parser.Reader) -> Outcome {
         let source = item.source
         func rejected(_ error: Form990Parser.ParseError) -> Outcome { .rejected(Rejected(source: source, form: item.indexedForm, error: error)) }
         let data: Data
@@ -243,7 +245,7 @@ public struct Form990Importer: Sendable {
             data = contents
         }
         do {
-            var parsed = try Form990Parser.parse(data, source: source.description)
+            var parsed = try parser.parse(data, source: source.description)
             parsed.filing.objectID = source.objectID  // the entry's name, not the archive's
             return .parsed(parsed, source)
         } catch {
@@ -280,10 +282,17 @@ public struct Form990Importer: Sendable {
     }
 }
 
-/// Archive readers for the parsing tasks: each task borrows one (opened on first use) and gives it back.
+/// Archive readers and return parsers for the parsing tasks: each task borrows what it needs
+/// (opened or made on first use) and gives it back, so that the next batch's tasks reuse them.
 final class ReaderPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [String: [ReturnArchiveReader]] = [:]
+    private var idleParsers: [Form990Parser.Reader] = []
+
+    /// A return parser no other task is using.
+    func borrowParser() -> Form990Parser.Reader { lock.withLock { idleParsers.popLast() } ?? Form990Parser.Reader() }
+
+    func giveBack(_ parser: Form990Parser.Reader) { lock.withLock { idleParsers.append(parser) } }
 
     /// The XML entries of an archive (read by a reader of its own, closed after: an import plans every archive before it reads one).
     func entries(of path: String) throws(ReturnArchiveReader.ReadError) -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import SystemZlib
 import ZIPFoundation
 
 /// Where an e-file return's XML is read from: a loose file, or one entry of a ZIP archive
@@ -53,13 +54,14 @@ final class ReturnArchiveReader: @unchecked Sendable {
     /// The paths of the archive's XML entries, in the archive's order.
     var xmlEntries: [String] { entries.map(\.path) }
 
-    /// The inflated bytes of one entry, checked against its CRC-32.
+    /// The inflated bytes of one entry, checked against its CRC-32 (by zlib's, many times faster
+    /// than the byte-at-a-time one ZIPFoundation uses on Linux).
     func contents(of entryPath: String) throws(ReadError) -> Data {
         guard let entry = entryByPath[entryPath] else { throw ReadError(description: "the entry is not in the archive") }
         var data = Data()
         data.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(Self.maximumEntryBytes))))
         do {
-            _ = try archive.extract(entry, bufferSize: 64 << 10) { chunk in
+            _ = try archive.extract(entry, bufferSize: 64 << 10, skipCRC32: true) { chunk in
                 guard data.count + chunk.count <= Self.maximumEntryBytes else { throw EntryTooLarge() }
                 data.append(chunk)
             }
@@ -67,6 +69,10 @@ final class ReturnArchiveReader: @unchecked Sendable {
             throw ReadError(description: "the entry inflates to more than \(Self.maximumEntryBytes >> 20) MB: refused")
         } catch {
             throw ReadError(description: "the entry cannot be inflated (\(error)): the archive is damaged")
+        }
+        let checksum = data.withUnsafeBytes { bytes in crc32(0, bytes.bindMemory(to: UInt8.self).baseAddress, UInt32(bytes.count)) }
+        guard checksum == UInt(entry.checksum) else {
+            throw ReadError(description: "the entry's CRC-32 does not match its contents: the archive is damaged")
         }
         return data
     }

@@ -9,14 +9,16 @@
 /// with its line and column; nesting is bounded.
 struct XMLScanner {
     /// What the reader reports, in document order.
+    /// The bytes handed over point into the document or the scanner's buffers: they are valid only
+    /// during the call (a handler copies what it keeps).
     protocol Handler {
-        /// An element starts (`name` and attribute names without their namespace prefix; values with
-        /// references replaced). Returns whether to report what is inside it: `false` passes over the
-        /// element, its content and its end (still checked for well-formedness, no string made for it).
-        mutating func start(_ name: String, attributes: [(name: String, value: String)]) -> Bool
+        /// An element starts (`name` and attribute names without their namespace prefix, as UTF-8;
+        /// values with references replaced). Returns whether to report what is inside it: `false` passes
+        /// over the element, its content and its end (still checked for well-formedness, no string made for it).
+        mutating func start(_ name: Bytes, attributes: [(name: Bytes, value: String)]) -> Bool
         /// Character data of the innermost open element, as UTF-8 (entities already replaced; may
         /// arrive in pieces, the whitespace between elements among them).
-        mutating func text(_ bytes: ArraySlice<UInt8>)
+        mutating func text(_ bytes: Bytes)
         /// The innermost open element reported ends.
         mutating func end()
     }
@@ -31,16 +33,19 @@ struct XMLScanner {
     /// The deepest nesting accepted (real returns nest about 10 levels).
     static let maximumDepth = 256
 
-    private let bytes: [UInt8]
+    /// A run of the document's bytes.
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    private let bytes: Bytes
     private var position = 0
     /// How many open elements are passed over (the one the handler declined and those inside it).
     private var passedOver = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: Bytes) { self.bytes = bytes }
 
     /// Reads a whole document, handing its events to `handler`.
     /// - Throws: `SyntaxError` at the first thing that is not well-formed.
-    static func scan(_ bytes: [UInt8], into handler: inout some Handler) throws(SyntaxError) {
+    static func scan(_ bytes: Bytes, into handler: inout some Handler) throws(SyntaxError) {
         var scanner = XMLScanner(bytes)
         try scanner.document(&handler)
     }
@@ -78,7 +83,7 @@ struct XMLScanner {
                     position += 9
                     let start = position
                     try skip(past: Array("]]>".utf8), what: "CDATA section", from: markup)
-                    if passedOver == 0 { handler.text(bytes[start..<(position - 3)]) }
+                    if passedOver == 0 { handler.text(slice(start..<(position - 3))) }
                 } else if matches("<!DOCTYPE") {
                     throw error(at: markup, "a document type declaration (DOCTYPE) is not allowed: e-file returns have none, and entities are never expanded")
                 } else {
@@ -134,37 +139,31 @@ struct XMLScanner {
             let referenceStart = position
             let replacement = try reference()
             if passedOver == 0 {
-                if referenceStart > pieceStart { handler.text(bytes[pieceStart..<referenceStart]) }
-                handler.text(replacement[...])
+                if referenceStart > pieceStart { handler.text(slice(pieceStart..<referenceStart)) }
+                replacement.withUnsafeBufferPointer { handler.text($0) }
             }
             pieceStart = position
         }
-        if passedOver == 0, position > pieceStart { handler.text(bytes[pieceStart..<position]) }
+        if passedOver == 0, position > pieceStart { handler.text(slice(pieceStart..<position)) }
     }
 
     /// The offset of the next `<` or `&` from `start` (the end of the document if none).
     private func nextMarkupOrReference(from start: Int) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
-            var index = start
-            while index < buffer.count {
-                let byte = buffer[index]
-                if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return index }
-                index += 1
-            }
-            return buffer.count
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return index }
+            index += 1
         }
+        return bytes.count
     }
 
     /// A tag or attribute name: letters, digits, `_ - . :` and any non-ASCII byte; its range in the document.
     private mutating func name() throws(SyntaxError) -> Range<Int> {
         let start = position
-        while position < bytes.count {
-            let byte = bytes[position]
-            let isNameByte = byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
-            guard isNameByte else { break }
-            position += 1
-        }
+        var end = position
+        while end < bytes.count, Self.isNameByte(bytes[end]) { end += 1 }
+        position = end
         guard position > start else {
             throw error(at: start, start < bytes.count ? "expected a name" : "the file ends where a name was expected")
         }
@@ -172,8 +171,8 @@ struct XMLScanner {
     }
 
     /// The attributes of a start tag up to its `>` or `/>` (none when not `decoding`: checked only), and whether the element closes itself.
-    private mutating func attributes(of element: Range<Int>, decoding: Bool) throws(SyntaxError) -> (attributes: [(name: String, value: String)], selfClosing: Bool) {
-        var attributes: [(name: String, value: String)] = []
+    private mutating func attributes(of element: Range<Int>, decoding: Bool) throws(SyntaxError) -> (attributes: [(name: Bytes, value: String)], selfClosing: Bool) {
+        var attributes: [(name: Bytes, value: String)] = []
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw error(at: position, "the file ends inside the tag <\(text(element))>") }
@@ -273,6 +272,15 @@ struct XMLScanner {
         throw error(at: start, "the file ends inside a \(what)")
     }
 
+    @inline(__always)
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...,
+             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ":"): true
+        default: false
+        }
+    }
+
     private mutating func skipWhitespace() {
         while position < bytes.count, XMLScanner.isWhitespace(bytes[position]) { position += 1 }
     }
@@ -285,11 +293,14 @@ struct XMLScanner {
         return position + literal.count <= bytes.count && bytes[position..<(position + literal.count)].elementsEqual(literal)
     }
 
-    private func localName(_ name: Range<Int>) -> String {
-        let bytes = self.bytes[name]
-        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return String(decoding: bytes, as: UTF8.self) }
-        return String(decoding: self.bytes[(colon + 1)..<name.upperBound], as: UTF8.self)
+    /// A name without its namespace prefix.
+    private func localName(_ name: Range<Int>) -> Bytes {
+        var start = name.upperBound
+        while start > name.lowerBound, bytes[start - 1] != UInt8(ascii: ":") { start -= 1 }
+        return slice(start..<name.upperBound)
     }
+
+    private func slice(_ range: Range<Int>) -> Bytes { Bytes(rebasing: bytes[range]) }
 
     private func text(_ name: Range<Int>) -> String { String(decoding: bytes[name], as: UTF8.self) }
 

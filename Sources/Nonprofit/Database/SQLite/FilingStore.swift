@@ -9,34 +9,29 @@ enum FilingStore {
         for filing in batch.filings { try upsert(filing, in: db) }
         for grant in batch.grants { try insert(grant, in: db) }
         for officer in batch.officers { try insert(officer, in: db) }
-        let columns = ReturnReceipt.CodingKeys.allCases
-        let record = try db.cachedStatement(sql: OrganizationSchemaChanges.recordReturns(from: "VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"))
+        let record = try db.cachedStatement(sql: recordReturns)
         for receipt in batch.returns {
             try record.execute(arguments: [receipt.objectID, receipt.ein, receipt.taxPeriod, receipt.formType, receipt.source, receipt.importedAt])
         }
     }
 
+    private static let recordReturns = OrganizationSchemaChanges.recordReturns(from: "VALUES (\(ReturnReceipt.CodingKeys.allCases.map { _ in "?" }.joined(separator: ", ")))")
+
     /// Inserts a filing, or fills the gaps of the one already there for that period: values
     /// already known are kept, missing ones are taken from `filing`, and its source is added.
     static func upsert(_ filing: Filing, in db: Database) throws {
-        let columns = Filing.CodingKeys.allCases.map(\.rawValue)
-        // By column name: nil properties are left out of the record's encoding, so positions would shift.
-        let values = try filing.databaseDictionary
-        try db.cachedStatement(sql: """
-            INSERT INTO filings (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-            \(OrganizationQueries.mergeFiling { list, item in "instr(\(list), \(item)) > 0" })
-            """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
+        try db.cachedStatement(sql: upsertFiling).execute(arguments: StatementArguments(Filing.CodingKeys.allCases.map(filing.databaseValue)))
     }
+
+    private static let upsertFiling = insert(into: "filings", Filing.CodingKeys.allCases.map(\.rawValue), orElse: OrganizationQueries.mergeFiling { list, item in "instr(\(list), \(item)) > 0" })
 
     /// Inserts an organization, or merges it with the row there (see `OrganizationQueries.mergeOrganization`).
     static func save(_ organization: Organization, in db: Database) throws {
-        let columns = OrganizationQueries.organizationColumns
-        let values = try organization.databaseDictionary
-        try db.cachedStatement(sql: """
-            INSERT INTO organizations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-            \(OrganizationQueries.mergeOrganization)
-            """).execute(arguments: StatementArguments(columns.map { values[$0] ?? .null }))
+        try db.cachedStatement(sql: upsertOrganization)
+            .execute(arguments: StatementArguments(Organization.CodingKeys.allCases.map(organization.databaseValue)))
     }
+
+    private static let upsertOrganization = insert(into: "organizations", OrganizationQueries.organizationColumns, orElse: OrganizationQueries.mergeOrganization)
 
     /// Inserts a grant unless the same one (grantor, year, recipient, amount, purpose) is there:
     /// a prepared statement bound by position (millions of grants arrive with an e-file year).
@@ -59,8 +54,9 @@ enum FilingStore {
 
     private static let insertOfficer = insert(into: "officers", Officer.CodingKeys.allCases.map(\.rawValue))
 
-    /// `INSERT OR IGNORE INTO table (columns) VALUES (?, …)`.
-    private static func insert(into table: String, _ columns: [String]) -> String {
-        "INSERT OR IGNORE INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+    /// `INSERT OR IGNORE INTO table (columns) VALUES (?, …)`, or with `conflict` (an `ON CONFLICT` clause) a plain `INSERT` followed by it.
+    private static func insert(into table: String, _ columns: [String], orElse conflict: String? = nil) -> String {
+        "INSERT \(conflict == nil ? "OR IGNORE " : "")INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+            + (conflict.map { "\n" + $0 } ?? "")
     }
 }
