@@ -52,17 +52,19 @@ struct BMFImportTests {
             row("000000005", "UNASSIGNED PREFIX"),              // line 7
             row("860000001", "GOOD ONE RENAMED"),               // line 8: a duplicate, the later row wins
             row("860000006", "CAF\u{C9} LATIN"),                // line 9 (written as latin-1 below)
+            row("860000007", String(repeating: "LONG ", count: 14_000)),  // line 10: 70,000 bytes, refused
         ]
         let path = directory + "/broken.csv"
         let bytes = lines.joined(separator: "\r\n").unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let summary = try await BMFImporter(database: database).importFiles([path])
-        #expect(summary.rows == 8)
+        #expect(summary.rows == 9)
         #expect(summary.rejected.map(\.description) == [
             "broken.csv:3: EIN: it has 5 digits; an EIN has 9 ('12345')",
             "broken.csv:4: expected 28 columns, found 3",
             "broken.csv:6: REVENUE_AMT is not a whole number ('12x')",
             "broken.csv:7: EIN: the prefix 00 is never assigned by the IRS ('000000005')",
+            "broken.csv:10: the row is longer than 64 KB (a BMF row is a few hundred bytes)",
         ])
         #expect(summary.duplicates == 1)
         #expect(summary.inserted == 3)

@@ -160,6 +160,8 @@ final class BMFRowSource {
     var bytesRead: Int { reader.bytesRead }
     /// Rows per transaction.
     static let batchSize = 100_000
+    /// The longest row read (real rows are a few hundred bytes).
+    static let maximumRowBytes = 64 << 10
 
     init(path: String, summary: BMFImporter.Summary, seen: Set<String>) throws {
         file = (path as NSString).lastPathComponent
@@ -187,11 +189,11 @@ final class BMFRowSource {
         }
     }
 
-    /// Reads up to `limit` rows, handing each valid one to `body` with its raw fields.
+    /// Reads up to `limit` rows, or until `full` says so, handing each valid one to `body` with its raw fields.
     /// - Throws: what `body` throws (a database error); row problems are recorded, not thrown.
-    func readBatch(limit: Int = BMFRowSource.batchSize, _ body: (CSVReader.RawRecord, Row) throws -> Void) throws {
+    func readBatch(limit: Int = BMFRowSource.batchSize, until full: () -> Bool = { false }, _ body: (CSVReader.RawRecord, Row) throws -> Void) throws {
         var rows = 0
-        while rows < limit {
+        while rows < limit, !full() {
             guard try reader.next(into: &record) else {
                 finished = true
                 return
@@ -219,6 +221,7 @@ final class BMFRowSource {
         guard record.count == BMFImporter.columns.count else {
             throw RowProblem("expected \(BMFImporter.columns.count) columns, found \(record.count)")
         }
+        guard record.bytes.count <= maximumRowBytes else { throw RowProblem("the row is longer than \(maximumRowBytes >> 10) KB (a BMF row is a few hundred bytes)") }
         let ein: EIN
         do { ein = try EIN(record.string(0)) } catch { throw RowProblem("EIN: \(error.reason) ('\(record.string(0))')") }
         guard record.starts[1] < record.ends[1] else { throw RowProblem("NAME is empty") }

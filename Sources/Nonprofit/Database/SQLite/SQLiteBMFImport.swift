@@ -2,24 +2,42 @@ import Foundation
 import GRDB
 
 /// A BMF import into SQLite: each batch one transaction of prepared upserts bound straight from
-/// the CSV's bytes. A bulk import (see `BMFImporter.bulkThresholdBytes`) drops the secondary
+/// the CSV's bytes, written on the database's writer while the next batch is read and checked
+/// here (the two cost about the same), so a batch's counts arrive with the next call or the flush. A bulk import (see `BMFImporter.bulkThresholdBytes`) drops the secondary
 /// indexes and rebuilds them once at the end; an interrupted bulk import keeps its committed
 /// batches, and the indexes are restored the next time the database is opened.
 struct SQLiteBMFImport {
     let database: SQLiteOrganizationDatabase
 
     func run(_ paths: [String], progress: (@Sendable (BMFImporter.Progress) -> Void)?) async throws -> BMFImporter.Summary {
-        try await BMFImporter.run(paths, progress: progress, writer: .init(
-            isEmpty: { try database.isEmpty() },
-            begin: { bulk, recordChanges in
-                try database.beginImport(bulk: bulk)
-                return try startHistory(recordingChanges: recordChanges)
-            },
-            writeBatch: { source in try writeBatch(source) },
-            finish: { refresh in
-                try database.finishImport()
-                return try recordHistory(refresh)
-            }))
+        var inFlight: Task<BMFImporter.BatchCounts, any Error>?
+        func landed() async throws -> BMFImporter.BatchCounts {
+            defer { inFlight = nil }
+            return try await inFlight?.value ?? .init()
+        }
+        do {
+            return try await BMFImporter.run(paths, progress: progress, writer: .init(
+                isEmpty: { try database.isEmpty() },
+                begin: { bulk, recordChanges in
+                    try database.beginImport(bulk: bulk)
+                    return try startHistory(recordingChanges: recordChanges)
+                },
+                writeBatch: { source in
+                    let batch = Result { try BMFRowBatch(reading: source) }
+                    let counts = try await landed()
+                    let rows = try batch.get()
+                    if !rows.isEmpty { inFlight = Task { [database] in try await Self.write(rows, to: database) } }
+                    return counts
+                },
+                flush: landed,
+                finish: { refresh in
+                    try database.finishImport()
+                    return try recordHistory(refresh)
+                }))
+        } catch {
+            _ = try? await landed()
+            throw error
+        }
     }
 
     /// Numbers the import and, for a refresh, starts recording changed values: a trigger of the
@@ -70,15 +88,11 @@ struct SQLiteBMFImport {
         }
     }
 
-    private func writeBatch(_ source: BMFRowSource) throws -> BMFImporter.BatchCounts {
-        var binder = BMFRowBinder()
-        return try database.write { db in
-            let statement = try Self.upsertStatement(db)
+    private static func write(_ batch: BMFRowBatch, to database: SQLiteOrganizationDatabase) async throws -> BMFImporter.BatchCounts {
+        try await database.pool.write { db in
+            var binder = BMFRowBinder()
             let maxRowID = try Int.fetchOne(db, sql: "SELECT MAX(rowid) FROM organizations") ?? 0
-            var changes = 0
-            try source.readBatch { record, row in
-                if try binder.upsert(record, row, with: statement, in: db), !row.isRepeat { changes += 1 }
-            }
+            let changes = try binder.upsert(batch, with: try upsertStatement(db), in: db)
             let inserted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organizations WHERE rowid > ?", arguments: [maxRowID]) ?? 0
             return BMFImporter.BatchCounts(inserted: inserted, changes: changes)
         }
